@@ -1,0 +1,77 @@
+package dev.thousandisland;
+
+import java.net.SocketAddress;
+import java.time.Instant;
+
+/**
+ * A live connection, as other threads see it: something to {@linkplain #tell tell} a message
+ * (Thousand Island's "send the handler process a message"), to inspect, or to close.
+ * {@link Server#connections()} lists them; {@link Socket#connection()} gives a handler its own.
+ */
+public interface Connection {
+
+	/**
+	 * Returns the connection's id, unique within its server.
+	 * @return the id
+	 */
+	long id();
+
+	/**
+	 * Returns the client's address.
+	 * @return the address, or {@code null} before it is known
+	 */
+	SocketAddress remoteAddress();
+
+	/**
+	 * Returns when the connection was accepted.
+	 * @return the accept time
+	 */
+	Instant acceptedAt();
+
+	/**
+	 * Returns where the connection is in its life.
+	 * @return the state
+	 */
+	State state();
+
+	/**
+	 * Returns the connection's byte and call counters so far.
+	 * @return the counters
+	 */
+	SocketStats stats();
+
+	/**
+	 * Puts a message in the connection's mailbox. The handler receives it in
+	 * {@link Handler#handleMessage} on the connection's own thread, after any callback that is
+	 * running, in the order messages were told. Never blocks on the connection's I/O.
+	 * @param message the message
+	 * @return {@code false} if the connection has already ended and the message was dropped
+	 */
+	boolean tell(Object message);
+
+	/**
+	 * Closes the connection from outside (an operator, say). Its thread wakes, runs
+	 * {@link Handler#handleClose} with the socket closed, and ends.
+	 */
+	void close();
+
+	/**
+	 * Where a connection is in its life.
+	 */
+	enum State {
+
+		/** Accepted; the transport handshake is running. */
+		HANDSHAKING,
+
+		/** Serving the handler. */
+		OPEN,
+
+		/** The server asked it to finish ({@link Handler#handleShutdown}). */
+		DRAINING,
+
+		/** Ended. */
+		CLOSED
+
+	}
+
+}

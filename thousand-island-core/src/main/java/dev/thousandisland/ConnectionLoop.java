@@ -1,0 +1,542 @@
+package dev.thousandisland;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+import dev.thousandisland.telemetry.Span;
+import dev.thousandisland.transport.PlainChannel;
+import dev.thousandisland.transport.Transport;
+import dev.thousandisland.transport.TransportChannel;
+
+/**
+ * One connection, from accept to close, on its own virtual thread: the counterpart of Thousand
+ * Island's handler process. It runs the handshake, then loops: handle a message, or wait for data
+ * and hand it to the handler, until a result, the client, the read deadline or the server ends
+ * it. Every path out goes through {@link #end}, which runs exactly one closing callback and emits
+ * exactly one stop event.
+ */
+final class ConnectionLoop implements Connection, Runnable {
+
+	private static final System.Logger logger = System.getLogger(ConnectionLoop.class.getName());
+
+	private final Server server;
+
+	private final ConnectionSet connectionSet;
+
+	private final long id;
+
+	private final SocketChannel raw;
+
+	private final Span acceptorSpan;
+
+	private final long acceptTime;
+
+	private final Instant acceptedAt;
+
+	private final Queue<Object> mailbox = new ConcurrentLinkedQueue<>();
+
+	private final AtomicBoolean ended = new AtomicBoolean();
+
+	private volatile Thread thread;
+
+	private volatile State state = State.HANDSHAKING;
+
+	private volatile boolean shutdownRequested;
+
+	private volatile boolean closeRequested;
+
+	private volatile ConnectionSocket socket;
+
+	private volatile SocketAddress remoteAddress;
+
+	private Span span;
+
+	@SuppressWarnings("rawtypes")
+	private final Handler handler;
+
+	private Object handlerState;
+
+	private long readDeadline;
+
+	ConnectionLoop(Server server, ConnectionSet connectionSet, long id, SocketChannel raw, Span acceptorSpan,
+			long acceptTime) {
+		this.server = server;
+		this.connectionSet = connectionSet;
+		this.id = id;
+		this.raw = raw;
+		this.acceptorSpan = acceptorSpan;
+		this.acceptTime = acceptTime;
+		this.acceptedAt = Instant.now();
+		this.handler = server.config().handler();
+	}
+
+	void thread(Thread thread) {
+		this.thread = thread;
+	}
+
+	@Override
+	public void run() {
+		try {
+			if (!open()) {
+				return;
+			}
+			if (!handshake()) {
+				return;
+			}
+			if (this.shutdownRequested) {
+				end(Ending.SHUTDOWN, null);
+				return;
+			}
+			if (apply(callback(() -> this.handler.handleConnection(this.socket, this.handlerState)), true)) {
+				serve();
+			}
+		}
+		catch (Throwable ex) {
+			// Only a bug in the loop itself lands here; it still costs this connection alone.
+			logger.log(Level.ERROR, "Connection " + this.id + " failed unexpectedly", ex);
+			end(Ending.EXCEPTION, ex);
+		}
+	}
+
+	/** Sets the socket up and starts the span. Returns false if the connection is already over. */
+	private boolean open() {
+		SocketAddress remote;
+		SocketAddress local;
+		try {
+			remote = this.raw.getRemoteAddress();
+			local = this.raw.getLocalAddress();
+		}
+		catch (IOException ex) {
+			// The client left before we looked: no span, no callback (Thousand Island's
+			// premature_conn_closing).
+			abandon(null);
+			return false;
+		}
+		this.remoteAddress = remote;
+		try {
+			this.handlerState = this.handler.initialState();
+		}
+		catch (Throwable ex) {
+			logger.log(Level.WARNING, "Handler " + this.handler.getClass().getName()
+					+ ".initialState() failed; closing the connection", ex);
+			abandon(ex);
+			return false;
+		}
+		this.span = this.acceptorSpan.startChild("connection", startMetadata(remote), this.acceptTime);
+		SocketReadiness readiness;
+		try {
+			this.raw.configureBlocking(false);
+			applySocketOptions();
+			readiness = this.server.poller(this.id).register(this.raw, Thread.currentThread());
+		}
+		catch (IOException ex) {
+			readiness = null;
+			this.socket = new ConnectionSocket(this, new PlainChannel(this.raw), null, this.server, local, remote);
+			this.socket.span(this.span);
+			end(Ending.ERROR, ex);
+			return false;
+		}
+		this.socket = new ConnectionSocket(this, new PlainChannel(this.raw), readiness, this.server, local, remote);
+		this.socket.span(this.span);
+		return true;
+	}
+
+	private boolean handshake() {
+		ServerConfig config = this.server.config();
+		try {
+			TransportChannel channel = config.transport()
+				.handshake(this.raw, this.socket.readiness(), Transport.deadline(config.handshakeTimeout()));
+			this.socket.upgrade(channel);
+		}
+		catch (Exception ex) {
+			end(Ending.HANDSHAKE_FAILED, ex);
+			return false;
+		}
+		this.state = State.OPEN;
+		this.span.event("ready", Map.of(), Map.of());
+		return true;
+	}
+
+	/** Waits for messages and data until something ends the connection. */
+	@SuppressWarnings("unchecked")
+	private void serve() throws IOException {
+		ConnectionSocket socket = this.socket;
+		SocketReadiness readiness = socket.readiness();
+		boolean mayHaveData = true;
+		while (true) {
+			if (this.closeRequested) {
+				end(Ending.CLOSED_FROM_OUTSIDE, null);
+				return;
+			}
+			if (!socket.isOpen()) {
+				end(Ending.SOCKET_CLOSED, null);
+				return;
+			}
+			Object message = this.mailbox.poll();
+			if (message != null) {
+				if (!apply(callback(() -> this.handler.handleMessage(message, socket, this.handlerState)), false)) {
+					return;
+				}
+				continue;
+			}
+			if (this.shutdownRequested) {
+				end(Ending.SHUTDOWN, null);
+				return;
+			}
+			if (mayHaveData || readiness.takeReadable() || socket.channel().hasBufferedInput()) {
+				ByteBuffer buffer = this.server.buffers().take();
+				try {
+					int read;
+					try {
+						read = socket.readForHandler(buffer);
+					}
+					catch (IOException ex) {
+						end(socket.isOpen() ? Ending.ERROR : Ending.SOCKET_CLOSED, ex);
+						return;
+					}
+					if (read < 0) {
+						end(Ending.PEER_CLOSED, null);
+						return;
+					}
+					if (read > 0) {
+						buffer.flip();
+						if (!apply(callback(() -> this.handler.handleData(buffer, socket, this.handlerState)), true)) {
+							return;
+						}
+						mayHaveData = true;
+						continue;
+					}
+				}
+				finally {
+					this.server.buffers().give(buffer);
+				}
+				mayHaveData = false;
+			}
+			long now = System.nanoTime();
+			if (now - this.readDeadline >= 0 && this.readDeadline != Long.MAX_VALUE) {
+				end(Ending.READ_TIMEOUT, null);
+				return;
+			}
+			try {
+				readiness.armRead();
+			}
+			catch (IOException ex) {
+				end(Ending.SOCKET_CLOSED, null);
+				return;
+			}
+			if (this.mailbox.isEmpty() && !this.shutdownRequested && !this.closeRequested) {
+				if (this.readDeadline == Long.MAX_VALUE) {
+					LockSupport.park(this);
+				}
+				else {
+					LockSupport.parkNanos(this, this.readDeadline - now);
+				}
+				if (Thread.interrupted() && this.ended.get()) {
+					return;
+				}
+			}
+		}
+	}
+
+	/**
+	 * Applies a callback's result.
+	 * @param network whether the callback was a network one, whose plain continue re-arms the
+	 * read deadline
+	 * @return whether the connection goes on
+	 */
+	private boolean apply(Outcome outcome, boolean network) {
+		if (outcome.thrown != null) {
+			if (outcome.thrown instanceof SocketTimeoutException) {
+				end(Ending.READ_TIMEOUT, null);
+			}
+			else {
+				end(Ending.EXCEPTION, outcome.thrown);
+			}
+			return false;
+		}
+		Result<?> result = outcome.result;
+		if (result == null) {
+			end(Ending.EXCEPTION, new NullPointerException("Handler " + this.handler.getClass().getName()
+					+ " returned null instead of a Result"));
+			return false;
+		}
+		this.handlerState = result.state();
+		switch (result) {
+			case Result.Continue<?> next -> {
+				switch (next.readTimeout()) {
+					case Result.ReadTimeout.Current current -> {
+						if (network) {
+							this.readDeadline = Transport.deadline(this.socket.readTimeout());
+						}
+					}
+					case Result.ReadTimeout.Once once -> this.readDeadline = Transport.deadline(once.timeout());
+					case Result.ReadTimeout.Persistent persistent -> {
+						this.socket.readTimeout(persistent.timeout());
+						this.readDeadline = Transport.deadline(persistent.timeout());
+					}
+				}
+				return true;
+			}
+			case Result.Close<?> close -> {
+				end(Ending.LOCAL_CLOSED, null);
+				return false;
+			}
+			case Result.Error<?> error -> {
+				if (error.reason() instanceof SocketTimeoutException) {
+					end(Ending.READ_TIMEOUT, null);
+				}
+				else {
+					if (!this.server.config().silentTerminateOnError()) {
+						logger.log(Level.WARNING, "Connection " + this.id + " from " + this.remoteAddress
+								+ " ended with an error result", error.reason());
+					}
+					end(Ending.ERROR, error.reason());
+				}
+				return false;
+			}
+		}
+	}
+
+	/**
+	 * Ends the connection: runs the closing callback the ending calls for, closes the socket,
+	 * emits the stop event. Does nothing if the connection already ended (a forced close won).
+	 */
+	@SuppressWarnings("unchecked")
+	private void end(Ending ending, Throwable error) {
+		if (this.ended.get()) {
+			closeSocket();
+			return;
+		}
+		ConnectionSocket socket = this.socket;
+		if (socket != null) {
+			if (ending == Ending.SHUTDOWN) {
+				this.state = State.DRAINING;
+			}
+			Object state = this.handlerState;
+			try {
+				switch (ending) {
+					case PEER_CLOSED, LOCAL_CLOSED, CLOSED_FROM_OUTSIDE -> this.handler.handleClose(socket, state);
+					case READ_TIMEOUT -> this.handler.handleTimeout(socket, state);
+					case SHUTDOWN -> this.handler.handleShutdown(socket, state);
+					case ERROR, EXCEPTION, HANDSHAKE_FAILED -> this.handler.handleError(error, socket, state);
+					case SOCKET_CLOSED -> {
+					}
+				}
+			}
+			catch (Throwable ex) {
+				logger.log(Level.WARNING, "Handler " + this.handler.getClass().getName() + " failed while closing "
+						+ "connection " + this.id + " (" + ending + ")", ex);
+			}
+		}
+		if (!this.ended.compareAndSet(false, true)) {
+			closeSocket();
+			return;
+		}
+		if (ending == Ending.EXCEPTION) {
+			logger.log(Level.WARNING, "Handler " + this.handler.getClass().getName() + " threw on connection "
+					+ this.id + " from " + this.remoteAddress + "; closing it", error);
+		}
+		closeSocket();
+		Map<String, Object> stats = statsMeasurements();
+		if (ending == Ending.EXCEPTION) {
+			this.span.exception(stats, error);
+		}
+		else {
+			this.span.stop(stats, ending.error(error));
+		}
+		finish();
+	}
+
+	/** Forces the connection closed from outside its thread; no further callback runs. */
+	void forceClose(String reason) {
+		if (!this.ended.compareAndSet(false, true)) {
+			return;
+		}
+		closeSocket();
+		if (this.span != null) {
+			this.span.stop(statsMeasurements(), reason);
+		}
+		Thread thread = this.thread;
+		if (thread != null) {
+			thread.interrupt();
+		}
+		finish();
+	}
+
+	/** Asks the connection to finish: {@link Handler#handleShutdown} runs between callbacks. */
+	void requestShutdown() {
+		this.shutdownRequested = true;
+		LockSupport.unpark(this.thread);
+	}
+
+	@Override
+	public boolean tell(Object message) {
+		if (this.ended.get()) {
+			return false;
+		}
+		this.mailbox.add(message);
+		LockSupport.unpark(this.thread);
+		return true;
+	}
+
+	@Override
+	public void close() {
+		this.closeRequested = true;
+		ConnectionSocket socket = this.socket;
+		if (socket != null) {
+			socket.close();
+		}
+		LockSupport.unpark(this.thread);
+	}
+
+	void checkOwnThread(String operation) {
+		if (Thread.currentThread() != this.thread) {
+			throw new IllegalStateException(operation + " may only be called on the connection's own thread, "
+					+ "inside a handler callback; the framework reads between callbacks");
+		}
+	}
+
+	@Override
+	public long id() {
+		return this.id;
+	}
+
+	@Override
+	public SocketAddress remoteAddress() {
+		return this.remoteAddress;
+	}
+
+	@Override
+	public Instant acceptedAt() {
+		return this.acceptedAt;
+	}
+
+	@Override
+	public State state() {
+		return this.ended.get() ? State.CLOSED : this.state;
+	}
+
+	@Override
+	public SocketStats stats() {
+		ConnectionSocket socket = this.socket;
+		return (socket != null) ? socket.stats() : new SocketStats(0, 0, 0, 0);
+	}
+
+	@Override
+	public String toString() {
+		return "Connection " + this.id + " from " + this.remoteAddress + " (" + state() + ")";
+	}
+
+	private void abandon(Throwable spawnError) {
+		this.ended.set(true);
+		closeSocket();
+		if (spawnError != null) {
+			this.acceptorSpan.event("spawn_error", Map.of(), Map.of("error", ConnectionSocket.errorName(spawnError)));
+		}
+		finish();
+	}
+
+	private void finish() {
+		this.mailbox.clear();
+		this.server.connectionEnded(this, this.connectionSet);
+	}
+
+	private void closeSocket() {
+		ConnectionSocket socket = this.socket;
+		if (socket != null) {
+			socket.close();
+		}
+		else {
+			try {
+				this.raw.close();
+			}
+			catch (IOException ex) {
+				// Nothing more to do: the descriptor is gone either way.
+			}
+		}
+	}
+
+	private Map<String, Object> statsMeasurements() {
+		SocketStats stats = stats();
+		return Map.of("send_oct", stats.sendOct(), "send_cnt", stats.sendCnt(), "recv_oct", stats.recvOct(),
+				"recv_cnt", stats.recvCnt());
+	}
+
+	private Map<String, Object> startMetadata(SocketAddress remote) {
+		Map<String, Object> metadata = new HashMap<>(this.server.spanMetadata());
+		metadata.put("connection_id", this.id);
+		if (remote instanceof InetSocketAddress inet) {
+			metadata.put("remote_address", inet.getAddress());
+			metadata.put("remote_port", inet.getPort());
+		}
+		else if (remote instanceof UnixDomainSocketAddress unix) {
+			metadata.put("remote_address", unix.getPath().toString());
+		}
+		return metadata;
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private void applySocketOptions() throws IOException {
+		ServerConfig config = this.server.config();
+		if (config.tcpNoDelay() && this.raw.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
+			this.raw.setOption(StandardSocketOptions.TCP_NODELAY, true);
+		}
+		for (Map.Entry<SocketOption<?>, Object> option : config.socketOptions().entrySet()) {
+			if (this.raw.supportedOptions().contains(option.getKey())) {
+				this.raw.setOption((SocketOption) option.getKey(), option.getValue());
+			}
+		}
+	}
+
+	private Outcome callback(Callback callback) {
+		try {
+			return new Outcome(callback.call(), null);
+		}
+		catch (Throwable ex) {
+			return new Outcome(null, ex);
+		}
+	}
+
+	@FunctionalInterface
+	private interface Callback {
+
+		Result<?> call() throws Exception;
+
+	}
+
+	private record Outcome(Result<?> result, Throwable thrown) {
+	}
+
+	/** How a connection ended, which picks its closing callback and its stop event's error. */
+	private enum Ending {
+
+		PEER_CLOSED, LOCAL_CLOSED, CLOSED_FROM_OUTSIDE, SOCKET_CLOSED, READ_TIMEOUT, SHUTDOWN, ERROR, EXCEPTION,
+		HANDSHAKE_FAILED;
+
+		Object error(Throwable cause) {
+			return switch (this) {
+				case READ_TIMEOUT -> "timeout";
+				case ERROR, HANDSHAKE_FAILED, EXCEPTION -> cause;
+				default -> null;
+			};
+		}
+
+	}
+
+}

@@ -1,0 +1,139 @@
+package dev.thousandisland;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The protocol a server speaks: the Java counterpart of Thousand Island's
+ * {@code ThousandIsland.Handler}. Every callback is optional.
+ *
+ * <p>Each connection runs on its own virtual thread, and every callback of a connection runs on
+ * that thread, one at a time, never concurrently with another callback of the same connection.
+ * A handler is therefore usually one shared object (a Spring bean, say) and keeps whatever belongs
+ * to one connection in its per-connection <em>state</em>: {@link #initialState()} creates it for
+ * each connection, each callback receives it, and the {@link Result} a callback returns carries
+ * it on to the next.
+ *
+ * <p>A connection's life, and what the socket looks like at each step:
+ * <ol>
+ * <li>The transport handshake (TLS) completes, then {@link #handleConnection} runs with the
+ * socket open.
+ * <li>Whenever the client sends bytes while no callback is running, {@link #handleData} runs with
+ * them. The framework reads only between callbacks, so a callback may itself call
+ * {@link Socket#recv} and {@link Socket#send} as often as it likes (Bandit's blocking style).
+ * <li>Whenever another thread {@linkplain Connection#tell tells} the connection something while
+ * no callback is running, {@link #handleMessage} runs with it.
+ * <li>The connection ends with exactly one of {@link #handleClose}, {@link #handleError},
+ * {@link #handleShutdown} or {@link #handleTimeout}, then the socket is closed.
+ * </ol>
+ *
+ * <p>An exception thrown by a callback ends that connection only: {@link #handleError} runs with
+ * it, the socket is closed and a {@code connection.exception} event is emitted. A
+ * {@link java.net.SocketTimeoutException} that escapes a callback (from {@link Socket#recv}, say)
+ * counts as a read timeout and goes to {@link #handleTimeout} instead.
+ *
+ * <p><b>Read timeout.</b> After {@code handleConnection} or {@code handleData} returns
+ * {@link Result.Continue}, the connection waits for data at most the read timeout (the server's
+ * {@code readTimeout}, or the one the result sets). Time spent inside those callbacks does not
+ * count; messages and outgoing sends do not extend the deadline. When it passes,
+ * {@link #handleTimeout} runs.
+ *
+ * @param <S> the type of the per-connection state
+ */
+public interface Handler<S> {
+
+	/**
+	 * Creates the state of a new connection. Runs on the connection's thread before anything
+	 * else; if it throws, the socket is closed and an {@code acceptor.spawn_error} is emitted.
+	 * @return the connection's initial state, possibly {@code null}
+	 */
+	default S initialState() {
+		return null;
+	}
+
+	/**
+	 * Runs once, after the transport handshake, before any data is handed over.
+	 * @param socket the connection's socket, open
+	 * @param state the connection's state
+	 * @return what to do next
+	 * @throws Exception to end the connection through {@link #handleError}
+	 */
+	default Result<S> handleConnection(Socket socket, S state) throws Exception {
+		return Result.continueWith(state);
+	}
+
+	/**
+	 * Runs each time the framework has read bytes from the client.
+	 * @param data the bytes read; the buffer is lent, valid only until this callback returns
+	 * (copy what you keep)
+	 * @param socket the connection's socket, open
+	 * @param state the connection's state
+	 * @return what to do next
+	 * @throws Exception to end the connection through {@link #handleError}
+	 */
+	default Result<S> handleData(ByteBuffer data, Socket socket, S state) throws Exception {
+		return Result.continueWith(state);
+	}
+
+	/**
+	 * Runs for each message delivered with {@link Connection#tell}, on the connection's own
+	 * thread (Thousand Island's {@code handle_info}). Unlike the network callbacks, returning
+	 * {@link Result#continueWith(Object)} does not re-arm the read deadline: a connection that
+	 * only receives messages still times out. A result with an explicit timeout does re-arm it.
+	 * @param message the message
+	 * @param socket the connection's socket, open
+	 * @param state the connection's state
+	 * @return what to do next
+	 * @throws Exception to end the connection through {@link #handleError}
+	 */
+	default Result<S> handleMessage(Object message, Socket socket, S state) throws Exception {
+		return Result.continueWith(state);
+	}
+
+	/**
+	 * Runs when the client closed the connection (the socket is already closed), when a callback
+	 * returned {@link Result#close} (the socket is still open and closed right after), or when
+	 * the connection was closed through {@link Connection#close()}. Not called for
+	 * {@link Socket#close()}.
+	 * @param socket the connection's socket
+	 * @param state the connection's state
+	 * @throws Exception logged and otherwise ignored
+	 */
+	default void handleClose(Socket socket, S state) throws Exception {
+	}
+
+	/**
+	 * Runs when the connection ends in error: a callback threw or returned {@link Result#error},
+	 * the transport handshake failed or timed out, or reading from the socket failed. The socket
+	 * may already be closed; it is closed right after.
+	 * @param error what went wrong
+	 * @param socket the connection's socket
+	 * @param state the connection's state ({@code null} if the handshake failed)
+	 * @throws Exception logged and otherwise ignored
+	 */
+	default void handleError(Throwable error, Socket socket, S state) throws Exception {
+	}
+
+	/**
+	 * Runs when the server is stopping, with the socket still open so the handler can say
+	 * goodbye. It runs between callbacks: a connection busy in a callback sees it when the
+	 * callback returns. A connection still open at the server's shutdown deadline is closed
+	 * without further callbacks.
+	 * @param socket the connection's socket, open
+	 * @param state the connection's state
+	 * @throws Exception logged and otherwise ignored
+	 */
+	default void handleShutdown(Socket socket, S state) throws Exception {
+	}
+
+	/**
+	 * Runs when the read deadline passed with no data from the client, or a callback returned
+	 * {@link Result#error} with (or threw) a {@link java.net.SocketTimeoutException}. The socket
+	 * is still open.
+	 * @param socket the connection's socket, open
+	 * @param state the connection's state
+	 * @throws Exception logged and otherwise ignored
+	 */
+	default void handleTimeout(Socket socket, S state) throws Exception {
+	}
+
+}

@@ -1,0 +1,155 @@
+package dev.thousandisland;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import dev.thousandisland.telemetry.Span;
+
+/**
+ * A connection's socket as its handler sees it: Thousand Island's {@code ThousandIsland.Socket}.
+ *
+ * <p>{@link #recv} may only be called on the connection's own thread (inside a callback), because
+ * the framework itself reads between callbacks. {@link #send} may be called from any thread; sends
+ * are serialised per connection. Every blocking call parks only the calling virtual thread.
+ */
+public interface Socket {
+
+	/**
+	 * Sends bytes, blocking until all are written. If the client does not take them within the
+	 * server's {@code sendTimeout}, the connection is closed and an
+	 * {@link java.nio.channels.InterruptedByTimeoutException} is thrown.
+	 * @param data the bytes; their positions advance as they are written
+	 * @throws IOException if the connection is closed or the write fails
+	 */
+	void send(ByteBuffer... data) throws IOException;
+
+	/**
+	 * Sends bytes, as {@link #send(ByteBuffer...)}.
+	 * @param data the bytes
+	 * @throws IOException if the connection is closed or the write fails
+	 */
+	default void send(byte[] data) throws IOException {
+		send(ByteBuffer.wrap(data));
+	}
+
+	/**
+	 * Receives bytes, waiting at most the connection's read timeout.
+	 * @param length the exact number of bytes to wait for, or 0 for whatever is available
+	 * (waiting for at least one byte)
+	 * @return a new buffer, owned by the caller, ready to read
+	 * @throws java.net.SocketTimeoutException if the timeout passes first
+	 * @throws java.io.EOFException if the client closed before enough bytes arrived
+	 * @throws IOException if the read fails
+	 */
+	default ByteBuffer recv(int length) throws IOException {
+		return recv(length, readTimeout());
+	}
+
+	/**
+	 * Receives bytes, waiting at most {@code timeout}.
+	 * @param length the exact number of bytes to wait for, or 0 for whatever is available
+	 * (waiting for at least one byte)
+	 * @param timeout how long to wait; {@link Duration#ZERO} only takes what is already there
+	 * @return a new buffer, owned by the caller, ready to read
+	 * @throws java.net.SocketTimeoutException if the timeout passes first
+	 * @throws java.io.EOFException if the client closed before enough bytes arrived
+	 * @throws IOException if the read fails
+	 * @throws IllegalStateException if called from another thread than the connection's
+	 */
+	ByteBuffer recv(int length, Duration timeout) throws IOException;
+
+	/**
+	 * Sends part of a file: with the plain transport the kernel copies it (sendfile(2)); with TLS
+	 * it is read and sent in bounded chunks. The file is always closed afterwards.
+	 * @param file the file
+	 * @param offset where to start
+	 * @param length how many bytes, or 0 for everything from {@code offset} to the end
+	 * @return the number of bytes sent
+	 * @throws IOException if the file cannot be read or the send fails
+	 */
+	long sendfile(Path file, long offset, long length) throws IOException;
+
+	/**
+	 * Half-closes the socket.
+	 * @param way which direction to shut
+	 * @throws IOException if the socket is closed
+	 */
+	void shutdown(ShutdownWay way) throws IOException;
+
+	/**
+	 * Closes the socket. No callback runs because of it; the connection ends when the current
+	 * callback returns (or at once, if called from another thread).
+	 */
+	void close();
+
+	/**
+	 * Returns whether the socket is open.
+	 * @return whether it is open
+	 */
+	boolean isOpen();
+
+	/**
+	 * Returns the address this end is bound to.
+	 * @return an {@link java.net.InetSocketAddress} or a {@link java.net.UnixDomainSocketAddress}
+	 */
+	SocketAddress localAddress();
+
+	/**
+	 * Returns the client's address.
+	 * @return an {@link java.net.InetSocketAddress} or a {@link java.net.UnixDomainSocketAddress}
+	 * (unnamed for a Unix client that did not bind)
+	 */
+	SocketAddress remoteAddress();
+
+	/**
+	 * Returns whether the transport encrypts.
+	 * @return {@code true} for TLS
+	 */
+	boolean isSecure();
+
+	/**
+	 * Returns the connection's byte and call counters so far.
+	 * @return the counters
+	 */
+	SocketStats stats();
+
+	/**
+	 * Returns the connection's read timeout: how long the framework waits for data between
+	 * callbacks, and the default timeout of {@link #recv(int)}.
+	 * @return the read timeout
+	 */
+	Duration readTimeout();
+
+	/**
+	 * Returns the connection's telemetry span, for nesting spans of your own under it.
+	 * @return the span
+	 */
+	Span telemetrySpan();
+
+	/**
+	 * Returns the connection this socket belongs to, to hand to other threads that want to
+	 * {@linkplain Connection#tell tell} it something.
+	 * @return the connection
+	 */
+	Connection connection();
+
+	/**
+	 * A direction to shut with {@link Socket#shutdown}.
+	 */
+	enum ShutdownWay {
+
+		/** Stop reading. */
+		READ,
+
+		/** Stop writing: the client sees end of stream. */
+		WRITE,
+
+		/** Both. */
+		READ_WRITE
+
+	}
+
+}

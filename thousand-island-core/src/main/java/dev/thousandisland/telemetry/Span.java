@@ -1,0 +1,175 @@
+package dev.thousandisland.telemetry;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A span of work with a start and an end: the listener, an acceptor, a connection, or a span a
+ * handler opens under its connection (as Bandit nests its requests under Thousand Island's
+ * connection span).
+ *
+ * <p>A span ends exactly once: the first of {@link #stop} or {@link #exception} wins and emits its
+ * event; later calls do nothing and return {@code false}. That is what keeps "one start, one stop"
+ * true when a connection is ended by its own thread and by a forced close at the same time.
+ */
+public final class Span {
+
+	private final Telemetry telemetry;
+
+	private final String kind;
+
+	private final long id;
+
+	private final Span parent;
+
+	private final Map<String, Object> metadata;
+
+	private final long startTime;
+
+	private final AtomicBoolean ended = new AtomicBoolean();
+
+	Span(Telemetry telemetry, String kind, long id, Span parent, Map<String, Object> metadata, long startTime) {
+		this.telemetry = telemetry;
+		this.kind = kind;
+		this.id = id;
+		this.parent = parent;
+		this.metadata = Map.copyOf(metadata);
+		this.startTime = startTime;
+	}
+
+	/**
+	 * Returns the kind of span, which prefixes its event names.
+	 * @return the kind, such as {@code connection}
+	 */
+	public String kind() {
+		return this.kind;
+	}
+
+	/**
+	 * Returns the span's id, unique within its server.
+	 * @return the id
+	 */
+	public long id() {
+		return this.id;
+	}
+
+	/**
+	 * Returns the span this one is nested in.
+	 * @return the parent, or {@code null} for a listener span
+	 */
+	public Span parent() {
+		return this.parent;
+	}
+
+	/**
+	 * Returns the metadata given when the span started.
+	 * @return the start metadata
+	 */
+	public Map<String, Object> metadata() {
+		return this.metadata;
+	}
+
+	/**
+	 * Returns {@link System#nanoTime()} at the start of the span.
+	 * @return the start time
+	 */
+	public long startTime() {
+		return this.startTime;
+	}
+
+	/**
+	 * Returns whether the span has ended.
+	 * @return whether stop or exception was emitted
+	 */
+	public boolean isEnded() {
+		return this.ended.get();
+	}
+
+	/**
+	 * Starts a child span now and emits its {@code start} event.
+	 * @param kind the child's kind
+	 * @param metadata the child's start metadata
+	 * @return the child span
+	 */
+	public Span startChild(String kind, Map<String, Object> metadata) {
+		return startChild(kind, metadata, System.nanoTime());
+	}
+
+	/**
+	 * Starts a child span that began at the given time and emits its {@code start} event.
+	 * @param kind the child's kind
+	 * @param metadata the child's start metadata
+	 * @param startTime {@link System#nanoTime()} at which the child's work began
+	 * @return the child span
+	 */
+	public Span startChild(String kind, Map<String, Object> metadata, long startTime) {
+		return this.telemetry.startSpan(kind, this, metadata, startTime);
+	}
+
+	/**
+	 * Emits an event within this span, named {@code <kind>.<name>}.
+	 * @param name the event name within the span
+	 * @param measurements the measurements
+	 * @param metadata the metadata
+	 */
+	public void event(String name, Map<String, Object> measurements, Map<String, Object> metadata) {
+		if (this.telemetry.isEnabled()) {
+			this.telemetry.emit(new TelemetryEvent(this.kind + "." + name, this, System.nanoTime(), measurements,
+					metadata));
+		}
+	}
+
+	/**
+	 * Ends the span normally or with an error, emitting {@code <kind>.stop}.
+	 * @param measurements extra measurements ({@code duration} is added)
+	 * @param error the error the span ended with, or {@code null}
+	 * @return whether this call ended the span
+	 */
+	public boolean stop(Map<String, Object> measurements, Object error) {
+		return end("stop", measurements, error, null);
+	}
+
+	/**
+	 * Ends the span because of an exception, emitting {@code <kind>.exception}.
+	 * @param measurements extra measurements ({@code duration} is added)
+	 * @param exception the exception
+	 * @return whether this call ended the span
+	 */
+	public boolean exception(Map<String, Object> measurements, Throwable exception) {
+		return end("exception", measurements, exception, exception);
+	}
+
+	private boolean end(String name, Map<String, Object> measurements, Object error, Throwable exception) {
+		if (!this.ended.compareAndSet(false, true)) {
+			return false;
+		}
+		if (this.telemetry.isEnabled()) {
+			long now = System.nanoTime();
+			Map<String, Object> allMeasurements = new HashMap<>(measurements);
+			allMeasurements.put("duration", now - this.startTime);
+			Map<String, Object> allMetadata = this.metadata;
+			if (error != null) {
+				allMetadata = new HashMap<>(this.metadata);
+				allMetadata.put("error", (error instanceof Throwable ex) ? describe(ex) : error);
+				if (exception != null) {
+					allMetadata.put("exception", exception);
+				}
+			}
+			this.telemetry.emit(new TelemetryEvent(this.kind + "." + name, this, now, Map.copyOf(allMeasurements),
+					Map.copyOf(allMetadata)));
+		}
+		return true;
+	}
+
+	private static String describe(Throwable ex) {
+		return (ex.getMessage() != null) ? ex.getClass().getSimpleName() + ": " + ex.getMessage()
+				: ex.getClass().getSimpleName();
+	}
+
+	@Override
+	public String toString() {
+		return this.kind + "#" + this.id;
+	}
+
+}

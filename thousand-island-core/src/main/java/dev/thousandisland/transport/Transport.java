@@ -1,0 +1,86 @@
+package dev.thousandisland.transport;
+
+import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+/**
+ * How bytes travel over an accepted socket: in the clear, or (with the TLS transport) encrypted.
+ * The listener and the acceptors do not change with the transport; only what happens to an
+ * accepted socket does.
+ *
+ * <p>The seam has two halves, run on different threads:
+ * <ul>
+ * <li>{@link #accept} runs on an acceptor and must do nothing but take the next socket off the
+ * listen queue: no I/O with the client, no handshake.
+ * <li>{@link #handshake} runs on the connection's own virtual thread and turns the raw socket into
+ * a {@link TransportChannel}, bounded by the server's {@code handshakeTimeout}.
+ * </ul>
+ * Custom transports are first-class (tests use one to inject accept failures).
+ */
+public interface Transport {
+
+	/**
+	 * Returns the transport that sends bytes as they are (TCP or Unix domain sockets).
+	 * @return the plain transport
+	 */
+	static Transport plain() {
+		return PlainTransport.INSTANCE;
+	}
+
+	/**
+	 * Accepts the next connection. Blocks until one arrives or the listen socket closes.
+	 * @param listenSocket the listen socket, in blocking mode
+	 * @return the accepted socket
+	 * @throws IOException if accepting fails; the acceptor classifies the error and carries on
+	 * unless the listen socket was closed
+	 */
+	default SocketChannel accept(ServerSocketChannel listenSocket) throws IOException {
+		return listenSocket.accept();
+	}
+
+	/**
+	 * Performs the transport's handshake on the connection's own thread. The socket is already in
+	 * non-blocking mode and registered for readiness; wait with {@code readiness}, never by
+	 * blocking the socket.
+	 * @param socket the accepted socket
+	 * @param readiness waits for the socket to become readable or writable
+	 * @param deadline {@link System#nanoTime()} by which the handshake must finish
+	 * @return the channel the connection will use from now on
+	 * @throws IOException if the handshake fails; a {@link java.net.SocketTimeoutException} if
+	 * the deadline passes
+	 */
+	TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline) throws IOException;
+
+	/**
+	 * Returns whether this transport encrypts.
+	 * @return {@code true} for TLS
+	 */
+	boolean isSecure();
+
+	/**
+	 * Returns a short name for logs, telemetry and metrics tags.
+	 * @return the name, such as {@code tcp} or {@code tls}
+	 */
+	String name();
+
+	/**
+	 * Converts a timeout into a deadline on the {@link System#nanoTime()} clock, saturating
+	 * instead of overflowing for very long timeouts.
+	 * @param timeout the timeout
+	 * @return the deadline
+	 */
+	static long deadline(Duration timeout) {
+		long now = System.nanoTime();
+		long nanos;
+		try {
+			nanos = timeout.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			return Long.MAX_VALUE;
+		}
+		return (nanos >= Long.MAX_VALUE - now) ? Long.MAX_VALUE : now + nanos;
+	}
+
+}
