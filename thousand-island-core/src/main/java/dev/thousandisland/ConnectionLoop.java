@@ -162,7 +162,7 @@ final class ConnectionLoop implements Connection, Runnable {
 		try {
 			TransportChannel channel = config.transport()
 				.handshake(this.raw, this.socket.readiness(), Transport.deadline(config.handshakeTimeout()));
-			this.socket.upgrade(channel);
+			this.socket.upgrade(channel, config.transport());
 		}
 		catch (Exception ex) {
 			end(Ending.HANDSHAKE_FAILED, ex);
@@ -291,6 +291,19 @@ final class ConnectionLoop implements Connection, Runnable {
 						this.readDeadline = Transport.deadline(persistent.timeout());
 					}
 				}
+				return true;
+			}
+			case Result.SwitchTransport<?> upgrade -> {
+				try {
+					ServerConfig config = this.server.config();
+					this.socket.upgrade(upgrade.transport().handshake(this.raw, this.socket.readiness(),
+							Transport.deadline(config.handshakeTimeout())), upgrade.transport());
+				}
+				catch (Exception ex) {
+					end(Ending.HANDSHAKE_FAILED, ex);
+					return false;
+				}
+				this.readDeadline = Transport.deadline(this.socket.readTimeout());
 				return true;
 			}
 			case Result.Close<?> close -> {

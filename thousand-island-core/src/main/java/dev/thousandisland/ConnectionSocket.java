@@ -10,9 +10,17 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.cert.Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 import dev.thousandisland.telemetry.Span;
 import dev.thousandisland.telemetry.Telemetry;
@@ -35,7 +43,7 @@ final class ConnectionSocket implements Socket {
 
 	private final Duration sendTimeout;
 
-	private final boolean secure;
+	private volatile boolean secure;
 
 	private final SocketAddress localAddress;
 
@@ -68,13 +76,14 @@ final class ConnectionSocket implements Socket {
 		this.buffers = server.buffers();
 		this.sendTimeout = server.config().sendTimeout();
 		this.readTimeout = server.config().readTimeout();
-		this.secure = server.config().transport().isSecure();
+		this.secure = false;
 		this.localAddress = localAddress;
 		this.remoteAddress = remoteAddress;
 	}
 
-	void upgrade(TransportChannel channel) {
+	void upgrade(TransportChannel channel, Transport transport) {
 		this.channel = channel;
+		this.secure = transport.isSecure();
 	}
 
 	void span(Span span) {
@@ -306,6 +315,39 @@ final class ConnectionSocket implements Socket {
 	@Override
 	public boolean isSecure() {
 		return this.secure;
+	}
+
+	@Override
+	public Optional<SSLSession> sslSession() {
+		return this.channel.sslSession();
+	}
+
+	@Override
+	public Optional<String> negotiatedProtocol() {
+		return this.channel.applicationProtocol();
+	}
+
+	@Override
+	public List<Certificate> peerCertificates() {
+		return this.channel.sslSession().map((session) -> {
+			try {
+				return List.of(session.getPeerCertificates());
+			}
+			catch (SSLPeerUnverifiedException ex) {
+				return List.<Certificate>of();
+			}
+		}).orElse(List.of());
+	}
+
+	@Override
+	public Optional<String> serverName() {
+		return this.channel.sslSession()
+			.filter(ExtendedSSLSession.class::isInstance)
+			.flatMap((session) -> ((ExtendedSSLSession) session).getRequestedServerNames()
+				.stream()
+				.filter(SNIHostName.class::isInstance)
+				.map((name) -> ((SNIHostName) name).getAsciiName())
+				.findFirst());
 	}
 
 	@Override

@@ -3,6 +3,8 @@ package dev.thousandisland;
 import java.time.Duration;
 import java.util.Objects;
 
+import dev.thousandisland.transport.Transport;
+
 /**
  * What a connection does after a callback: the Java form of Thousand Island's
  * {@code handler_result}.
@@ -17,6 +19,9 @@ import java.util.Objects;
  * <tr><td>{@link #continueWithReadTimeout(Object, Duration)}</td><td>the same, and the timeout
  * replaces the connection's read timeout from now on (also the default of
  * {@link Socket#recv(int)})</td></tr>
+ * <tr><td>{@link #switchTransport(Transport, Object)}</td><td>upgrade the live connection in place
+ * (STARTTLS): run the new transport's handshake, bounded by {@code handshakeTimeout}, then carry on
+ * as with {@code continueWith}; a failed handshake goes to {@link Handler#handleError}</td></tr>
  * <tr><td>{@link #close(Object)}</td><td>{@link Handler#handleClose}, then close</td></tr>
  * <tr><td>{@link #error(Throwable, Object)}</td><td>{@link Handler#handleError}, then close; a
  * {@link java.net.SocketTimeoutException} reason goes to {@link Handler#handleTimeout}
@@ -25,7 +30,7 @@ import java.util.Objects;
  *
  * @param <S> the type of the per-connection state
  */
-public sealed interface Result<S> permits Result.Continue, Result.Close, Result.Error {
+public sealed interface Result<S> permits Result.Continue, Result.SwitchTransport, Result.Close, Result.Error {
 
 	/**
 	 * Returns the state to hand to the next callback.
@@ -67,6 +72,20 @@ public sealed interface Result<S> permits Result.Continue, Result.Close, Result.
 	}
 
 	/**
+	 * Upgrades the connection to another transport (STARTTLS), then keeps it open with the
+	 * current read timeout. The handler must have read everything the client sent before asking
+	 * for the upgrade; the new transport's handshake starts with the next bytes.
+	 * @param transport the transport to switch to, typically a
+	 * {@link dev.thousandisland.transport.TlsTransport}
+	 * @param state the state for the next callback
+	 * @param <S> the state type
+	 * @return the result
+	 */
+	static <S> Result<S> switchTransport(Transport transport, S state) {
+		return new SwitchTransport<>(transport, state);
+	}
+
+	/**
 	 * Closes the connection after {@link Handler#handleClose}.
 	 * @param state the state for handleClose
 	 * @param <S> the state type
@@ -103,6 +122,25 @@ public sealed interface Result<S> permits Result.Continue, Result.Close, Result.
 		 */
 		public Continue {
 			Objects.requireNonNull(readTimeout, "readTimeout");
+		}
+
+	}
+
+	/**
+	 * Upgrade the connection to another transport, then keep it open.
+	 * @param transport the transport to switch to
+	 * @param state the state for the next callback
+	 * @param <S> the state type
+	 */
+	record SwitchTransport<S>(Transport transport, S state) implements Result<S> {
+
+		/**
+		 * Creates the result.
+		 * @param transport the transport to switch to
+		 * @param state the state for the next callback
+		 */
+		public SwitchTransport {
+			Objects.requireNonNull(transport, "transport");
 		}
 
 	}

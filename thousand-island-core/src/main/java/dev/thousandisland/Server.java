@@ -50,7 +50,7 @@ public final class Server {
 
 	private final Poller[] pollers;
 
-	private final BufferPool buffers = new BufferPool(64);
+	private final BufferPool buffers = new BufferPool(64, 64 * 1024);
 
 	private final ConnectionSet[] connectionSets;
 

@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.security.cert.Certificate;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import javax.net.ssl.SSLSession;
 
 import dev.thousandisland.telemetry.Span;
 
@@ -105,10 +110,36 @@ public interface Socket {
 	SocketAddress remoteAddress();
 
 	/**
-	 * Returns whether the transport encrypts.
+	 * Returns whether the connection is encrypted (TLS from the start, or after STARTTLS).
 	 * @return {@code true} for TLS
 	 */
 	boolean isSecure();
+
+	/**
+	 * Returns the TLS session: protocol version ({@code getProtocol()}), cipher suite, peer
+	 * certificates and the rest of Thousand Island's {@code connection_information}.
+	 * @return the session, or empty when the connection is not secure
+	 */
+	Optional<SSLSession> sslSession();
+
+	/**
+	 * Returns the protocol agreed with ALPN.
+	 * @return the protocol, such as {@code h2}; empty when the connection is not secure or the
+	 * client offered no protocol the server supports ("not negotiated")
+	 */
+	Optional<String> negotiatedProtocol();
+
+	/**
+	 * Returns the certificate chain the client presented, the client's own certificate first.
+	 * @return the chain; empty when the connection is not secure or the client sent none
+	 */
+	List<Certificate> peerCertificates();
+
+	/**
+	 * Returns the host name the client asked for with SNI.
+	 * @return the host name; empty when the connection is not secure or the client sent none
+	 */
+	Optional<String> serverName();
 
 	/**
 	 * Returns the connection's byte and call counters so far.

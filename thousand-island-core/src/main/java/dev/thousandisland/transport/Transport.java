@@ -30,6 +30,16 @@ public interface Transport {
 	}
 
 	/**
+	 * Returns a TLS transport with the default options (TLS 1.3 and 1.2, no client
+	 * certificates, no ALPN); use {@link TlsTransport#builder(javax.net.ssl.SSLContext)} for more.
+	 * @param sslContext the context holding the server's key material
+	 * @return the TLS transport
+	 */
+	static TlsTransport tls(javax.net.ssl.SSLContext sslContext) {
+		return TlsTransport.builder(sslContext).build();
+	}
+
+	/**
 	 * Accepts the next connection. Blocks until one arrives or the listen socket closes.
 	 * @param listenSocket the listen socket, in blocking mode
 	 * @return the accepted socket

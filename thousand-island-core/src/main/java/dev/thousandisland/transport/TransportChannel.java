@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.Optional;
+
+import javax.net.ssl.SSLSession;
 
 /**
  * A connection's byte stream after the transport handshake. Every method is non-blocking: reads
@@ -53,6 +56,22 @@ public interface TransportChannel {
 	 */
 	default boolean hasBufferedInput() {
 		return false;
+	}
+
+	/**
+	 * Returns the TLS session, for a secure channel.
+	 * @return the session, or empty when the channel does not encrypt
+	 */
+	default Optional<SSLSession> sslSession() {
+		return Optional.empty();
+	}
+
+	/**
+	 * Returns the protocol agreed with ALPN during the TLS handshake.
+	 * @return the protocol, or empty when the channel does not encrypt or none was agreed
+	 */
+	default Optional<String> applicationProtocol() {
+		return Optional.empty();
 	}
 
 	/**

@@ -1,0 +1,252 @@
+package dev.thousandisland.transport;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * TLS over TCP or Unix domain sockets, with {@link SSLEngine} over the connection's non-blocking
+ * socket. The handshake runs on the connection's own virtual thread, never on an acceptor, bounded
+ * by the server's {@code handshakeTimeout}.
+ *
+ * <p>The {@link SSLContext} can be replaced while the server runs ({@link #sslContext(SSLContext)}):
+ * new connections use the new one, existing connections keep theirs. That is how a renewed
+ * certificate is picked up without a restart.
+ */
+public final class TlsTransport implements Transport {
+
+	/** The protocols enabled unless configured otherwise: TLS 1.3 and 1.2, nothing older. */
+	public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+	private volatile SSLContext sslContext;
+
+	private final List<String> protocols;
+
+	private final List<String> cipherSuites;
+
+	private final ClientAuth clientAuth;
+
+	private final List<String> applicationProtocols;
+
+	private TlsTransport(Builder builder) {
+		this.sslContext = Objects.requireNonNull(builder.sslContext, "sslContext");
+		this.protocols = List.copyOf(builder.protocols);
+		this.cipherSuites = (builder.cipherSuites != null) ? List.copyOf(builder.cipherSuites) : null;
+		this.clientAuth = builder.clientAuth;
+		this.applicationProtocols = List.copyOf(builder.applicationProtocols);
+		check(this.sslContext);
+	}
+
+	/**
+	 * Starts building a TLS transport.
+	 * @param sslContext the context holding the server's key material (and trust material, for
+	 * client certificates)
+	 * @return a builder
+	 */
+	public static Builder builder(SSLContext sslContext) {
+		return new Builder(sslContext);
+	}
+
+	/**
+	 * Returns the context new connections use.
+	 * @return the current context
+	 */
+	public SSLContext sslContext() {
+		return this.sslContext;
+	}
+
+	/**
+	 * Replaces the context for connections accepted from now on; live connections keep theirs.
+	 * @param sslContext the new context
+	 * @throws IllegalArgumentException if it does not support the configured protocols or cipher
+	 * suites
+	 */
+	public void sslContext(SSLContext sslContext) {
+		check(Objects.requireNonNull(sslContext, "sslContext"));
+		this.sslContext = sslContext;
+	}
+
+	/**
+	 * Returns the enabled protocols.
+	 * @return protocol names such as {@code TLSv1.3}
+	 */
+	public List<String> protocols() {
+		return this.protocols;
+	}
+
+	/**
+	 * Returns the enabled cipher suites.
+	 * @return the suites, or {@code null} for the JDK's defaults
+	 */
+	public List<String> cipherSuites() {
+		return this.cipherSuites;
+	}
+
+	/**
+	 * Returns whether clients are asked for a certificate.
+	 * @return the client authentication mode
+	 */
+	public ClientAuth clientAuth() {
+		return this.clientAuth;
+	}
+
+	/**
+	 * Returns the ALPN protocols offered, in order of preference.
+	 * @return the protocols; empty when ALPN is not used
+	 */
+	public List<String> applicationProtocols() {
+		return this.applicationProtocols;
+	}
+
+	@Override
+	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline) throws IOException {
+		TlsChannel channel = new TlsChannel(socket, newEngine());
+		try {
+			channel.handshake(readiness, deadline);
+		}
+		catch (IOException | RuntimeException ex) {
+			channel.abandon();
+			throw ex;
+		}
+		return channel;
+	}
+
+	@Override
+	public boolean isSecure() {
+		return true;
+	}
+
+	@Override
+	public String name() {
+		return "tls";
+	}
+
+	@Override
+	public String toString() {
+		return "TlsTransport" + this.protocols;
+	}
+
+	private SSLEngine newEngine() {
+		SSLEngine engine = this.sslContext.createSSLEngine();
+		engine.setUseClientMode(false);
+		SSLParameters parameters = engine.getSSLParameters();
+		parameters.setProtocols(this.protocols.toArray(String[]::new));
+		if (this.cipherSuites != null) {
+			parameters.setCipherSuites(this.cipherSuites.toArray(String[]::new));
+		}
+		switch (this.clientAuth) {
+			case NEED -> parameters.setNeedClientAuth(true);
+			case WANT -> parameters.setWantClientAuth(true);
+			case NONE -> {
+			}
+		}
+		if (!this.applicationProtocols.isEmpty()) {
+			parameters.setApplicationProtocols(this.applicationProtocols.toArray(String[]::new));
+		}
+		engine.setSSLParameters(parameters);
+		return engine;
+	}
+
+	private void check(SSLContext context) {
+		SSLParameters supported = context.getSupportedSSLParameters();
+		Set<String> protocols = Set.of(supported.getProtocols());
+		for (String protocol : this.protocols) {
+			if (!protocols.contains(protocol)) {
+				throw new IllegalArgumentException("Invalid Thousand Island TLS option protocols: " + protocol
+						+ " is not supported by this SSLContext; supported: " + Arrays.toString(supported.getProtocols()));
+			}
+		}
+		if (this.cipherSuites != null) {
+			Set<String> suites = Set.of(supported.getCipherSuites());
+			for (String suite : this.cipherSuites) {
+				if (!suites.contains(suite)) {
+					throw new IllegalArgumentException("Invalid Thousand Island TLS option cipherSuites: " + suite
+							+ " is not supported by this SSLContext");
+				}
+			}
+		}
+	}
+
+	/**
+	 * Builds a {@link TlsTransport}.
+	 */
+	public static final class Builder {
+
+		private final SSLContext sslContext;
+
+		private List<String> protocols = DEFAULT_PROTOCOLS;
+
+		private List<String> cipherSuites;
+
+		private ClientAuth clientAuth = ClientAuth.NONE;
+
+		private List<String> applicationProtocols = List.of();
+
+		private Builder(SSLContext sslContext) {
+			this.sslContext = sslContext;
+		}
+
+		/**
+		 * Sets the enabled protocols (default TLS 1.3 and 1.2).
+		 * @param protocols protocol names such as {@code TLSv1.3}
+		 * @return this builder
+		 */
+		public Builder protocols(List<String> protocols) {
+			if (protocols.isEmpty()) {
+				throw new IllegalArgumentException("Invalid Thousand Island TLS option protocols: must not be empty");
+			}
+			this.protocols = protocols;
+			return this;
+		}
+
+		/**
+		 * Sets the enabled cipher suites (default: the JDK's defaults for the protocols).
+		 * @param cipherSuites suite names
+		 * @return this builder
+		 */
+		public Builder cipherSuites(List<String> cipherSuites) {
+			this.cipherSuites = cipherSuites;
+			return this;
+		}
+
+		/**
+		 * Sets whether clients are asked for a certificate (default {@link ClientAuth#NONE}).
+		 * @param clientAuth the mode
+		 * @return this builder
+		 */
+		public Builder clientAuth(ClientAuth clientAuth) {
+			this.clientAuth = Objects.requireNonNull(clientAuth, "clientAuth");
+			return this;
+		}
+
+		/**
+		 * Sets the ALPN protocols the server offers, most preferred first. A client offering none
+		 * of them fails the handshake with a {@code no_application_protocol} alert.
+		 * @param applicationProtocols protocol ids such as {@code h2}
+		 * @return this builder
+		 */
+		public Builder applicationProtocols(List<String> applicationProtocols) {
+			this.applicationProtocols = applicationProtocols;
+			return this;
+		}
+
+		/**
+		 * Builds the transport.
+		 * @return the transport
+		 * @throws IllegalArgumentException if the context does not support a configured protocol
+		 * or cipher suite
+		 */
+		public TlsTransport build() {
+			return new TlsTransport(this);
+		}
+
+	}
+
+}
