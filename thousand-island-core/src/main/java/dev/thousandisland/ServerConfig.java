@@ -19,7 +19,7 @@ import dev.thousandisland.transport.Transport;
 /**
  * Everything a server needs to start, with Thousand Island's option names and defaults. Build one
  * with {@link #builder(Handler)}; every value is checked when the configuration is built, and a
- * bad one fails with an {@link IllegalArgumentException} naming the option and the value.
+ * bad one fails with an {@link InvalidOptionException} naming the option and the value.
  *
  * @param name the server's name, used in thread names, logs and telemetry (default
  * {@code thousand-island})
@@ -70,7 +70,7 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 
 	/**
 	 * Checks every option.
-	 * @throws IllegalArgumentException naming the first bad option and its value
+	 * @throws InvalidOptionException naming the first bad option and its value
 	 */
 	public ServerConfig {
 		require(handler != null, "handler", null, "is required: pass the Handler that speaks the protocol");
@@ -139,9 +139,7 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 
 	private static void require(boolean condition, String option, Object value, String problem) {
 		if (!condition) {
-			String shown = (value != null) ? " (" + value + ")" : "";
-			throw new IllegalArgumentException("Invalid Thousand Island option " + option + shown + ": " + option
-					+ " " + problem);
+			throw new InvalidOptionException(option, value, problem);
 		}
 	}
 

@@ -11,6 +11,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
+import dev.thousandisland.InvalidOptionException;
+
 /**
  * TLS over TCP or Unix domain sockets, with {@link SSLEngine} over the connection's non-blocking
  * socket. The handshake runs on the connection's own virtual thread, never on an acceptor, bounded
@@ -159,16 +161,15 @@ public final class TlsTransport implements Transport {
 		Set<String> protocols = Set.of(supported.getProtocols());
 		for (String protocol : this.protocols) {
 			if (!protocols.contains(protocol)) {
-				throw new IllegalArgumentException("Invalid Thousand Island TLS option protocols: " + protocol
-						+ " is not supported by this SSLContext; supported: " + Arrays.toString(supported.getProtocols()));
+				throw new InvalidOptionException("protocols", protocol,
+						"is not supported by this SSLContext; supported: " + Arrays.toString(supported.getProtocols()));
 			}
 		}
 		if (this.cipherSuites != null) {
 			Set<String> suites = Set.of(supported.getCipherSuites());
 			for (String suite : this.cipherSuites) {
 				if (!suites.contains(suite)) {
-					throw new IllegalArgumentException("Invalid Thousand Island TLS option cipherSuites: " + suite
-							+ " is not supported by this SSLContext");
+					throw new InvalidOptionException("cipherSuites", suite, "is not supported by this SSLContext");
 				}
 			}
 		}
@@ -200,7 +201,7 @@ public final class TlsTransport implements Transport {
 		 */
 		public Builder protocols(List<String> protocols) {
 			if (protocols.isEmpty()) {
-				throw new IllegalArgumentException("Invalid Thousand Island TLS option protocols: must not be empty");
+				throw new InvalidOptionException("protocols", protocols, "must not be empty");
 			}
 			this.protocols = protocols;
 			return this;

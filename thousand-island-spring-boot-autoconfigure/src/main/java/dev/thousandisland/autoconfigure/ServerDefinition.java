@@ -1,0 +1,38 @@
+package dev.thousandisland.autoconfigure;
+
+import dev.thousandisland.ServerConfig;
+
+/**
+ * A server the application context will run: its name, the Handler bean it runs, where its
+ * properties live, and the configuration built from them.
+ *
+ * @param name the server's name
+ * @param handlerBeanName the name of the Handler bean
+ * @param propertyPrefix where its own properties live, such as {@code thousandisland.servers.echo}
+ * @param config the configuration the server starts with
+ * @param sslBundle the SSL bundle it uses, or {@code null} for plain TCP
+ */
+public record ServerDefinition(String name, String handlerBeanName, String propertyPrefix, ServerConfig config,
+		String sslBundle) {
+
+	/**
+	 * Describes where the server listens, for logs and messages.
+	 * @return {@code unix:<path>} or {@code <address>:<port>}
+	 */
+	public String endpoint() {
+		if (this.config.isUnix()) {
+			return "unix:" + this.config.unixPath();
+		}
+		String host = (this.config.bindAddress() != null) ? this.config.bindAddress().getHostAddress() : "*";
+		return (host.contains(":") ? "[" + host + "]" : host) + ":" + this.config.port();
+	}
+
+	/**
+	 * Returns the property that sets where the server listens, for messages about it.
+	 * @return {@code <prefix>.port} or {@code <prefix>.unix-path}
+	 */
+	public String endpointProperty() {
+		return this.propertyPrefix + (this.config.isUnix() ? ".unix-path" : ".port");
+	}
+
+}

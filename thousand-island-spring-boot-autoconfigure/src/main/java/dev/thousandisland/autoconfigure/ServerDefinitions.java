@@ -1,0 +1,224 @@
+package dev.thousandisland.autoconfigure;
+
+import java.net.StandardSocketOptions;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+
+import dev.thousandisland.Handler;
+import dev.thousandisland.InvalidOptionException;
+import dev.thousandisland.ServerConfig;
+import dev.thousandisland.transport.TlsTransport;
+
+/**
+ * Decides which servers exist, from the Handler beans and the {@code thousandisland.*}
+ * properties, and builds each one's configuration. Every mistake is reported against the property
+ * that caused it.
+ *
+ * <p>A server is named by its key under {@code thousandisland.servers}; it runs the Handler bean
+ * named by its {@code handler} property, or else the bean of its own name. Every Handler bean that
+ * no configured server runs gets a server of its own, named after the bean, with the top-level
+ * defaults.
+ */
+final class ServerDefinitions {
+
+	static final String PREFIX = "thousandisland";
+
+	private final Binder binder;
+
+	private final Map<String, Handler<?>> handlers;
+
+	private final ObjectProvider<SslBundles> sslBundles;
+
+	private final List<ThousandIslandServerCustomizer> customizers;
+
+	ServerDefinitions(Binder binder, Map<String, Handler<?>> handlers, ObjectProvider<SslBundles> sslBundles,
+			List<ThousandIslandServerCustomizer> customizers) {
+		this.binder = binder;
+		this.handlers = handlers;
+		this.sslBundles = sslBundles;
+		this.customizers = customizers;
+	}
+
+	List<ServerDefinition> resolve(ThousandIslandProperties properties) {
+		Map<String, ServerDefinition> definitions = new LinkedHashMap<>();
+		Set<String> claimedHandlers = new LinkedHashSet<>();
+		for (String name : properties.getServers().keySet()) {
+			ServerProperties server = bind(name);
+			String handlerName = (server.getHandler() != null) ? server.getHandler() : name;
+			claimedHandlers.add(handlerName);
+			if (!server.isEnabled()) {
+				continue;
+			}
+			Handler<?> handler = this.handlers.get(handlerName);
+			if (handler == null) {
+				String property = (server.getHandler() != null) ? serverPrefix(name) + ".handler"
+						: serverPrefix(name);
+				throw new InvalidConfigurationPropertyValueException(property, handlerName,
+						"No Handler bean named '" + handlerName + "' exists to run server '" + name
+								+ "'. Handler beans: " + this.handlers.keySet());
+			}
+			definitions.put(name, define(name, handlerName, handler, server));
+		}
+		for (Map.Entry<String, Handler<?>> handler : this.handlers.entrySet()) {
+			String name = handler.getKey();
+			if (!claimedHandlers.contains(name) && !definitions.containsKey(name)) {
+				ServerProperties server = bind(name);
+				if (server.isEnabled()) {
+					definitions.put(name, define(name, name, handler.getValue(), server));
+				}
+			}
+		}
+		List<ServerDefinition> result = List.copyOf(definitions.values());
+		checkEndpointsAreDistinct(result);
+		return result;
+	}
+
+	/** Binds the top-level defaults, then the server's own properties over them. */
+	private ServerProperties bind(String name) {
+		ServerProperties server = new ServerProperties();
+		this.binder.bind(PREFIX, Bindable.ofInstance(server));
+		this.binder.bind(serverPrefix(name), Bindable.ofInstance(server));
+		return server;
+	}
+
+	private ServerDefinition define(String name, String handlerName, Handler<?> handler, ServerProperties server) {
+		ServerConfig.Builder builder = ServerConfig.builder(handler)
+			.name(name)
+			.port(server.getPort())
+			.bindAddress(server.getAddress())
+			.unixPath(server.getUnixPath())
+			.numAcceptors(server.getNumAcceptors())
+			.numListenSockets(server.getNumListenSockets())
+			.numConnections(server.getNumConnections())
+			.maxConnections((server.getMaxConnections() != null) ? server.getMaxConnections() : Integer.MAX_VALUE)
+			.maxConnectionsRetryCount(server.getMaxConnectionsRetryCount())
+			.maxConnectionsRetryWait(server.getMaxConnectionsRetryWait())
+			.readTimeout(server.getReadTimeout())
+			.handshakeTimeout(server.getHandshakeTimeout())
+			.shutdownTimeout(server.getShutdownTimeout())
+			.sendTimeout(server.getSendTimeout())
+			.backlog(server.getBacklog())
+			.tcpNoDelay(server.isTcpNoDelay())
+			.reuseAddress(server.isReuseAddress())
+			.reusePort(server.isReusePort())
+			.numPollers(server.getNumPollers())
+			.silentTerminateOnError(server.isSilentTerminateOnError());
+		if (server.getKeepAlive() != null) {
+			builder.socketOption(StandardSocketOptions.SO_KEEPALIVE, server.getKeepAlive());
+		}
+		if (server.getSendBufferSize() != null) {
+			builder.socketOption(StandardSocketOptions.SO_SNDBUF, (int) server.getSendBufferSize().toBytes());
+		}
+		if (server.getReceiveBufferSize() != null) {
+			builder.socketOption(StandardSocketOptions.SO_RCVBUF, (int) server.getReceiveBufferSize().toBytes());
+		}
+		String bundle = server.getSsl().getBundle();
+		try {
+			if (bundle != null) {
+				builder.transport(tls(name, bundle, server.getSsl()));
+			}
+			this.customizers.forEach((customizer) -> customizer.customize(name, builder));
+			return new ServerDefinition(name, handlerName, serverPrefix(name), builder.build(), bundle);
+		}
+		catch (InvalidOptionException ex) {
+			String property = propertyFor(name, ex.option());
+			throw new InvalidConfigurationPropertyValueException(property, ex.value(), ex.problem());
+		}
+	}
+
+	private TlsTransport tls(String name, String bundleName, ServerProperties.Ssl ssl) {
+		SslBundles bundles = this.sslBundles.getIfAvailable();
+		SslBundle bundle;
+		try {
+			if (bundles == null) {
+				throw new NoSuchSslBundleException(bundleName, "No SSL bundles are configured");
+			}
+			bundle = bundles.getBundle(bundleName);
+		}
+		catch (NoSuchSslBundleException ex) {
+			throw new InvalidConfigurationPropertyValueException(serverPrefix(name) + ".ssl.bundle", bundleName,
+					"No SSL bundle named '" + bundleName + "' is configured under spring.ssl.bundle.*");
+		}
+		TlsTransport.Builder builder = TlsTransport.builder(bundle.createSslContext()).clientAuth(ssl.getClientAuth());
+		List<String> protocols = !ssl.getProtocols().isEmpty() ? ssl.getProtocols()
+				: asList(bundle.getOptions().getEnabledProtocols());
+		if (protocols != null) {
+			builder.protocols(protocols);
+		}
+		List<String> ciphers = !ssl.getCiphers().isEmpty() ? ssl.getCiphers()
+				: asList(bundle.getOptions().getCiphers());
+		if (ciphers != null) {
+			builder.cipherSuites(ciphers);
+		}
+		builder.applicationProtocols(ssl.getApplicationProtocols());
+		TlsTransport transport = builder.build();
+		// Renewed certificates reach new connections; live ones keep the context they started with.
+		bundles.addBundleUpdateHandler(bundleName, (updated) -> transport.sslContext(updated.createSslContext()));
+		return transport;
+	}
+
+	private void checkEndpointsAreDistinct(List<ServerDefinition> definitions) {
+		for (int i = 0; i < definitions.size(); i++) {
+			for (int j = i + 1; j < definitions.size(); j++) {
+				ServerDefinition first = definitions.get(i);
+				ServerDefinition second = definitions.get(j);
+				if (clash(first.config(), second.config())) {
+					throw new InvalidConfigurationPropertyValueException(second.endpointProperty(),
+							second.endpoint(), "Servers '" + first.name() + "' and '" + second.name()
+									+ "' would both listen on " + second.endpoint() + ". Give them different ports ("
+									+ first.endpointProperty() + ", " + second.endpointProperty() + ")");
+				}
+			}
+		}
+	}
+
+	private static boolean clash(ServerConfig first, ServerConfig second) {
+		if (first.isUnix() || second.isUnix()) {
+			return first.isUnix() && second.isUnix() && first.unixPath().equals(second.unixPath());
+		}
+		if (first.port() == 0 || first.port() != second.port()) {
+			return false;
+		}
+		return first.bindAddress() == null || second.bindAddress() == null
+				|| first.bindAddress().equals(second.bindAddress());
+	}
+
+	/** Names the property that set an option: the server's own if it is set, else the default's. */
+	private String propertyFor(String serverName, String option) {
+		String suffix = switch (option) {
+			case "bindAddress" -> "address";
+			case "cipherSuites" -> "ssl.ciphers";
+			case "protocols" -> "ssl.protocols";
+			case "applicationProtocols" -> "ssl.application-protocols";
+			default -> option.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
+		};
+		String own = serverPrefix(serverName) + "." + suffix;
+		String inherited = PREFIX + "." + suffix;
+		if (!this.binder.bind(own, Bindable.of(String.class)).isBound()
+				&& this.binder.bind(inherited, Bindable.of(String.class)).isBound()) {
+			return inherited;
+		}
+		return own;
+	}
+
+	private static String serverPrefix(String name) {
+		return PREFIX + ".servers." + name;
+	}
+
+	private static List<String> asList(String[] values) {
+		return (values != null) ? Arrays.asList(values) : null;
+	}
+
+}

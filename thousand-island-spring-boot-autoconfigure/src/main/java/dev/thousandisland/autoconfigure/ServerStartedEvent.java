@@ -1,0 +1,65 @@
+package dev.thousandisland.autoconfigure;
+
+import java.net.SocketAddress;
+
+import org.springframework.context.ApplicationEvent;
+
+import dev.thousandisland.Server;
+
+/**
+ * Published when a Thousand Island server has bound its address and accepts connections. Its
+ * address is the bound one: with port 0, the port the system picked.
+ */
+public class ServerStartedEvent extends ApplicationEvent {
+
+	private static final long serialVersionUID = 1L;
+
+	private final transient ServerDefinition definition;
+
+	private final transient SocketAddress address;
+
+	/**
+	 * Creates the event.
+	 * @param server the running server (the event's source)
+	 * @param definition what it was configured as
+	 * @param address the address it listens on
+	 */
+	public ServerStartedEvent(Server server, ServerDefinition definition, SocketAddress address) {
+		super(server);
+		this.definition = definition;
+		this.address = address;
+	}
+
+	/**
+	 * Returns the running server.
+	 * @return the server
+	 */
+	public Server getServer() {
+		return (Server) getSource();
+	}
+
+	/**
+	 * Returns the server's name.
+	 * @return the name
+	 */
+	public String getServerName() {
+		return this.definition.name();
+	}
+
+	/**
+	 * Returns the address the server listens on.
+	 * @return an {@link java.net.InetSocketAddress} or a {@link java.net.UnixDomainSocketAddress}
+	 */
+	public SocketAddress getAddress() {
+		return this.address;
+	}
+
+	/**
+	 * Returns the transport's name.
+	 * @return {@code tcp} or {@code tls}
+	 */
+	public String getTransport() {
+		return this.definition.config().transport().name();
+	}
+
+}

@@ -1,0 +1,99 @@
+package dev.thousandisland.autoconfigure;
+
+import java.time.Duration;
+
+import org.apache.commons.logging.Log;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+
+import dev.thousandisland.autoconfigure.ThousandIslandProperties.Shutdown;
+
+/**
+ * Drains the servers when the application context closes, in the phase Spring Boot uses for its
+ * web servers' graceful shutdown. {@link #stop(Runnable)} returns at once, after the listen
+ * sockets are closed and every connection has been told to finish; the callback runs when the
+ * last connection is gone. Spring bounds the wait with
+ * {@code spring.lifecycle.timeout-per-shutdown-phase}; {@link ThousandIslandLifecycle}, in the next
+ * phase, closes whatever is still open.
+ */
+public class ThousandIslandGracefulShutdown implements SmartLifecycle {
+
+	/** The phase of Boot's {@code WebServerGracefulShutdownLifecycle}. */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
+
+	private static final Log logger = ThousandIslandServers.logger();
+
+	private final ThousandIslandServers servers;
+
+	private final Shutdown shutdown;
+
+	private final ApplicationEventPublisher publisher;
+
+	private final Duration phaseTimeout;
+
+	private volatile boolean running;
+
+	/**
+	 * Creates the lifecycle.
+	 * @param servers the servers to drain
+	 * @param shutdown graceful or immediate
+	 * @param publisher where the readiness change goes
+	 * @param phaseTimeout the context's {@code spring.lifecycle.timeout-per-shutdown-phase}, for logs
+	 */
+	public ThousandIslandGracefulShutdown(ThousandIslandServers servers, Shutdown shutdown,
+			ApplicationEventPublisher publisher, Duration phaseTimeout) {
+		this.servers = servers;
+		this.shutdown = shutdown;
+		this.publisher = publisher;
+		this.phaseTimeout = phaseTimeout;
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		throw new UnsupportedOperationException("Stop must not be invoked directly");
+	}
+
+	@Override
+	public void stop(Runnable callback) {
+		this.running = false;
+		if (this.shutdown == Shutdown.IMMEDIATE || !this.servers.isRunning()) {
+			callback.run();
+			return;
+		}
+		// Web contexts flip readiness themselves; a context that only runs socket servers does not.
+		AvailabilityChangeEvent.publish(this.publisher, this, ReadinessState.REFUSING_TRAFFIC);
+		long start = System.nanoTime();
+		int open = this.servers.activeConnections();
+		logger.info("Commencing graceful shutdown of Thousand Island servers " + this.servers.running().keySet()
+				+ " with " + open + " connection(s) open; waiting up to spring.lifecycle.timeout-per-shutdown-phase ("
+				+ this.phaseTimeout + ") or each server's shutdown-timeout, whichever is shorter");
+		this.servers.stopAsync(true).whenComplete((result, ex) -> {
+			logger.info("Graceful shutdown of Thousand Island servers complete in "
+					+ Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
+			callback.run();
+		});
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	@Override
+	public boolean isPauseable() {
+		return false;
+	}
+
+}

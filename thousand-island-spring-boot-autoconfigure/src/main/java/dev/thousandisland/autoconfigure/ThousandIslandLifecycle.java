@@ -1,0 +1,155 @@
+package dev.thousandisland.autoconfigure;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import org.apache.commons.logging.Log;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.MutablePropertySources;
+
+import dev.thousandisland.Server;
+
+/**
+ * Starts the servers with the application context and, when it closes, ends whatever the
+ * graceful phase left open. Runs in the phase Spring Boot uses for its own web servers' start
+ * and stop, after {@link ThousandIslandGracefulShutdown}'s phase on the way down.
+ *
+ * <p>It also keeps the JVM alive while the servers run: connection and acceptor threads are
+ * virtual, hence daemon, threads, and an application that runs nothing but Thousand Island servers
+ * would otherwise exit as soon as it started.
+ */
+public class ThousandIslandLifecycle implements SmartLifecycle {
+
+	/** The phase of Boot's {@code WebServerStartStopLifecycle}. */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+
+	static final String PORTS_PROPERTY_SOURCE = "thousandisland.local-ports";
+
+	private static final Log logger = ThousandIslandServers.logger();
+
+	private final ThousandIslandServers servers;
+
+	private final ApplicationEventPublisher publisher;
+
+	private final ConfigurableEnvironment environment;
+
+	private final Duration phaseTimeout;
+
+	private volatile boolean running;
+
+	private volatile CountDownLatch keepAlive;
+
+	/**
+	 * Creates the lifecycle.
+	 * @param servers the servers to run
+	 * @param publisher where {@link ServerStartedEvent}s go
+	 * @param environment where the bound ports are published
+	 * @param phaseTimeout the context's {@code spring.lifecycle.timeout-per-shutdown-phase}, for logs
+	 */
+	public ThousandIslandLifecycle(ThousandIslandServers servers, ApplicationEventPublisher publisher,
+			ConfigurableEnvironment environment, Duration phaseTimeout) {
+		this.servers = servers;
+		this.publisher = publisher;
+		this.environment = environment;
+		this.phaseTimeout = phaseTimeout;
+	}
+
+	@Override
+	public void start() {
+		this.servers.start(this::started);
+		this.running = true;
+		if (this.servers.isRunning()) {
+			startKeepAliveThread();
+		}
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		int open = this.servers.activeConnections();
+		if (open > 0) {
+			logger.info("Thousand Island graceful shutdown did not finish within spring.lifecycle.timeout-per-shutdown-phase ("
+					+ this.phaseTimeout + "); closing " + open + " connection(s) still open");
+		}
+		this.servers.stopNow();
+		CountDownLatch keepAlive = this.keepAlive;
+		if (keepAlive != null) {
+			keepAlive.countDown();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	@Override
+	public boolean isPauseable() {
+		return false;
+	}
+
+	private void started(ServerDefinition definition, Server server) {
+		SocketAddress address = server.listenerInfo().orElse(null);
+		logger.info("Thousand Island server '" + definition.name() + "' started on " + describe(address) + " ("
+				+ definition.config().transport().name() + ", handler '" + definition.handlerBeanName() + "')");
+		publishAddress(definition.name(), address);
+		this.publisher.publishEvent(new ServerStartedEvent(server, definition, address));
+	}
+
+	/** Publishes the bound port as {@code local.thousandisland.port}, as Boot does for web servers. */
+	private void publishAddress(String name, SocketAddress address) {
+		MutablePropertySources sources = this.environment.getPropertySources();
+		Map<String, Object> ports;
+		if (sources.get(PORTS_PROPERTY_SOURCE) instanceof MapPropertySource existing) {
+			ports = existing.getSource();
+		}
+		else {
+			ports = new LinkedHashMap<>();
+			sources.addFirst(new MapPropertySource(PORTS_PROPERTY_SOURCE, ports));
+		}
+		if (address instanceof InetSocketAddress inet) {
+			ports.putIfAbsent("local.thousandisland.port", inet.getPort());
+			ports.put("local.thousandisland.servers." + name + ".port", inet.getPort());
+		}
+		else if (address instanceof UnixDomainSocketAddress unix) {
+			ports.put("local.thousandisland.servers." + name + ".unix-path", unix.getPath().toString());
+		}
+	}
+
+	private void startKeepAliveThread() {
+		CountDownLatch latch = new CountDownLatch(1);
+		this.keepAlive = latch;
+		Thread thread = new Thread(() -> {
+			try {
+				latch.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}, "thousand-island-keep-alive");
+		thread.setDaemon(false);
+		thread.start();
+	}
+
+	private static String describe(SocketAddress address) {
+		if (address instanceof InetSocketAddress inet) {
+			String host = inet.getAddress().getHostAddress();
+			return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+		}
+		return (address instanceof UnixDomainSocketAddress unix) ? "unix:" + unix.getPath() : String.valueOf(address);
+	}
+
+}

@@ -1,0 +1,56 @@
+package dev.thousandisland.autoconfigure;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for Thousand Island servers. Every Handler bean becomes a server named
+ * after the bean; the top-level values are the defaults of every server, and
+ * {@code thousandisland.servers.<name>.*} overrides them for one.
+ */
+@ConfigurationProperties("thousandisland")
+public class ThousandIslandProperties extends ServerProperties {
+
+	/**
+	 * Servers by name. A server's name is, by default, also the name of its Handler bean.
+	 */
+	private final Map<String, ServerProperties> servers = new LinkedHashMap<>();
+
+	/**
+	 * How servers stop when the application context closes.
+	 */
+	private Shutdown shutdown = Shutdown.GRACEFUL;
+
+	public Map<String, ServerProperties> getServers() {
+		return this.servers;
+	}
+
+	public Shutdown getShutdown() {
+		return this.shutdown;
+	}
+
+	public void setShutdown(Shutdown shutdown) {
+		this.shutdown = shutdown;
+	}
+
+	/**
+	 * How servers stop.
+	 */
+	public enum Shutdown {
+
+		/**
+		 * Stop listening, let every connection finish (handleShutdown), within
+		 * spring.lifecycle.timeout-per-shutdown-phase.
+		 */
+		GRACEFUL,
+
+		/**
+		 * Close every connection at once.
+		 */
+		IMMEDIATE
+
+	}
+
+}
