@@ -261,6 +261,11 @@ final class ConnectionLoop implements Connection, Runnable {
 	 * @return whether the connection goes on
 	 */
 	private boolean apply(Outcome outcome, boolean network) {
+		if (this.closeRequested) {
+			// Closed from outside while the callback ran: whatever it threw is a consequence.
+			end(Ending.CLOSED_FROM_OUTSIDE, null);
+			return false;
+		}
 		if (outcome.thrown != null) {
 			if (outcome.thrown instanceof SocketTimeoutException) {
 				end(Ending.READ_TIMEOUT, null);
