@@ -100,7 +100,7 @@ final class ConnectionLoop implements Connection, Runnable {
 				return;
 			}
 			if (this.shutdownRequested) {
-				end(Ending.SHUTDOWN, null);
+				end(Ending.DRAINING, null);
 				return;
 			}
 			if (apply(callback(() -> this.handler.handleConnection(this.socket, this.handlerState)), true)) {
@@ -149,7 +149,7 @@ final class ConnectionLoop implements Connection, Runnable {
 			readiness = null;
 			this.socket = new ConnectionSocket(this, new PlainChannel(this.raw), null, this.server, local, remote);
 			this.socket.span(this.span);
-			end(Ending.ERROR, ex);
+			end(Ending.SOCKET_ERROR, ex);
 			return false;
 		}
 		this.socket = new ConnectionSocket(this, new PlainChannel(this.raw), readiness, this.server, local, remote);
@@ -159,6 +159,7 @@ final class ConnectionLoop implements Connection, Runnable {
 
 	private boolean handshake() {
 		ServerConfig config = this.server.config();
+		long start = System.nanoTime();
 		try {
 			TransportChannel channel = config.transport()
 				.handshake(this.raw, this.socket.readiness(), Transport.deadline(config.handshakeTimeout()));
@@ -169,7 +170,7 @@ final class ConnectionLoop implements Connection, Runnable {
 			return false;
 		}
 		this.state = State.OPEN;
-		this.span.event("ready", Map.of(), Map.of());
+		this.span.event("ready", Map.of("handshake_duration", System.nanoTime() - start), Map.of());
 		return true;
 	}
 
@@ -207,7 +208,7 @@ final class ConnectionLoop implements Connection, Runnable {
 						read = socket.readForHandler(buffer);
 					}
 					catch (IOException ex) {
-						end(socket.isOpen() ? Ending.ERROR : Ending.SOCKET_CLOSED, ex);
+						end(socket.isOpen() ? Ending.SOCKET_ERROR : Ending.SOCKET_CLOSED, ex);
 						return;
 					}
 					if (read < 0) {
@@ -343,7 +344,7 @@ final class ConnectionLoop implements Connection, Runnable {
 		}
 		ConnectionSocket socket = this.socket;
 		if (socket != null) {
-			if (ending == Ending.SHUTDOWN) {
+			if (ending == Ending.SHUTDOWN || ending == Ending.DRAINING) {
 				this.state = State.DRAINING;
 			}
 			Object state = this.handlerState;
@@ -351,8 +352,8 @@ final class ConnectionLoop implements Connection, Runnable {
 				switch (ending) {
 					case PEER_CLOSED, LOCAL_CLOSED, CLOSED_FROM_OUTSIDE -> this.handler.handleClose(socket, state);
 					case READ_TIMEOUT -> this.handler.handleTimeout(socket, state);
-					case SHUTDOWN -> this.handler.handleShutdown(socket, state);
-					case ERROR, EXCEPTION, HANDSHAKE_FAILED -> this.handler.handleError(error, socket, state);
+					case SHUTDOWN, DRAINING -> this.handler.handleShutdown(socket, state);
+					case ERROR, SOCKET_ERROR, EXCEPTION, HANDSHAKE_FAILED -> this.handler.handleError(error, socket, state);
 					case SOCKET_CLOSED -> {
 					}
 				}
@@ -372,11 +373,12 @@ final class ConnectionLoop implements Connection, Runnable {
 		}
 		closeSocket();
 		Map<String, Object> stats = statsMeasurements();
+		Map<String, Object> reason = Map.of("reason", ending.reason);
 		if (ending == Ending.EXCEPTION) {
-			this.span.exception(stats, error);
+			this.span.exception(stats, reason, error);
 		}
 		else {
-			this.span.stop(stats, ending.error(error));
+			this.span.stop(stats, reason, ending.error(error));
 		}
 		finish();
 	}
@@ -388,7 +390,7 @@ final class ConnectionLoop implements Connection, Runnable {
 		}
 		closeSocket();
 		if (this.span != null) {
-			this.span.stop(statsMeasurements(), reason);
+			this.span.stop(statsMeasurements(), Map.of("reason", reason), reason);
 		}
 		Thread thread = this.thread;
 		if (thread != null) {
@@ -541,16 +543,27 @@ final class ConnectionLoop implements Connection, Runnable {
 	private record Outcome(Result<?> result, Throwable thrown) {
 	}
 
-	/** How a connection ended, which picks its closing callback and its stop event's error. */
+	/**
+	 * How a connection ended, which picks its closing callback and its stop event's error; the
+	 * stop event's {@code reason} metadata names it.
+	 */
 	private enum Ending {
 
-		PEER_CLOSED, LOCAL_CLOSED, CLOSED_FROM_OUTSIDE, SOCKET_CLOSED, READ_TIMEOUT, SHUTDOWN, ERROR, EXCEPTION,
-		HANDSHAKE_FAILED;
+		PEER_CLOSED("peer_closed"), LOCAL_CLOSED("local_closed"), CLOSED_FROM_OUTSIDE("closed"),
+		SOCKET_CLOSED("socket_closed"), READ_TIMEOUT("read_timeout"), SHUTDOWN("shutdown"),
+		DRAINING("draining"), ERROR("error"), SOCKET_ERROR("socket_error"), EXCEPTION("exception"),
+		HANDSHAKE_FAILED("handshake_failed");
+
+		final String reason;
+
+		Ending(String reason) {
+			this.reason = reason;
+		}
 
 		Object error(Throwable cause) {
 			return switch (this) {
 				case READ_TIMEOUT -> "timeout";
-				case ERROR, HANDSHAKE_FAILED, EXCEPTION -> cause;
+				case ERROR, SOCKET_ERROR, HANDSHAKE_FAILED, EXCEPTION -> cause;
 				default -> null;
 			};
 		}

@@ -2,6 +2,7 @@ package dev.thousandisland.telemetry;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -28,6 +29,8 @@ public final class Span {
 	private final long startTime;
 
 	private final AtomicBoolean ended = new AtomicBoolean();
+
+	private final Map<Object, Object> attributes = new ConcurrentHashMap<>(2);
 
 	Span(Telemetry telemetry, String kind, long id, Span parent, Map<String, Object> metadata, long startTime) {
 		this.telemetry = telemetry;
@@ -87,6 +90,30 @@ public final class Span {
 	}
 
 	/**
+	 * Attaches an object to the span, such as the tracing span or Micrometer observation a
+	 * telemetry listener opened for it, so that code holding the span can find it.
+	 * @param key the key, typically the attached object's type
+	 * @param value the object, or {@code null} to remove it
+	 */
+	public void attribute(Object key, Object value) {
+		if (value == null) {
+			this.attributes.remove(key);
+		}
+		else {
+			this.attributes.put(key, value);
+		}
+	}
+
+	/**
+	 * Returns an object attached with {@link #attribute(Object, Object)}.
+	 * @param key the key
+	 * @return the object, or {@code null}
+	 */
+	public Object attribute(Object key) {
+		return this.attributes.get(key);
+	}
+
+	/**
 	 * Starts a child span now and emits its {@code start} event.
 	 * @param kind the child's kind
 	 * @param metadata the child's start metadata
@@ -127,7 +154,19 @@ public final class Span {
 	 * @return whether this call ended the span
 	 */
 	public boolean stop(Map<String, Object> measurements, Object error) {
-		return end("stop", measurements, error, null);
+		return stop(measurements, Map.of(), error);
+	}
+
+	/**
+	 * Ends the span normally or with an error, emitting {@code <kind>.stop}.
+	 * @param measurements extra measurements ({@code duration} is added)
+	 * @param metadata extra metadata, added to the start metadata
+	 * @param error the error the span ended with, or {@code null}; a {@link Throwable} is also
+	 * given as {@code exception}
+	 * @return whether this call ended the span
+	 */
+	public boolean stop(Map<String, Object> measurements, Map<String, Object> metadata, Object error) {
+		return end("stop", measurements, metadata, error);
 	}
 
 	/**
@@ -137,10 +176,21 @@ public final class Span {
 	 * @return whether this call ended the span
 	 */
 	public boolean exception(Map<String, Object> measurements, Throwable exception) {
-		return end("exception", measurements, exception, exception);
+		return exception(measurements, Map.of(), exception);
 	}
 
-	private boolean end(String name, Map<String, Object> measurements, Object error, Throwable exception) {
+	/**
+	 * Ends the span because of an exception, emitting {@code <kind>.exception}.
+	 * @param measurements extra measurements ({@code duration} is added)
+	 * @param metadata extra metadata, added to the start metadata
+	 * @param exception the exception
+	 * @return whether this call ended the span
+	 */
+	public boolean exception(Map<String, Object> measurements, Map<String, Object> metadata, Throwable exception) {
+		return end("exception", measurements, metadata, exception);
+	}
+
+	private boolean end(String name, Map<String, Object> measurements, Map<String, Object> metadata, Object error) {
 		if (!this.ended.compareAndSet(false, true)) {
 			return false;
 		}
@@ -148,12 +198,12 @@ public final class Span {
 			long now = System.nanoTime();
 			Map<String, Object> allMeasurements = new HashMap<>(measurements);
 			allMeasurements.put("duration", now - this.startTime);
-			Map<String, Object> allMetadata = this.metadata;
+			Map<String, Object> allMetadata = new HashMap<>(this.metadata);
+			allMetadata.putAll(metadata);
 			if (error != null) {
-				allMetadata = new HashMap<>(this.metadata);
 				allMetadata.put("error", (error instanceof Throwable ex) ? describe(ex) : error);
-				if (exception != null) {
-					allMetadata.put("exception", exception);
+				if (error instanceof Throwable ex) {
+					allMetadata.put("exception", ex);
 				}
 			}
 			this.telemetry.emit(new TelemetryEvent(this.kind + "." + name, this, now, Map.copyOf(allMeasurements),
