@@ -12,8 +12,9 @@ import dev.thousandisland.telemetry.Span;
 /**
  * One accept loop: take a socket off the listen queue, find it room, start its connection thread,
  * accept again. It never reads from or writes to a client. Accept errors are counted and
- * survived: running out of descriptors backs off 100 ms instead of spinning, other errors retry at
- * once. Only the listen socket closing ends the loop.
+ * survived: running out of descriptors backs off 100 ms instead of spinning, transient errno
+ * failures retry at once, and anything else (an exception from a custom transport, an Error) backs
+ * off 100 ms and retries. Only the listen socket closing ends the loop.
  */
 final class Acceptor implements Runnable {
 
@@ -67,7 +68,9 @@ final class Acceptor implements Runnable {
 			catch (ClosedChannelException ex) {
 				break;
 			}
-			catch (IOException | RuntimeException ex) {
+			catch (Throwable ex) {
+				// Whatever accept throws, the loop survives it: an acceptor that died would leave a
+				// server that reports RUNNING but accepts nothing.
 				if (!this.listenSocket.isOpen()) {
 					break;
 				}
@@ -86,7 +89,7 @@ final class Acceptor implements Runnable {
 		span.stop(Map.of("connections", this.connections), null);
 	}
 
-	private boolean acceptFailed(Span span, Exception ex, boolean inDescriptorShortage) {
+	private boolean acceptFailed(Span span, Throwable ex, boolean inDescriptorShortage) {
 		AcceptError error = AcceptError.of(ex);
 		span.event(error.event, Map.of(), Map.of("error", error.reason(ex)));
 		if (error == AcceptError.EMFILE || error == AcceptError.ENFILE) {
@@ -95,18 +98,27 @@ final class Acceptor implements Runnable {
 						+ ex.getMessage() + "); backing off " + EMFILE_BACKOFF_MILLIS
 						+ " ms between accepts until some are free");
 			}
-			try {
-				Thread.sleep(EMFILE_BACKOFF_MILLIS);
-			}
-			catch (InterruptedException interrupted) {
-				// Stopping: the loop condition sees the closed listen socket.
-			}
+			backOff();
 			return true;
 		}
 		if (error == AcceptError.OTHER) {
 			logger.log(Level.WARNING, "Server '" + this.server.config().name() + "' failed to accept; retrying", ex);
+			if (!(ex instanceof IOException)) {
+				// Not an errno from accept(2) but a failure of our own (or an Error): it may well
+				// repeat at once, so back off rather than spin.
+				backOff();
+			}
 		}
 		return inDescriptorShortage;
+	}
+
+	private static void backOff() {
+		try {
+			Thread.sleep(EMFILE_BACKOFF_MILLIS);
+		}
+		catch (InterruptedException interrupted) {
+			// Stopping: the loop condition sees the closed listen socket.
+		}
 	}
 
 	/** accept(2) failures the loop survives, by the event each one emits. */
@@ -121,7 +133,7 @@ final class Acceptor implements Runnable {
 		}
 
 		/** The JDK reports errno only through the message, which is strerror(3)'s text. */
-		static AcceptError of(Exception ex) {
+		static AcceptError of(Throwable ex) {
 			String message = String.valueOf(ex.getMessage());
 			if (message.contains("Too many open files in system")) {
 				return ENFILE;
@@ -138,7 +150,7 @@ final class Acceptor implements Runnable {
 			return OTHER;
 		}
 
-		String reason(Exception ex) {
+		String reason(Throwable ex) {
 			return switch (this) {
 				case EMFILE -> "emfile";
 				case ENFILE -> "enfile";

@@ -230,7 +230,7 @@ final class ConnectionLoop implements Connection, Runnable {
 				mayHaveData = false;
 			}
 			long now = System.nanoTime();
-			if (now - this.readDeadline >= 0 && this.readDeadline != Long.MAX_VALUE) {
+			if (this.readDeadline - now <= 0) {
 				end(Ending.READ_TIMEOUT, null);
 				return;
 			}
@@ -242,12 +242,7 @@ final class ConnectionLoop implements Connection, Runnable {
 				return;
 			}
 			if (this.mailbox.isEmpty() && !this.shutdownRequested && !this.closeRequested) {
-				if (this.readDeadline == Long.MAX_VALUE) {
-					LockSupport.park(this);
-				}
-				else {
-					LockSupport.parkNanos(this, this.readDeadline - now);
-				}
+				LockSupport.parkNanos(this, this.readDeadline - now);
 				if (Thread.interrupted() && this.ended.get()) {
 					return;
 				}

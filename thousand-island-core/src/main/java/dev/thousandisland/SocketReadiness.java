@@ -130,12 +130,7 @@ final class SocketReadiness implements Readiness {
 		if (remaining <= 0) {
 			throw new SocketTimeoutException("Timed out waiting to " + operation);
 		}
-		if (deadline == Long.MAX_VALUE) {
-			LockSupport.park();
-		}
-		else {
-			LockSupport.parkNanos(remaining);
-		}
+		LockSupport.parkNanos(remaining);
 		if (Thread.interrupted()) {
 			throw new InterruptedIOException("Interrupted while waiting to " + operation);
 		}

@@ -21,6 +21,9 @@ import java.time.Duration;
  */
 public interface Transport {
 
+	/** The longest wait a deadline represents: a quarter of the nanoTime range, about 73 years. */
+	long LONGEST_WAIT_NANOS = Long.MAX_VALUE / 4;
+
 	/**
 	 * Returns the transport that sends bytes as they are (TCP or Unix domain sockets).
 	 * @return the plain transport
@@ -76,21 +79,22 @@ public interface Transport {
 	String name();
 
 	/**
-	 * Converts a timeout into a deadline on the {@link System#nanoTime()} clock, saturating
-	 * instead of overflowing for very long timeouts.
+	 * Converts a timeout into a deadline on the {@link System#nanoTime()} clock. Compare deadlines
+	 * only by subtraction ({@code deadline - System.nanoTime() <= 0}), as nanoTime may wrap.
+	 * Timeouts longer than about 70 years, {@code ServerConfig.NO_TIMEOUT} among them, are cut to
+	 * that, which keeps the subtraction from overflowing.
 	 * @param timeout the timeout
 	 * @return the deadline
 	 */
 	static long deadline(Duration timeout) {
-		long now = System.nanoTime();
 		long nanos;
 		try {
-			nanos = timeout.toNanos();
+			nanos = Math.min(timeout.toNanos(), LONGEST_WAIT_NANOS);
 		}
 		catch (ArithmeticException ex) {
-			return Long.MAX_VALUE;
+			nanos = LONGEST_WAIT_NANOS;
 		}
-		return (nanos >= Long.MAX_VALUE - now) ? Long.MAX_VALUE : now + nanos;
+		return System.nanoTime() + nanos;
 	}
 
 }
