@@ -186,7 +186,7 @@ final class ConnectionLoop implements Connection, Runnable {
 				return;
 			}
 			if (!socket.isOpen()) {
-				end(Ending.SOCKET_CLOSED, null);
+				end(closedEnding(), null);
 				return;
 			}
 			Object message = this.mailbox.poll();
@@ -208,7 +208,7 @@ final class ConnectionLoop implements Connection, Runnable {
 						read = socket.readForHandler(buffer);
 					}
 					catch (IOException ex) {
-						end(socket.isOpen() ? Ending.SOCKET_ERROR : Ending.SOCKET_CLOSED, ex);
+						end(socket.isOpen() ? Ending.SOCKET_ERROR : closedEnding(), ex);
 						return;
 					}
 					if (read < 0) {
@@ -238,7 +238,7 @@ final class ConnectionLoop implements Connection, Runnable {
 				readiness.armRead();
 			}
 			catch (IOException ex) {
-				end(Ending.SOCKET_CLOSED, null);
+				end(closedEnding(), null);
 				return;
 			}
 			if (this.mailbox.isEmpty() && !this.shutdownRequested && !this.closeRequested) {
@@ -376,6 +376,11 @@ final class ConnectionLoop implements Connection, Runnable {
 			this.span.stop(stats, reason, ending.error(error));
 		}
 		finish();
+	}
+
+	/** A closed socket was closed from outside ({@link #close()}) or by the handler itself. */
+	private Ending closedEnding() {
+		return this.closeRequested ? Ending.CLOSED_FROM_OUTSIDE : Ending.SOCKET_CLOSED;
 	}
 
 	/** Forces the connection closed from outside its thread; no further callback runs. */

@@ -127,12 +127,17 @@ final class ConnectionSocket implements Socket {
 			if (!isOpen()) {
 				throw new ClosedChannelException();
 			}
+			// The timeout bounds a wait without progress, as Erlang's send_timeout does: a large
+			// send to a slow client that keeps reading is not cut off.
 			long deadline = Transport.deadline(this.sendTimeout);
 			while (hasRemaining(data)) {
 				long written = channel.write(data);
 				total += written;
 				if (written == 0) {
 					this.readiness.awaitWritable(deadline);
+				}
+				else {
+					deadline = Transport.deadline(this.sendTimeout);
 				}
 			}
 			while (!channel.flush()) {
@@ -144,10 +149,7 @@ final class ConnectionSocket implements Socket {
 		catch (SocketTimeoutException ex) {
 			this.sendOct += total;
 			sendFailed(total, ex);
-			close();
-			InterruptedByTimeoutException timeout = new InterruptedByTimeoutException();
-			timeout.initCause(ex);
-			throw timeout;
+			throw sendTimedOut(ex);
 		}
 		catch (IOException ex) {
 			this.sendOct += total;
@@ -256,10 +258,7 @@ final class ConnectionSocket implements Socket {
 				this.span.event("sendfile_error", Map.of("offset", offset, "length", length),
 						Map.of("filename", file.toString(), "error", errorName(ex)));
 			}
-			if (ex instanceof SocketTimeoutException) {
-				close();
-			}
-			throw ex;
+			throw (ex instanceof SocketTimeoutException timeout) ? sendTimedOut(timeout) : ex;
 		}
 		finally {
 			this.sendLock.unlock();
@@ -368,6 +367,17 @@ final class ConnectionSocket implements Socket {
 	@Override
 	public Connection connection() {
 		return this.connection;
+	}
+
+	/**
+	 * Closes the connection after a send made no progress for {@code sendTimeout}. The exception
+	 * is not a {@link SocketTimeoutException}, which would read as a read timeout.
+	 */
+	private InterruptedByTimeoutException sendTimedOut(SocketTimeoutException cause) {
+		close();
+		InterruptedByTimeoutException timeout = new InterruptedByTimeoutException();
+		timeout.initCause(cause);
+		return timeout;
 	}
 
 	private void countRecv(int read) {

@@ -23,8 +23,8 @@ import dev.thousandisland.telemetry.Span;
 public interface Socket {
 
 	/**
-	 * Sends bytes, blocking until all are written. If the client does not take them within the
-	 * server's {@code sendTimeout}, the connection is closed and an
+	 * Sends bytes, blocking until all are written. If the client takes nothing for the server's
+	 * {@code sendTimeout}, the connection is closed and an
 	 * {@link java.nio.channels.InterruptedByTimeoutException} is thrown.
 	 * @param data the bytes; their positions advance as they are written
 	 * @throws IOException if the connection is closed or the write fails
@@ -73,7 +73,9 @@ public interface Socket {
 	 * @param offset where to start
 	 * @param length how many bytes, or 0 for everything from {@code offset} to the end
 	 * @return the number of bytes sent
-	 * @throws IOException if the file cannot be read or the send fails
+	 * @throws IOException if the file cannot be read or the send fails; an
+	 * {@link java.nio.channels.InterruptedByTimeoutException} (and the connection closed) if the
+	 * client takes nothing for {@code sendTimeout}, as for {@link #send}
 	 */
 	long sendfile(Path file, long offset, long length) throws IOException;
 

@@ -340,8 +340,9 @@ class TlsTransportTests {
 	@Test
 	void closesARawClientThatSendsGarbageInsteadOfAClientHello() throws Exception {
 		RecordingHandler handler = new RecordingHandler(this.telemetry);
+		// A timeout long enough that only the garbage, never the deadline, can end the handshake.
 		Server server = start(tcp(handler, Transport.tls(this.certificates.serverContext()))
-			.handshakeTimeout(Duration.ofMillis(250)));
+			.handshakeTimeout(Duration.ofSeconds(5)));
 		try (TestClient client = TestClient.connect(server)) {
 			client.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
 			assertThat(client.isClosedByServer(WAIT)).isTrue();
@@ -354,8 +355,10 @@ class TlsTransportTests {
 	@Test
 	void servesATlsClientWhileOtherClientsStallTheirHandshakes() throws Exception {
 		RecordingHandler handler = new RecordingHandler(this.telemetry);
+		// Long enough that the stalled handshakes are surely still waiting once the echo is done;
+		// closing the stalled clients ends them.
 		Server server = start(tcp(handler, Transport.tls(this.certificates.serverContext()))
-			.handshakeTimeout(Duration.ofSeconds(5)));
+			.handshakeTimeout(Duration.ofSeconds(30)));
 		try (TestClient silent = TestClient.connect(server); TestClient partial = TestClient.connect(server)) {
 			// A TLS record header announcing 512 bytes of handshake, and then nothing.
 			partial.send(new byte[] { 0x16, 0x03, 0x01, 0x02, 0x00 });
@@ -366,7 +369,9 @@ class TlsTransportTests {
 			}
 			assertThat(handshaking(server)).isEqualTo(2);
 		}
+		waiting().until(() -> server.connections().isEmpty());
 		assertThat(handler.connections).isEmpty();
+		assertThat(handler.errors).hasSize(2).allSatisfy((error) -> assertThat(error).isInstanceOf(SSLException.class));
 	}
 
 	// STARTTLS
