@@ -23,6 +23,11 @@ public class ThousandIslandProperties extends ServerProperties {
 	 */
 	private Shutdown shutdown = Shutdown.GRACEFUL;
 
+	/**
+	 * Micrometer observations.
+	 */
+	private final Observations observations = new Observations();
+
 	public Map<String, ServerProperties> getServers() {
 		return this.servers;
 	}
@@ -33,6 +38,47 @@ public class ThousandIslandProperties extends ServerProperties {
 
 	public void setShutdown(Shutdown shutdown) {
 		this.shutdown = shutdown;
+	}
+
+	public Observations getObservations() {
+		return this.observations;
+	}
+
+	/**
+	 * Micrometer observations.
+	 */
+	public static class Observations {
+
+		/**
+		 * Connection observations.
+		 */
+		private final Connections connections = new Connections();
+
+		public Connections getConnections() {
+			return this.connections;
+		}
+
+		/**
+		 * Connection observations.
+		 */
+		public static class Connections {
+
+			/**
+			 * Whether to observe every connection (thousandisland.connection), giving one trace
+			 * span per connection with Micrometer Tracing.
+			 */
+			private boolean enabled;
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
+		}
+
 	}
 
 	/**

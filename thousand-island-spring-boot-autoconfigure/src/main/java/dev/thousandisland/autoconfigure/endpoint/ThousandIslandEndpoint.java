@@ -1,0 +1,201 @@
+package dev.thousandisland.autoconfigure.endpoint;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+import dev.thousandisland.Connection;
+import dev.thousandisland.Server;
+import dev.thousandisland.ServerConfig;
+import dev.thousandisland.ServerInfo;
+import dev.thousandisland.SocketStats;
+import dev.thousandisland.autoconfigure.ServerDefinition;
+import dev.thousandisland.autoconfigure.ThousandIslandServers;
+
+/**
+ * The {@code thousandisland} actuator endpoint. Reading lists the servers and, per server, its
+ * live connections; writing suspends or resumes a server and deleting closes one connection. Its
+ * default access is read-only: grant more with
+ * {@code management.endpoint.thousandisland.access=unrestricted}.
+ *
+ * <ul>
+ * <li>{@code GET /actuator/thousandisland}: every server</li>
+ * <li>{@code GET /actuator/thousandisland/{server}}: one server and its connections</li>
+ * <li>{@code POST /actuator/thousandisland/{server}} with {@code {"action":"suspend"}} or
+ * {@code "resume"}</li>
+ * <li>{@code DELETE /actuator/thousandisland/{server}/{connectionId}}: close a connection</li>
+ * </ul>
+ */
+@Endpoint(id = "thousandisland", defaultAccess = Access.READ_ONLY)
+public class ThousandIslandEndpoint {
+
+	private final ThousandIslandServers servers;
+
+	/**
+	 * Creates the endpoint.
+	 * @param servers the servers it reports on
+	 */
+	public ThousandIslandEndpoint(ThousandIslandServers servers) {
+		this.servers = servers;
+	}
+
+	/**
+	 * Describes every server.
+	 * @return the servers by name
+	 */
+	@ReadOperation
+	public ServersDescriptor servers() {
+		Map<String, ServerDescriptor> servers = new LinkedHashMap<>();
+		for (ServerDefinition definition : this.servers.definitions()) {
+			servers.put(definition.name(), describe(definition, null));
+		}
+		return new ServersDescriptor(servers);
+	}
+
+	/**
+	 * Describes one server and its live connections.
+	 * @param server the server's name
+	 * @return the server, or {@code null} (404) if there is none by that name
+	 */
+	@ReadOperation
+	public ServerDescriptor server(@Selector String server) {
+		ServerDefinition definition = definition(server);
+		if (definition == null) {
+			return null;
+		}
+		Server running = this.servers.get(server).orElse(null);
+		List<ConnectionDescriptor> connections = (running != null) ? running.connections()
+			.stream()
+			.sorted(Comparator.comparingLong(Connection::id))
+			.map(ThousandIslandEndpoint::describe)
+			.toList() : List.of();
+		return describe(definition, connections);
+	}
+
+	/**
+	 * Suspends or resumes a server.
+	 * @param server the server's name
+	 * @param action {@code suspend} or {@code resume}
+	 * @return the server afterwards, or {@code null} (404) if there is none running by that name
+	 */
+	@WriteOperation
+	public ServerDescriptor changeServer(@Selector String server, String action) {
+		Server running = this.servers.get(server).orElse(null);
+		if (running == null) {
+			return null;
+		}
+		switch (action) {
+			case "suspend" -> running.suspend();
+			case "resume" -> {
+				try {
+					running.resume();
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException("Server '" + server + "' could not listen again", ex);
+				}
+			}
+			default -> throw new IllegalArgumentException("Unknown action '" + action + "': use suspend or resume");
+		}
+		return describe(definition(server), null);
+	}
+
+	/**
+	 * Closes one connection; its handler's handleClose runs.
+	 * @param server the server's name
+	 * @param connectionId the connection's id
+	 * @return what was closed, or {@code null} (404) if there is no such connection
+	 */
+	@DeleteOperation
+	public ConnectionDescriptor closeConnection(@Selector String server, @Selector long connectionId) {
+		Server running = this.servers.get(server).orElse(null);
+		if (running == null) {
+			return null;
+		}
+		for (Connection connection : running.connections()) {
+			if (connection.id() == connectionId) {
+				connection.close();
+				return describe(connection);
+			}
+		}
+		return null;
+	}
+
+	private ServerDefinition definition(String name) {
+		return this.servers.definitions().stream().filter((d) -> d.name().equals(name)).findFirst().orElse(null);
+	}
+
+	private ServerDescriptor describe(ServerDefinition definition, List<ConnectionDescriptor> connections) {
+		ServerConfig config = definition.config();
+		Server running = this.servers.get(definition.name()).orElse(null);
+		ServerInfo info = (running != null) ? running.info() : null;
+		return new ServerDescriptor((info != null) ? info.status().name().toLowerCase() : "not_running",
+				(info != null) ? text(info.localAddress()) : null, config.transport().name(), definition.handlerBeanName(),
+				(info != null) ? info.activeConnections() : 0, config.numAcceptors(), config.numConnections(),
+				(config.maxConnections() != Integer.MAX_VALUE) ? config.maxConnections() : null,
+				(running != null) ? Duration.between(running.startedAt(), Instant.now()).toSeconds() : null,
+				connections);
+	}
+
+	private static ConnectionDescriptor describe(Connection connection) {
+		SocketStats stats = connection.stats();
+		return new ConnectionDescriptor(connection.id(), text(connection.remoteAddress()),
+				Duration.between(connection.acceptedAt(), Instant.now()).toMillis(), stats.recvOct(), stats.sendOct(),
+				connection.state().name().toLowerCase());
+	}
+
+	private static String text(SocketAddress address) {
+		return (address != null) ? address.toString() : null;
+	}
+
+	/**
+	 * Every server.
+	 * @param servers the servers by name
+	 */
+	public record ServersDescriptor(Map<String, ServerDescriptor> servers) {
+	}
+
+	/**
+	 * One server.
+	 * @param status running, suspended, stopping, stopped or not_running
+	 * @param address where it listens, while it does
+	 * @param transport tcp or tls
+	 * @param handler the Handler bean it runs
+	 * @param activeConnections connections alive now
+	 * @param acceptors number of acceptors
+	 * @param connectionsPerAcceptor the per-acceptor limit
+	 * @param maxConnections the server-wide limit, if any
+	 * @param uptimeSeconds seconds since it started, while it runs
+	 * @param connections its live connections (only when one server is asked for)
+	 */
+	public record ServerDescriptor(String status, String address, String transport, String handler,
+			int activeConnections, int acceptors, int connectionsPerAcceptor, Integer maxConnections,
+			Long uptimeSeconds, List<ConnectionDescriptor> connections) {
+	}
+
+	/**
+	 * One connection.
+	 * @param id its id within the server
+	 * @param remoteAddress the client's address
+	 * @param ageMillis milliseconds since it was accepted
+	 * @param bytesIn bytes received
+	 * @param bytesOut bytes sent
+	 * @param state handshaking, open, draining or closed
+	 */
+	public record ConnectionDescriptor(long id, String remoteAddress, long ageMillis, long bytesIn, long bytesOut,
+			String state) {
+	}
+
+}

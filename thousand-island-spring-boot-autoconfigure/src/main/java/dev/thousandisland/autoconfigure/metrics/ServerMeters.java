@@ -1,0 +1,150 @@
+package dev.thousandisland.autoconfigure.metrics;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
+
+import dev.thousandisland.Server;
+import dev.thousandisland.ServerConfig;
+
+/**
+ * The meters of one server, created once when the registry is bound so that telemetry events
+ * only increment them. Every meter carries the tags {@code server} and {@code transport}, and
+ * nothing about peers.
+ */
+final class ServerMeters {
+
+	private final MeterRegistry registry;
+
+	private final Tags tags;
+
+	final Counter accepted;
+
+	final Counter rejectedByLimit;
+
+	final Counter rejectedWhileDraining;
+
+	final Counter rejectedByHandshake;
+
+	final Timer duration;
+
+	final Counter bytesReceived;
+
+	final Counter bytesSent;
+
+	final Timer handshakeSuccess;
+
+	final Timer handshakeFailure;
+
+	final Counter readTimeouts;
+
+	private final Map<String, Counter> acceptorErrors = new ConcurrentHashMap<>();
+
+	private final Map<String, Counter> handlerErrors = new ConcurrentHashMap<>();
+
+	ServerMeters(MeterRegistry registry, String name, ServerConfig config, Supplier<Server> server) {
+		this.registry = registry;
+		this.tags = Tags.of("server", name, "transport", transport(config));
+		Gauge.builder("thousandisland.connections.active", server, (running) -> {
+			Server current = running.get();
+			return (current != null) ? current.activeConnections() : 0;
+		})
+			.tags(this.tags)
+			.baseUnit(BaseUnits.CONNECTIONS)
+			.description("Connections alive now")
+			.register(registry);
+		Gauge.builder("thousandisland.connections.max", config, ServerMeters::maxConnections)
+			.tags(this.tags)
+			.baseUnit(BaseUnits.CONNECTIONS)
+			.description("Connections the server admits at most (max-connections, else acceptors × num-connections)")
+			.register(registry);
+		this.accepted = Counter.builder("thousandisland.connections.accepted")
+			.tags(this.tags)
+			.baseUnit(BaseUnits.CONNECTIONS)
+			.description("Connections accepted")
+			.register(registry);
+		this.rejectedByLimit = rejected("limit");
+		this.rejectedWhileDraining = rejected("draining");
+		this.rejectedByHandshake = rejected("handshake");
+		this.duration = Timer.builder("thousandisland.connection.duration")
+			.tags(this.tags)
+			.description("Lifetime of connections, from accept to close")
+			.register(registry);
+		this.bytesReceived = Counter.builder("thousandisland.bytes.received")
+			.tags(this.tags)
+			.baseUnit(BaseUnits.BYTES)
+			.description("Bytes received from clients")
+			.register(registry);
+		this.bytesSent = Counter.builder("thousandisland.bytes.sent")
+			.tags(this.tags)
+			.baseUnit(BaseUnits.BYTES)
+			.description("Bytes sent to clients")
+			.register(registry);
+		this.handshakeSuccess = handshake("success");
+		this.handshakeFailure = handshake("failure");
+		this.readTimeouts = Counter.builder("thousandisland.read.timeouts")
+			.tags(this.tags)
+			.description("Connections closed because no data arrived within the read timeout")
+			.register(registry);
+	}
+
+	void acceptorError(String reason) {
+		this.acceptorErrors.computeIfAbsent(reason, (key) -> Counter.builder("thousandisland.acceptor.errors")
+			.tags(this.tags)
+			.tag("reason", key)
+			.description("Accept failures and connections that could not be started")
+			.register(this.registry)).increment();
+	}
+
+	void handlerError(Throwable error) {
+		this.handlerErrors.computeIfAbsent(error.getClass().getSimpleName(),
+				(key) -> Counter.builder("thousandisland.handler.errors")
+					.tags(this.tags)
+					.tag("exception", key)
+					.description("Connections ended by a handler exception or error result")
+					.register(this.registry))
+			.increment();
+	}
+
+	private Counter rejected(String reason) {
+		return Counter.builder("thousandisland.connections.rejected")
+			.tags(this.tags)
+			.tag("reason", reason)
+			.baseUnit(BaseUnits.CONNECTIONS)
+			.description("Connections closed before the handler saw them")
+			.register(this.registry);
+	}
+
+	private Timer handshake(String outcome) {
+		return Timer.builder("thousandisland.tls.handshake")
+			.tags(this.tags)
+			.tag("outcome", outcome)
+			.description("TLS handshakes")
+			.register(this.registry);
+	}
+
+	static void record(Timer timer, long nanos) {
+		timer.record(Duration.ofNanos(nanos));
+	}
+
+	static String transport(ServerConfig config) {
+		if (config.transport().isSecure()) {
+			return config.transport().name();
+		}
+		return config.isUnix() ? "unix" : config.transport().name();
+	}
+
+	private static double maxConnections(ServerConfig config) {
+		long sharded = (long) config.numAcceptors() * config.numConnections();
+		return Math.min(config.maxConnections(), sharded);
+	}
+
+}

@@ -1,0 +1,35 @@
+package dev.thousandisland.autoconfigure.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+import dev.thousandisland.Server;
+import dev.thousandisland.autoconfigure.ThousandIslandServerCustomizer;
+import dev.thousandisland.autoconfigure.ThousandIslandServers;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} for
+ * Thousand Island's Micrometer meters, when the application has a {@link MeterRegistry}.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
+@ConditionalOnClass({ Server.class, MeterRegistry.class })
+@ConditionalOnBean(MeterRegistry.class)
+public final class ThousandIslandMetricsAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	ThousandIslandMetrics thousandIslandMetrics(ObjectProvider<ThousandIslandServers> servers) {
+		return new ThousandIslandMetrics(servers);
+	}
+
+	@Bean
+	ThousandIslandServerCustomizer thousandIslandMetricsCustomizer(ThousandIslandMetrics metrics) {
+		return (name, builder) -> builder.telemetryListener(metrics);
+	}
+
+}
