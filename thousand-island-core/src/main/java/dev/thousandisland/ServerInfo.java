@@ -11,4 +11,14 @@ import java.net.SocketAddress;
  * @param activeConnections the connections alive now
  */
 public record ServerInfo(ServerStatus status, SocketAddress localAddress, int activeConnections) {
+
+	/**
+	 * Returns the local address for people: {@code 127.0.0.1:4000}, {@code [::1]:4000} or
+	 * {@code unix:/run/app.sock}, with no name lookup.
+	 * @return the address, or {@code null} while not listening
+	 */
+	public String address() {
+		return (this.localAddress != null) ? Listener.describe(this.localAddress) : null;
+	}
+
 }

@@ -103,7 +103,7 @@ public class ThousandIslandLifecycle implements SmartLifecycle {
 
 	private void started(ServerDefinition definition, Server server) {
 		SocketAddress address = server.listenerInfo().orElse(null);
-		logger.info("Thousand Island server '" + definition.name() + "' started on " + describe(address) + " ("
+		logger.info("Thousand Island server '" + definition.name() + "' started on " + server.info().address() + " ("
 				+ definition.config().transport().name() + ", handler '" + definition.handlerBeanName() + "')");
 		publishAddress(definition.name(), address);
 		this.publisher.publishEvent(new ServerStartedEvent(server, definition, address));
@@ -142,14 +142,6 @@ public class ThousandIslandLifecycle implements SmartLifecycle {
 		}, "thousand-island-keep-alive");
 		thread.setDaemon(false);
 		thread.start();
-	}
-
-	private static String describe(SocketAddress address) {
-		if (address instanceof InetSocketAddress inet) {
-			String host = inet.getAddress().getHostAddress();
-			return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
-		}
-		return (address instanceof UnixDomainSocketAddress unix) ? "unix:" + unix.getPath() : String.valueOf(address);
 	}
 
 }

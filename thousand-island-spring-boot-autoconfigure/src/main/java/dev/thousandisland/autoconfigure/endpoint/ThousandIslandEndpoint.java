@@ -142,7 +142,7 @@ public class ThousandIslandEndpoint {
 		Server running = this.servers.get(definition.name()).orElse(null);
 		ServerInfo info = (running != null) ? running.info() : null;
 		return new ServerDescriptor((info != null) ? info.status().name().toLowerCase() : "not_running",
-				(info != null) ? text(info.localAddress()) : null, config.transport().name(), definition.handlerBeanName(),
+				(info != null) ? info.address() : null, config.transport().name(), definition.handlerBeanName(),
 				(info != null) ? info.activeConnections() : 0, config.numAcceptors(), config.numConnections(),
 				(config.maxConnections() != Integer.MAX_VALUE) ? config.maxConnections() : null,
 				(running != null) ? Duration.between(running.startedAt(), Instant.now()).toSeconds() : null,

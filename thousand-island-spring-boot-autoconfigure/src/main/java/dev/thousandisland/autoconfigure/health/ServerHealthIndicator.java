@@ -49,8 +49,8 @@ public class ServerHealthIndicator implements HealthIndicator {
 			.withDetail("activeConnections", info.activeConnections())
 			.withDetail("maxConnections", Math.min(config.maxConnections(), (long) config.numAcceptors() * config.numConnections()))
 			.withDetail("acceptors", config.numAcceptors());
-		if (info.localAddress() != null) {
-			health.withDetail("address", info.localAddress().toString());
+		if (info.address() != null) {
+			health.withDetail("address", info.address());
 		}
 		return health.build();
 	}

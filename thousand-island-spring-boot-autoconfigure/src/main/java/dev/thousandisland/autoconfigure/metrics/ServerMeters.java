@@ -18,7 +18,8 @@ import dev.thousandisland.ServerConfig;
 /**
  * The meters of one server, created once when the registry is bound so that telemetry events
  * only increment them. Every meter carries the tags {@code server} and {@code transport}, and
- * nothing about peers.
+ * nothing about peers. Connection counts carry no base unit, so that Prometheus exports
+ * {@code thousandisland_connections_active} rather than {@code ..._active_connections}.
  */
 final class ServerMeters {
 
@@ -58,17 +59,14 @@ final class ServerMeters {
 			return (current != null) ? current.activeConnections() : 0;
 		})
 			.tags(this.tags)
-			.baseUnit(BaseUnits.CONNECTIONS)
 			.description("Connections alive now")
 			.register(registry);
 		Gauge.builder("thousandisland.connections.max", config, ServerMeters::maxConnections)
 			.tags(this.tags)
-			.baseUnit(BaseUnits.CONNECTIONS)
 			.description("Connections the server admits at most (max-connections, else acceptors × num-connections)")
 			.register(registry);
 		this.accepted = Counter.builder("thousandisland.connections.accepted")
 			.tags(this.tags)
-			.baseUnit(BaseUnits.CONNECTIONS)
 			.description("Connections accepted")
 			.register(registry);
 		this.rejectedByLimit = rejected("limit");
@@ -118,7 +116,6 @@ final class ServerMeters {
 		return Counter.builder("thousandisland.connections.rejected")
 			.tags(this.tags)
 			.tag("reason", reason)
-			.baseUnit(BaseUnits.CONNECTIONS)
 			.description("Connections closed before the handler saw them")
 			.register(this.registry);
 	}

@@ -1,0 +1,96 @@
+package dev.thousandisland.sample;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.thousandisland.Connection;
+
+/**
+ * One chat connection's state: its name, its room, the partial line it is reading, and how many
+ * broadcast lines wait in its mailbox.
+ */
+final class ChatMember {
+
+	private final int maxPending;
+
+	private final AtomicInteger pending = new AtomicInteger();
+
+	private volatile Connection connection;
+
+	private volatile String name;
+
+	private volatile String room;
+
+	private byte[] line = new byte[128];
+
+	private int lineLength;
+
+	ChatMember(int maxPending) {
+		this.maxPending = maxPending;
+	}
+
+	void connected(Connection connection) {
+		this.connection = connection;
+		this.name = "user" + connection.id();
+	}
+
+	String name() {
+		return this.name;
+	}
+
+	String room() {
+		return this.room;
+	}
+
+	void room(String room) {
+		this.room = room;
+	}
+
+	/**
+	 * Queues a line for this member. A member who lets more than the limit pile up is
+	 * disconnected: its backlog must not grow without bound, and nobody else waits for it.
+	 */
+	void deliver(String text) {
+		if (this.pending.incrementAndGet() > this.maxPending) {
+			this.connection.close();
+			return;
+		}
+		if (!this.connection.tell(new Broadcast(text))) {
+			this.pending.decrementAndGet();
+		}
+	}
+
+	void delivered() {
+		this.pending.decrementAndGet();
+	}
+
+	/**
+	 * Appends one byte to the line being read.
+	 * @return false if the line would exceed {@code maxLength}
+	 */
+	boolean append(byte b, int maxLength) {
+		if (this.lineLength >= maxLength) {
+			return false;
+		}
+		if (this.lineLength == this.line.length) {
+			this.line = Arrays.copyOf(this.line, Math.min(maxLength, this.line.length * 2));
+		}
+		this.line[this.lineLength++] = b;
+		return true;
+	}
+
+	byte[] takeLine() {
+		byte[] complete = Arrays.copyOf(this.line, this.lineLength);
+		this.lineLength = 0;
+		if (this.line.length > 1024) {
+			// Give back what one long line grew; an idle member keeps only a small buffer.
+			this.line = new byte[128];
+		}
+		return complete;
+	}
+
+	/** A line another member said, on its way to this member's socket. */
+	record Broadcast(String text) {
+	}
+
+}

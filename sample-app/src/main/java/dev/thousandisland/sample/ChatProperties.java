@@ -1,0 +1,38 @@
+package dev.thousandisland.sample;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the sample's chat server.
+ */
+@ConfigurationProperties("sample.chat")
+public class ChatProperties {
+
+	/**
+	 * Longest line a client may send; a longer one gets an error and the connection is closed.
+	 */
+	private DataSize maxLineLength = DataSize.ofKilobytes(4);
+
+	/**
+	 * Messages that may wait for a member who does not read before that member is disconnected.
+	 */
+	private int maxPendingMessages = 1000;
+
+	public DataSize getMaxLineLength() {
+		return this.maxLineLength;
+	}
+
+	public void setMaxLineLength(DataSize maxLineLength) {
+		this.maxLineLength = maxLineLength;
+	}
+
+	public int getMaxPendingMessages() {
+		return this.maxPendingMessages;
+	}
+
+	public void setMaxPendingMessages(int maxPendingMessages) {
+		this.maxPendingMessages = maxPendingMessages;
+	}
+
+}

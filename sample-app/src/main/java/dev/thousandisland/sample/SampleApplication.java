@@ -1,0 +1,20 @@
+package dev.thousandisland.sample;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+
+/**
+ * Three socket servers in one Spring Boot application: echo (port 4000), daytime (4013) and a
+ * line-based chat (4040), with health, the thousandisland endpoint and Prometheus on the
+ * management port (9090). Every Handler bean below becomes a server named after the bean.
+ */
+@SpringBootApplication
+@EnableConfigurationProperties(ChatProperties.class)
+public class SampleApplication {
+
+	public static void main(String[] args) {
+		SpringApplication.run(SampleApplication.class, args);
+	}
+
+}
