@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
@@ -386,11 +387,21 @@ class ReadTimeoutTests {
 		Server server = start(recorder, Duration.ofMillis(300));
 		try (TestClient client = TestClient.connect(server)) {
 			Connection connection = recorder.connection();
-			scheduler().scheduleAtFixedRate(() -> connection.tell("send"), 0, 1, TimeUnit.MILLISECONDS);
+			// A byte every millisecond, for at most 3 s (ten times the timeout) so that the
+			// client's read ends even if the sends kept the connection alive.
+			AtomicBoolean refused = new AtomicBoolean();
+			long stopTelling = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+			scheduler().scheduleAtFixedRate(() -> {
+				if (System.nanoTime() - stopTelling < 0 && !connection.tell("send")) {
+					refused.set(true);
+				}
+			}, 0, 1, TimeUnit.MILLISECONDS);
 			String received = client.readToEnd();
 			awaitConnectionEnded();
 			assertThat(sends.get()).isGreaterThan(10);
 			assertThat(received).isEqualTo(".".repeat(sends.get()));
+			// The connection ended while the server was still being told to send.
+			await().atMost(WAIT).untilTrue(refused);
 		}
 		assertThat(recorder.callbacks).containsExactly("connection", "timeout");
 		assertThat(recorder.timeoutAt - recorder.connectionReturnedAt).isGreaterThanOrEqualTo(millis(300));

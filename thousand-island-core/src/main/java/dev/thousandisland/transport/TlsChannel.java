@@ -244,8 +244,25 @@ final class TlsChannel implements TransportChannel {
 		this.socket.close();
 	}
 
-	/** Closes after a failed handshake, without a close_notify: the alert, if any, was sent. */
+	/**
+	 * Closes after a failed handshake. The engine queues its fatal alert (handshake_failure,
+	 * certificate_required, ...) for the next wrap: send it, once and without waiting, so that the
+	 * client learns why it was refused.
+	 */
 	void abandon() throws IOException {
+		if (this.socket.isOpen() && this.engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP
+				&& this.outbound.tryLock()) {
+			try {
+				wrap(NOTHING);
+				flushNow();
+			}
+			catch (IOException | RuntimeException ex) {
+				// The client may be gone already; the close below is what matters.
+			}
+			finally {
+				this.outbound.unlock();
+			}
+		}
 		this.socket.close();
 	}
 
