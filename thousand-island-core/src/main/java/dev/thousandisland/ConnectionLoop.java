@@ -189,12 +189,13 @@ final class ConnectionLoop implements Connection, Runnable {
 				end(closedEnding(), null);
 				return;
 			}
+			// One message per pass, then the socket, the shutdown flag and the deadline get their
+			// turn: a mailbox that never empties must not starve the client or keep a dead
+			// connection alive.
 			Object message = this.mailbox.poll();
-			if (message != null) {
-				if (!apply(callback(() -> this.handler.handleMessage(message, socket, this.handlerState)), false)) {
-					return;
-				}
-				continue;
+			if (message != null
+					&& !apply(callback(() -> this.handler.handleMessage(message, socket, this.handlerState)), false)) {
+				return;
 			}
 			if (this.shutdownRequested) {
 				end(Ending.SHUTDOWN, null);
@@ -212,6 +213,8 @@ final class ConnectionLoop implements Connection, Runnable {
 						return;
 					}
 					if (read < 0) {
+						// handleClose sees the socket closed, as the client left it.
+						socket.close();
 						end(Ending.PEER_CLOSED, null);
 						return;
 					}

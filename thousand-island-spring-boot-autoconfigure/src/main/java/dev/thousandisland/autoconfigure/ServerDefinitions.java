@@ -94,10 +94,12 @@ final class ServerDefinitions {
 	}
 
 	private ServerDefinition define(String name, String handlerName, Handler<?> handler, ServerProperties server) {
+		// A Unix socket server ignores an address it only inherited from the top level.
+		boolean inheritedAddress = server.getUnixPath() != null && !isSet(serverPrefix(name) + ".address");
 		ServerConfig.Builder builder = ServerConfig.builder(handler)
 			.name(name)
 			.port(server.getPort())
-			.bindAddress(server.getAddress())
+			.bindAddress(inheritedAddress ? null : server.getAddress())
 			.unixPath(server.getUnixPath())
 			.numAcceptors(server.getNumAcceptors())
 			.numListenSockets(server.getNumListenSockets())
@@ -148,7 +150,7 @@ final class ServerDefinitions {
 			bundle = bundles.getBundle(bundleName);
 		}
 		catch (NoSuchSslBundleException ex) {
-			throw new InvalidConfigurationPropertyValueException(serverPrefix(name) + ".ssl.bundle", bundleName,
+			throw new InvalidConfigurationPropertyValueException(propertyFor(name, "sslBundle"), bundleName,
 					"No SSL bundle named '" + bundleName + "' is configured under spring.ssl.bundle.*");
 		}
 		TlsTransport.Builder builder = TlsTransport.builder(bundle.createSslContext()).clientAuth(ssl.getClientAuth());
@@ -199,6 +201,7 @@ final class ServerDefinitions {
 	private String propertyFor(String serverName, String option) {
 		String suffix = switch (option) {
 			case "bindAddress" -> "address";
+			case "sslBundle" -> "ssl.bundle";
 			case "cipherSuites" -> "ssl.ciphers";
 			case "protocols" -> "ssl.protocols";
 			case "applicationProtocols" -> "ssl.application-protocols";
@@ -206,11 +209,14 @@ final class ServerDefinitions {
 		};
 		String own = serverPrefix(serverName) + "." + suffix;
 		String inherited = PREFIX + "." + suffix;
-		if (!this.binder.bind(own, Bindable.of(String.class)).isBound()
-				&& this.binder.bind(inherited, Bindable.of(String.class)).isBound()) {
+		if (!isSet(own) && isSet(inherited)) {
 			return inherited;
 		}
 		return own;
+	}
+
+	private boolean isSet(String property) {
+		return this.binder.bind(property, Bindable.of(String.class)).isBound();
 	}
 
 	private static String serverPrefix(String name) {
