@@ -43,7 +43,7 @@ public class ChatHandler implements Handler<ChatMember> {
 
 	@Override
 	public ChatMember initialState() {
-		return new ChatMember(this.properties.getMaxPendingMessages());
+		return new ChatMember(this.properties.getMaxPendingMessages(), this.properties.getSlowConsumerTimeout());
 	}
 
 	@Override
@@ -72,8 +72,8 @@ public class ChatHandler implements Handler<ChatMember> {
 	@Override
 	public Result<ChatMember> handleMessage(Object message, Socket socket, ChatMember member) throws IOException {
 		if (message instanceof ChatMember.Broadcast broadcast) {
-			member.delivered();
 			send(socket, broadcast.text());
+			member.delivered();
 		}
 		return Result.continueWith(member);
 	}

@@ -1,5 +1,6 @@
 package dev.thousandisland.sample;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -13,7 +14,12 @@ final class ChatMember {
 
 	private final int maxPending;
 
+	private final long stallNanos;
+
 	private final AtomicInteger pending = new AtomicInteger();
+
+	/** When this member's socket last took a line: a burst is not a stall, a full socket is. */
+	private volatile long lastProgress = System.nanoTime();
 
 	private volatile Connection connection;
 
@@ -25,8 +31,9 @@ final class ChatMember {
 
 	private int lineLength;
 
-	ChatMember(int maxPending) {
+	ChatMember(int maxPending, Duration stall) {
 		this.maxPending = maxPending;
+		this.stallNanos = stall.toNanos();
 	}
 
 	void connected(Connection connection) {
@@ -47,11 +54,14 @@ final class ChatMember {
 	}
 
 	/**
-	 * Queues a line for this member. A member who lets more than the limit pile up is
-	 * disconnected: its backlog must not grow without bound, and nobody else waits for it.
+	 * Queues a line for this member. A member with more than the limit waiting whose socket has
+	 * taken nothing for the stall timeout is a slow consumer and is disconnected: its backlog must
+	 * not grow without bound, and nobody else waits for it. A member merely behind after a burst
+	 * keeps taking lines, so it stays.
 	 */
 	void deliver(String text) {
-		if (this.pending.incrementAndGet() > this.maxPending) {
+		if (this.pending.incrementAndGet() > this.maxPending
+				&& System.nanoTime() - this.lastProgress > this.stallNanos) {
 			this.connection.close();
 			return;
 		}
@@ -62,6 +72,7 @@ final class ChatMember {
 
 	void delivered() {
 		this.pending.decrementAndGet();
+		this.lastProgress = System.nanoTime();
 	}
 
 	/**

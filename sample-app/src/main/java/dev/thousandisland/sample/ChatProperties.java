@@ -1,5 +1,7 @@
 package dev.thousandisland.sample;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -15,9 +17,15 @@ public class ChatProperties {
 	private DataSize maxLineLength = DataSize.ofKilobytes(4);
 
 	/**
-	 * Messages that may wait for a member who does not read before that member is disconnected.
+	 * Messages that may wait for a member before it counts as a slow consumer.
 	 */
 	private int maxPendingMessages = 1000;
+
+	/**
+	 * How long a member with too many waiting messages may take nothing from its socket before
+	 * it is disconnected.
+	 */
+	private Duration slowConsumerTimeout = Duration.ofSeconds(5);
 
 	public DataSize getMaxLineLength() {
 		return this.maxLineLength;
@@ -33,6 +41,14 @@ public class ChatProperties {
 
 	public void setMaxPendingMessages(int maxPendingMessages) {
 		this.maxPendingMessages = maxPendingMessages;
+	}
+
+	public Duration getSlowConsumerTimeout() {
+		return this.slowConsumerTimeout;
+	}
+
+	public void setSlowConsumerTimeout(Duration slowConsumerTimeout) {
+		this.slowConsumerTimeout = slowConsumerTimeout;
 	}
 
 }
