@@ -5,6 +5,7 @@ import java.lang.System.Logger.Level;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.HashMap;
 import java.util.Map;
 
 import dev.thousandisland.telemetry.Span;
@@ -58,7 +59,9 @@ final class Acceptor implements Runnable {
 
 	@Override
 	public void run() {
-		Span span = this.listenerSpan.startChild("acceptor", Map.of("acceptor_id", this.index));
+		Map<String, Object> metadata = new HashMap<>(this.server.spanMetadata());
+		metadata.put("acceptor_id", this.index);
+		Span span = this.listenerSpan.startChild("acceptor", metadata);
 		boolean inDescriptorShortage = false;
 		while (this.listenSocket.isOpen()) {
 			SocketChannel socket;

@@ -2,7 +2,9 @@ package dev.thousandisland.autoconfigure.endpoint;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -16,6 +18,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 import dev.thousandisland.Connection;
 import dev.thousandisland.Server;
@@ -89,13 +92,14 @@ public class ThousandIslandEndpoint {
 	 * Suspends or resumes a server.
 	 * @param server the server's name
 	 * @param action {@code suspend} or {@code resume}
-	 * @return the server afterwards, or {@code null} (404) if there is none running by that name
+	 * @return the server afterwards; 404 if there is none running by that name, 400 for an
+	 * unknown action
 	 */
 	@WriteOperation
-	public ServerDescriptor changeServer(@Selector String server, String action) {
+	public WebEndpointResponse<ServerDescriptor> changeServer(@Selector String server, String action) {
 		Server running = this.servers.get(server).orElse(null);
 		if (running == null) {
-			return null;
+			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 		}
 		switch (action) {
 			case "suspend" -> running.suspend();
@@ -107,30 +111,32 @@ public class ThousandIslandEndpoint {
 					throw new UncheckedIOException("Server '" + server + "' could not listen again", ex);
 				}
 			}
-			default -> throw new IllegalArgumentException("Unknown action '" + action + "': use suspend or resume");
+			default -> {
+				return new WebEndpointResponse<>(WebEndpointResponse.STATUS_BAD_REQUEST);
+			}
 		}
-		return describe(definition(server), null);
+		return new WebEndpointResponse<>(describe(definition(server), null));
 	}
 
 	/**
 	 * Closes one connection; its handler's handleClose runs.
 	 * @param server the server's name
 	 * @param connectionId the connection's id
-	 * @return what was closed, or {@code null} (404) if there is no such connection
+	 * @return what was closed, or 404 if there is no such connection
 	 */
 	@DeleteOperation
-	public ConnectionDescriptor closeConnection(@Selector String server, @Selector long connectionId) {
+	public WebEndpointResponse<ConnectionDescriptor> closeConnection(@Selector String server,
+			@Selector long connectionId) {
 		Server running = this.servers.get(server).orElse(null);
-		if (running == null) {
-			return null;
-		}
-		for (Connection connection : running.connections()) {
-			if (connection.id() == connectionId) {
-				connection.close();
-				return describe(connection);
+		if (running != null) {
+			for (Connection connection : running.connections()) {
+				if (connection.id() == connectionId) {
+					connection.close();
+					return new WebEndpointResponse<>(describe(connection));
+				}
 			}
 		}
-		return null;
+		return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 	}
 
 	private ServerDefinition definition(String name) {
@@ -156,7 +162,15 @@ public class ThousandIslandEndpoint {
 				connection.state().name().toLowerCase());
 	}
 
+	/** Formats an address as the server's own is ({@code 127.0.0.1:4000}), with no name lookup. */
 	private static String text(SocketAddress address) {
+		if (address instanceof InetSocketAddress inet) {
+			String host = inet.getAddress().getHostAddress();
+			return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+		}
+		if (address instanceof UnixDomainSocketAddress unix) {
+			return "unix:" + unix.getPath();
+		}
 		return (address != null) ? address.toString() : null;
 	}
 

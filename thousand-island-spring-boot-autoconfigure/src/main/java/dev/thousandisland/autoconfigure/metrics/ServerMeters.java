@@ -60,6 +60,7 @@ final class ServerMeters {
 		})
 			.tags(this.tags)
 			.description("Connections alive now")
+			.strongReference(true)
 			.register(registry);
 		Gauge.builder("thousandisland.connections.max", config, ServerMeters::maxConnections)
 			.tags(this.tags)

@@ -55,8 +55,54 @@ class ThousandIslandMetricsAutoConfigurationTests {
 				.isEqualTo(3);
 			assertThat(registry.get("thousandisland.bytes.received").counter().count()).isEqualTo(15);
 			assertThat(registry.get("thousandisland.bytes.sent").counter().count()).isEqualTo(15);
-			assertThat(registry.get("thousandisland.connections.active").gauge().value()).isZero();
+			// The stop event comes just before the connection leaves the active count.
+			await().untilAsserted(() -> assertThat(registry.get("thousandisland.connections.active")
+				.tags("server", "echo")
+				.gauge()
+				.value()).isZero());
 		});
+	}
+
+	@Test
+	void activeConnectionsGaugeKeepsReportingAfterAGarbageCollection() {
+		this.runner.withUserConfiguration(EchoConfiguration.class).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			Server server = context.getBean(ThousandIslandServers.class).get("echo").orElseThrow();
+			System.gc();
+			try (LoopbackClient client = LoopbackClient.connect(server.port())) {
+				client.exchange("held".getBytes(StandardCharsets.UTF_8));
+				assertThat(registry.get("thousandisland.connections.active").gauge().value()).isEqualTo(1);
+			}
+			await().untilAsserted(
+					() -> assertThat(registry.get("thousandisland.connections.active").gauge().value()).isZero());
+		});
+	}
+
+	@Test
+	void aConnectionRefusedByTheLimitCountsAsRejectedAndAsASpawnError() {
+		this.runner.withUserConfiguration(EchoConfiguration.class)
+			.withPropertyValues("thousandisland.num-acceptors=1", "thousandisland.num-connections=1",
+					"thousandisland.max-connections-retry-count=0")
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				Server server = context.getBean(ThousandIslandServers.class).get("echo").orElseThrow();
+				try (LoopbackClient admitted = LoopbackClient.connect(server.port())) {
+					admitted.exchange("in".getBytes(StandardCharsets.UTF_8));
+					try (LoopbackClient refused = LoopbackClient.connect(server.port())) {
+						assertThat(refused.receiveUntilClosed()).isZero();
+					}
+					await().untilAsserted(() -> {
+						assertThat(registry.get("thousandisland.connections.rejected")
+							.tags("server", "echo", "transport", "tcp", "reason", "limit")
+							.counter()
+							.count()).isEqualTo(1);
+						assertThat(registry.find("thousandisland.acceptor.errors")
+							.tags("server", "echo", "transport", "tcp", "reason", "spawn_error")
+							.counter()).isNotNull()
+							.satisfies((counter) -> assertThat(counter.count()).isEqualTo(1));
+					});
+				}
+			});
 	}
 
 	@Configuration(proxyBeanMethods = false)
