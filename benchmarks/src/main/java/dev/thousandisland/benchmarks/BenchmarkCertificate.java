@@ -41,11 +41,15 @@ final class BenchmarkCertificate {
 	}
 
 	static SSLContext serverContext(Path store) throws GeneralSecurityException, IOException {
+		SSLContext context = SSLContext.getInstance("TLS");
+		context.init(keyManagers(store).getKeyManagers(), null, null);
+		return context;
+	}
+
+	static KeyManagerFactory keyManagers(Path store) throws GeneralSecurityException, IOException {
 		KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
 		keys.init(load(store), PASSWORD);
-		SSLContext context = SSLContext.getInstance("TLS");
-		context.init(keys.getKeyManagers(), null, null);
-		return context;
+		return keys;
 	}
 
 	static SSLContext clientContext(Path store) throws GeneralSecurityException, IOException {

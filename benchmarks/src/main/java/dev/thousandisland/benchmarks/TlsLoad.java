@@ -12,9 +12,10 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * A TLS 1.3 load generator in its own JVM: {@code TlsLoad <handshakes|bulk> <port> <trust store>
- * <threads> <seconds>}. {@code handshakes}: each thread connects, completes a handshake, echoes
- * one byte and closes, over and over; prints completed handshakes. {@code bulk}: each thread keeps
- * one connection and echoes 16 KiB chunks; prints bytes echoed.
+ * <threads> <seconds> [warm-up ms]}. {@code handshakes}: each thread connects, completes a
+ * handshake, echoes one byte and closes, over and over; prints completed handshakes. {@code bulk}:
+ * each thread keeps one connection and echoes 16 KiB chunks; prints bytes echoed. Only what
+ * completes after the warm-up (none by default) is counted, over the following {@code seconds}.
  */
 public final class TlsLoad {
 
@@ -26,7 +27,8 @@ public final class TlsLoad {
 		int port = Integer.parseInt(args[1]);
 		SSLContext context = BenchmarkCertificate.clientContext(Path.of(args[2]));
 		int threads = Integer.parseInt(args[3]);
-		long deadline = System.nanoTime() + Long.parseLong(args[4]) * 1_000_000_000L;
+		long warmupEnd = System.nanoTime() + ((args.length > 5) ? Long.parseLong(args[5]) * 1_000_000L : 0);
+		long deadline = warmupEnd + Long.parseLong(args[4]) * 1_000_000_000L;
 		LongAdder done = new LongAdder();
 		LongAdder failures = new LongAdder();
 		Thread[] workers = new Thread[threads];
@@ -34,10 +36,10 @@ public final class TlsLoad {
 			workers[i] = Thread.ofPlatform().start(() -> {
 				try {
 					if (mode.equals("handshakes")) {
-						handshakes(context, port, deadline, done, failures);
+						handshakes(context, port, warmupEnd, deadline, done, failures);
 					}
 					else {
-						bulk(context, port, deadline, done);
+						bulk(context, port, warmupEnd, deadline, done);
 					}
 				}
 				catch (Exception ex) {
@@ -51,12 +53,13 @@ public final class TlsLoad {
 		System.out.println(done.sum() + " " + failures.sum());
 	}
 
-	private static void handshakes(SSLContext context, int port, long deadline, LongAdder done, LongAdder failures) {
+	private static void handshakes(SSLContext context, int port, long warmupEnd, long deadline, LongAdder done,
+			LongAdder failures) {
 		while (System.nanoTime() < deadline) {
 			try (SSLSocket socket = connect(context, port)) {
 				socket.startHandshake();
 				socket.getOutputStream().write(1);
-				if (socket.getInputStream().read() == 1) {
+				if (socket.getInputStream().read() == 1 && System.nanoTime() - warmupEnd >= 0) {
 					done.increment();
 				}
 			}
@@ -66,7 +69,8 @@ public final class TlsLoad {
 		}
 	}
 
-	private static void bulk(SSLContext context, int port, long deadline, LongAdder done) throws Exception {
+	private static void bulk(SSLContext context, int port, long warmupEnd, long deadline, LongAdder done)
+			throws Exception {
 		byte[] chunk = new byte[16 * 1024];
 		try (SSLSocket socket = connect(context, port)) {
 			OutputStream out = socket.getOutputStream();
@@ -75,7 +79,9 @@ public final class TlsLoad {
 				out.write(chunk);
 				out.flush();
 				int received = in.readNBytes(chunk, 0, chunk.length);
-				done.add(received);
+				if (System.nanoTime() - warmupEnd >= 0) {
+					done.add(received);
+				}
 			}
 		}
 	}

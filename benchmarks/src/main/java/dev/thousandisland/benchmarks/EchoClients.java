@@ -1,0 +1,200 @@
+package dev.thousandisland.benchmarks;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * Echo clients: a number of connections, each with exactly one message outstanding, spread over
+ * one selector thread per core. Each connection sends its message, waits until all of it came
+ * back, records the round trip and sends again. Only round trips that complete inside the
+ * measurement window (after the warm-up) count.
+ */
+final class EchoClients {
+
+	/** The longest round trip the histogram tells apart; longer ones are recorded as this. */
+	private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+	private final InetSocketAddress server;
+
+	private final int connections;
+
+	private final int messageSize;
+
+	private final long warmupNanos;
+
+	private final long measureNanos;
+
+	private final LongAdder messages = new LongAdder();
+
+	private final LongAdder failures = new LongAdder();
+
+	private final LongAdder connected = new LongAdder();
+
+	private final Histogram latency = new Histogram(HIGHEST_NANOS, 3);
+
+	private final AtomicLong warmupEnd = new AtomicLong();
+
+	EchoClients(InetSocketAddress server, int connections, int messageSize, long warmupNanos, long measureNanos) {
+		this.server = server;
+		this.connections = connections;
+		this.messageSize = messageSize;
+		this.warmupNanos = warmupNanos;
+		this.measureNanos = measureNanos;
+	}
+
+	/**
+	 * Runs the clients and prints {@code echo <connections> <messages> <bytes> <p50 ns> <p99 ns>
+	 * <p99.9 ns> <failures>}, counts over the measurement window.
+	 * @throws Exception if a thread fails
+	 */
+	void run() throws Exception {
+		int threads = Math.min(Runtime.getRuntime().availableProcessors(), this.connections);
+		SourceAddresses sources = new SourceAddresses();
+		CyclicBarrier opened = new CyclicBarrier(threads,
+				() -> this.warmupEnd.set(System.nanoTime() + this.warmupNanos));
+		Thread[] workers = new Thread[threads];
+		for (int i = 0; i < threads; i++) {
+			int share = this.connections / threads + ((i < this.connections % threads) ? 1 : 0);
+			workers[i] = Thread.ofPlatform().name("echo-client-" + i).start(() -> {
+				try {
+					runThread(share, sources, opened);
+				}
+				catch (IOException | InterruptedException | BrokenBarrierException ex) {
+					this.failures.increment();
+					System.err.println("echo client thread failed: " + ex);
+				}
+			});
+		}
+		for (Thread worker : workers) {
+			worker.join();
+		}
+		System.out.println("echo " + this.connected.sum() + " " + this.messages.sum() + " "
+				+ this.messages.sum() * this.messageSize + " " + this.latency.getValueAtPercentile(50) + " "
+				+ this.latency.getValueAtPercentile(99) + " " + this.latency.getValueAtPercentile(99.9) + " "
+				+ this.failures.sum());
+	}
+
+	private void runThread(int share, SourceAddresses sources, CyclicBarrier opened)
+			throws IOException, InterruptedException, BrokenBarrierException {
+		Histogram local = new Histogram(HIGHEST_NANOS, 3);
+		long count = 0;
+		try (Selector selector = Selector.open()) {
+			List<SocketChannel> channels = new Connector(selector, this.server, sources)
+				.open(share, System.nanoTime() + TimeUnit.SECONDS.toNanos(60), this.failures);
+			this.connected.add(channels.size());
+			try {
+				opened.await(2, TimeUnit.MINUTES);
+			}
+			catch (java.util.concurrent.TimeoutException ex) {
+				throw new IOException("other client threads did not finish connecting", ex);
+			}
+			long warmupEnd = this.warmupEnd.get();
+			long end = warmupEnd + this.measureNanos;
+			for (SocketChannel channel : channels) {
+				RoundTrip trip = new RoundTrip(channel, this.messageSize);
+				trip.key = channel.register(selector, 0, trip);
+				trip.send();
+			}
+			while (System.nanoTime() < end && !selector.keys().isEmpty()) {
+				selector.select(100);
+				Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+				while (keys.hasNext()) {
+					SelectionKey key = keys.next();
+					keys.remove();
+					RoundTrip trip = (RoundTrip) key.attachment();
+					try {
+						if (trip.progress()) {
+							long now = System.nanoTime();
+							if (now >= warmupEnd && now < end) {
+								local.recordValue(Math.min(now - trip.sentAt, HIGHEST_NANOS));
+								count++;
+							}
+							if (now < end) {
+								trip.send();
+							}
+						}
+					}
+					catch (IOException ex) {
+						this.failures.increment();
+						key.cancel();
+						key.channel().close();
+					}
+				}
+			}
+			for (SelectionKey key : selector.keys()) {
+				key.channel().close();
+			}
+		}
+		this.messages.add(count);
+		synchronized (this.latency) {
+			this.latency.add(local);
+		}
+	}
+
+	/** One connection's message in flight. */
+	private static final class RoundTrip {
+
+		private final SocketChannel channel;
+
+		private final ByteBuffer out;
+
+		private final ByteBuffer in;
+
+		private SelectionKey key;
+
+		private long sentAt;
+
+		RoundTrip(SocketChannel channel, int size) {
+			this.channel = channel;
+			this.out = ByteBuffer.allocateDirect(size);
+			for (int i = 0; i < size; i++) {
+				this.out.put(i, (byte) ('a' + i % 26));
+			}
+			this.in = ByteBuffer.allocateDirect(size);
+		}
+
+		void send() throws IOException {
+			this.out.clear();
+			this.in.clear();
+			this.sentAt = System.nanoTime();
+			this.channel.write(this.out);
+			this.key.interestOps(this.out.hasRemaining() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE
+					: SelectionKey.OP_READ);
+		}
+
+		/**
+		 * Writes what is left to write and reads what has arrived.
+		 * @return whether the whole message came back
+		 * @throws IOException if the connection failed or the server closed it
+		 */
+		boolean progress() throws IOException {
+			if (this.key.isWritable() && this.out.hasRemaining()) {
+				this.channel.write(this.out);
+				if (!this.out.hasRemaining()) {
+					this.key.interestOps(SelectionKey.OP_READ);
+				}
+			}
+			if (this.key.isReadable()) {
+				if (this.channel.read(this.in) < 0) {
+					throw new IOException("the server closed the connection");
+				}
+			}
+			return !this.in.hasRemaining() && !this.out.hasRemaining();
+		}
+
+	}
+
+}

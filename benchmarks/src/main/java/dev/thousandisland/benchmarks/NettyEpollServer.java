@@ -1,0 +1,156 @@
+package dev.thousandisland.benchmarks;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.Version;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+/**
+ * The reference peer: Netty 4.2 on its native epoll transport, one acceptor event loop and one
+ * worker event loop per core, the echo and daytime handlers written the way Netty's own examples
+ * write them. It refuses to start without native epoll rather than fall back to NIO, so a result
+ * labelled "Netty epoll" is always that.
+ */
+final class NettyEpollServer implements PeerServer {
+
+	private final EventLoopGroup acceptor;
+
+	private final EventLoopGroup workers;
+
+	private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+
+	private final Channel listener;
+
+	private final int workerThreads;
+
+	private final boolean tls;
+
+	/**
+	 * Starts the server.
+	 * @param protocol what it speaks
+	 * @param tlsContext Netty's TLS context, or {@code null} for plain TCP
+	 * @throws InterruptedException if interrupted while binding
+	 * @throws IllegalStateException if native epoll is not available
+	 */
+	NettyEpollServer(Protocol protocol, SslContext tlsContext) throws InterruptedException {
+		if (!Epoll.isAvailable()) {
+			throw new IllegalStateException("Netty's native epoll transport is not available; refusing to fall back "
+					+ "to NIO (is netty-transport-native-epoll:linux-x86_64 on the class path?)",
+					Epoll.unavailabilityCause());
+		}
+		this.workerThreads = Runtime.getRuntime().availableProcessors();
+		this.acceptor = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+		this.workers = new MultiThreadIoEventLoopGroup(this.workerThreads, EpollIoHandler.newFactory());
+		this.tls = tlsContext != null;
+		ChannelHandler handler = (protocol == Protocol.ECHO) ? new Echo() : new Daytime();
+		ServerBootstrap bootstrap = new ServerBootstrap().group(this.acceptor, this.workers)
+			.channel(EpollServerSocketChannel.class)
+			.option(ChannelOption.SO_BACKLOG, 1024)
+			.option(ChannelOption.SO_REUSEADDR, true)
+			.childOption(ChannelOption.TCP_NODELAY, true)
+			.childHandler(new ChannelInitializer<EpollSocketChannel>() {
+				@Override
+				protected void initChannel(EpollSocketChannel channel) {
+					NettyEpollServer.this.channels.add(channel);
+					if (tlsContext != null) {
+						channel.pipeline().addLast(tlsContext.newHandler(channel.alloc()));
+					}
+					channel.pipeline().addLast(handler);
+				}
+			});
+		this.listener = bootstrap.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+		if (!(this.listener instanceof EpollServerSocketChannel)) {
+			throw new IllegalStateException("Netty bound " + this.listener.getClass().getName() + ", not epoll");
+		}
+	}
+
+	@Override
+	public int port() {
+		return ((InetSocketAddress) this.listener.localAddress()).getPort();
+	}
+
+	@Override
+	public String description() {
+		Version epoll = Version.identify().get("netty-transport-native-epoll");
+		String version = (epoll != null) ? epoll.artifactVersion() : "?";
+		return "netty-epoll " + version + " (" + this.listener.getClass().getSimpleName() + ", "
+				+ (this.tls ? "JDK SslHandler, " : "") + this.workerThreads + " worker event loops)";
+	}
+
+	@Override
+	public int connections() {
+		return this.channels.size();
+	}
+
+	/**
+	 * Closes the listener and every channel, then shuts the event loops down without a quiet
+	 * period.
+	 */
+	@Override
+	public void stop() throws InterruptedException {
+		this.listener.close().sync();
+		this.channels.close().sync();
+		this.acceptor.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+		this.workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+		this.acceptor.terminationFuture().sync();
+	}
+
+	/** Echo: writes back each read, flushes once per batch of reads. */
+	@ChannelHandler.Sharable
+	static final class Echo extends ChannelInboundHandlerAdapter {
+
+		@Override
+		public void channelRead(ChannelHandlerContext context, Object message) {
+			context.write(message);
+		}
+
+		@Override
+		public void channelReadComplete(ChannelHandlerContext context) {
+			context.flush();
+		}
+
+		@Override
+		public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+			context.close();
+		}
+
+	}
+
+	/** Daytime: one line as soon as the channel is active, then close. */
+	@ChannelHandler.Sharable
+	static final class Daytime extends ChannelInboundHandlerAdapter {
+
+		@Override
+		public void channelActive(ChannelHandlerContext context) {
+			context.writeAndFlush(Unpooled.wrappedBuffer(Protocol.daytimeLine()))
+				.addListener(ChannelFutureListener.CLOSE);
+		}
+
+		@Override
+		public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+			context.close();
+		}
+
+	}
+
+}

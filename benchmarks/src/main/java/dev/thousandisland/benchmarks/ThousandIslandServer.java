@@ -1,0 +1,91 @@
+package dev.thousandisland.benchmarks;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+
+import javax.net.ssl.SSLContext;
+
+import dev.thousandisland.Handler;
+import dev.thousandisland.Result;
+import dev.thousandisland.Server;
+import dev.thousandisland.ServerConfig;
+import dev.thousandisland.Socket;
+import dev.thousandisland.transport.Transport;
+
+/**
+ * The system under test: a Thousand Island server with its default options, except that the read
+ * timeout is off (the peers have none, and idle connections must stay open while they are
+ * measured).
+ */
+final class ThousandIslandServer implements PeerServer {
+
+	private final Server server;
+
+	private final boolean tls;
+
+	/**
+	 * Starts the server.
+	 * @param protocol what it speaks
+	 * @param tlsContext the TLS context, or {@code null} for plain TCP
+	 * @throws IOException if it cannot listen
+	 */
+	ThousandIslandServer(Protocol protocol, SSLContext tlsContext) throws IOException {
+		Handler<Void> handler = (protocol == Protocol.ECHO) ? new Echo() : new Daytime();
+		ServerConfig.Builder builder = ServerConfig.builder(handler)
+			.name("bench-" + protocol.name().toLowerCase())
+			.port(0)
+			.bindAddress(InetAddress.getLoopbackAddress())
+			.readTimeout(ServerConfig.NO_TIMEOUT);
+		if (tlsContext != null) {
+			builder.transport(Transport.tls(tlsContext));
+		}
+		this.server = builder.start();
+		this.tls = tlsContext != null;
+	}
+
+	@Override
+	public int port() {
+		return this.server.port();
+	}
+
+	@Override
+	public String description() {
+		ServerConfig config = this.server.config();
+		return "thousand-island (" + (this.tls ? "SSLEngine TLS, " : "") + config.numAcceptors() + " acceptors, "
+				+ config.numPollers() + " poller, virtual thread per connection)";
+	}
+
+	@Override
+	public int connections() {
+		return this.server.activeConnections();
+	}
+
+	@Override
+	public void stop() {
+		this.server.stop();
+	}
+
+	/** Echo: sends back each read as it comes. */
+	static final class Echo implements Handler<Void> {
+
+		@Override
+		public Result<Void> handleData(ByteBuffer data, Socket socket, Void state) throws IOException {
+			socket.send(data);
+			return Result.continueWith(state);
+		}
+
+	}
+
+	/** Daytime: one line, then close. */
+	static final class Daytime implements Handler<Void> {
+
+		@Override
+		public Result<Void> handleConnection(Socket socket, Void state) throws IOException {
+			socket.send(Protocol.daytimeLine());
+			return Result.close(state);
+		}
+
+	}
+
+}
