@@ -245,7 +245,15 @@ final class ConnectionLoop implements Connection, Runnable {
 				return;
 			}
 			if (this.mailbox.isEmpty() && !this.shutdownRequested && !this.closeRequested) {
-				LockSupport.parkNanos(this, this.readDeadline - now);
+				long remaining = this.readDeadline - now;
+				if (remaining > Transport.LONGEST_WAIT_NANOS / 2) {
+					// No read timeout: park without a timer, which would cost every idle
+					// connection a scheduled task.
+					LockSupport.park(this);
+				}
+				else {
+					LockSupport.parkNanos(this, remaining);
+				}
 				if (Thread.interrupted() && this.ended.get()) {
 					return;
 				}
