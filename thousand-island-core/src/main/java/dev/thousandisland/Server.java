@@ -76,6 +76,9 @@ public final class Server {
 
 	private boolean stopping;
 
+	/** Whether the stop asked for no drain at all, rather than a drain that ran out of time. */
+	private volatile boolean immediate;
+
 	private long drainDeadline;
 
 	private Server(ServerConfig config) throws IOException {
@@ -292,6 +295,7 @@ public final class Server {
 		try {
 			if (!this.stopping) {
 				this.stopping = true;
+				this.immediate = timeout.isZero();
 				this.drainDeadline = deadline;
 				this.status = ServerStatus.STOPPING;
 				closeListener();
@@ -489,13 +493,18 @@ public final class Server {
 			this.lock.unlock();
 		}
 		int forced = 0;
+		String reason = this.immediate ? "shutdown_immediate" : "shutdown_timeout";
 		for (ConnectionSet set : this.connectionSets) {
 			for (ConnectionLoop connection : List.copyOf(set.connections())) {
-				connection.forceClose("shutdown_timeout");
+				connection.forceClose(reason);
 				forced++;
 			}
 		}
-		if (forced > 0) {
+		if (forced > 0 && this.immediate) {
+			logger.log(Level.INFO, "Server '" + this.config.name() + "' stopped immediately, closing " + forced
+					+ " connection(s)");
+		}
+		else if (forced > 0) {
 			logger.log(Level.WARNING, "Server '" + this.config.name() + "' closed " + forced
 					+ " connection(s) that were still open at its shutdown deadline");
 		}

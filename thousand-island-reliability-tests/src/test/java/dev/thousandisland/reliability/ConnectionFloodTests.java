@@ -46,6 +46,11 @@ class ConnectionFloodTests {
 						(builder) -> builder.numAcceptors(1).numConnections(10)));
 	}
 
+	/**
+	 * Ten times the limit connect at once and stay: exactly the limit is admitted, every other
+	 * attempt is closed after one 50 ms retry with {@code too_many_connections}, the admitted
+	 * clients keep getting echoes, and once they leave the same number of new clients get in.
+	 */
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("limits")
 	@Timeout(value = 120, unit = TimeUnit.SECONDS)

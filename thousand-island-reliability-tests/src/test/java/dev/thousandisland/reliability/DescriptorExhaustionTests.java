@@ -71,6 +71,11 @@ class DescriptorExhaustionTests {
 		}
 	}
 
+	/**
+	 * 300 connections against a 256-descriptor limit: the child counts EMFILE, keeps what it holds,
+	 * uses well under a second of CPU in two seconds of starvation, and once 200 clients leave
+	 * serves the 100 that waited in the backlog and a new one, all by itself.
+	 */
 	@Test
 	@Timeout(value = 120, unit = TimeUnit.SECONDS)
 	void aServerOutOfDescriptorsBacksOffCheaplyAndRecoversByItselfWhenDescriptorsAreFreed() throws Exception {
