@@ -176,11 +176,7 @@ final class Listener {
 	}
 
 	static String describe(SocketAddress address) {
-		if (address instanceof InetSocketAddress inet) {
-			String host = (inet.getAddress() != null) ? inet.getAddress().getHostAddress() : inet.getHostString();
-			return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
-		}
-		return (address instanceof UnixDomainSocketAddress unix) ? "unix:" + unix.getPath() : String.valueOf(address);
+		return ServerInfo.format(address);
 	}
 
 }

@@ -1,6 +1,8 @@
 package dev.thousandisland;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 
 /**
  * A snapshot of a server, as Thousand Island's {@code info/1}: cheap enough for health checks,
@@ -18,7 +20,20 @@ public record ServerInfo(ServerStatus status, SocketAddress localAddress, int ac
 	 * @return the address, or {@code null} while not listening
 	 */
 	public String address() {
-		return (this.localAddress != null) ? Listener.describe(this.localAddress) : null;
+		return (this.localAddress != null) ? format(this.localAddress) : null;
+	}
+
+	/**
+	 * Formats a socket address for people, as {@link #address()} does, with no name lookup.
+	 * @param address an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}
+	 * @return {@code 127.0.0.1:4000}, {@code [::1]:4000} or {@code unix:/run/app.sock}
+	 */
+	public static String format(SocketAddress address) {
+		if (address instanceof InetSocketAddress inet) {
+			String host = (inet.getAddress() != null) ? inet.getAddress().getHostAddress() : inet.getHostString();
+			return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+		}
+		return (address instanceof UnixDomainSocketAddress unix) ? "unix:" + unix.getPath() : String.valueOf(address);
 	}
 
 }

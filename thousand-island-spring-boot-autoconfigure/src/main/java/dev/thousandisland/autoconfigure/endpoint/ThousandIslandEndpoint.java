@@ -2,9 +2,7 @@ package dev.thousandisland.autoconfigure.endpoint;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -162,16 +160,8 @@ public class ThousandIslandEndpoint {
 				connection.state().name().toLowerCase());
 	}
 
-	/** Formats an address as the server's own is ({@code 127.0.0.1:4000}), with no name lookup. */
 	private static String text(SocketAddress address) {
-		if (address instanceof InetSocketAddress inet) {
-			String host = inet.getAddress().getHostAddress();
-			return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
-		}
-		if (address instanceof UnixDomainSocketAddress unix) {
-			return "unix:" + unix.getPath();
-		}
-		return (address != null) ? address.toString() : null;
+		return (address != null) ? ServerInfo.format(address) : null;
 	}
 
 	/**
