@@ -219,11 +219,13 @@ final class ConnectionLoop implements Connection, Runnable {
 						return;
 					}
 					if (read > 0) {
+						// A read that did not fill the buffer emptied the socket: go straight to
+						// waiting next time rather than spend a read to learn that nothing came.
+						mayHaveData = !buffer.hasRemaining();
 						buffer.flip();
 						if (!apply(callback(() -> this.handler.handleData(buffer, socket, this.handlerState)), true)) {
 							return;
 						}
-						mayHaveData = true;
 						continue;
 					}
 				}
