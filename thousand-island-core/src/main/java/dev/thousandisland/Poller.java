@@ -8,6 +8,9 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Watches waiting connections for readiness and wakes their threads: the server's one place that
@@ -15,9 +18,10 @@ import java.nio.channels.SocketChannel;
  * blocking read, so that it can also be woken by its mailbox, and so that it holds no buffer
  * while it waits (the buffer a parked read would hold is most of an idle connection's cost).
  *
- * <p>Interest is one-shot, like Thousand Island's {@code active: :once}: when a socket is
- * reported ready, its interest is cleared, so the poller never spins on a socket whose
- * connection is busy in a callback; the connection re-arms it when it waits again.
+ * <p>Only the poller's own thread changes interest. Connections hand it their requests through a
+ * lock-free queue and wake it only when it is blocked in a select: a selection key's interest
+ * operations and the selector's wake-up take monitors the selecting thread also holds, and a
+ * virtual thread blocking on a contended monitor is far dearer than the queue.
  */
 final class Poller {
 
@@ -27,11 +31,27 @@ final class Poller {
 
 	private final Thread thread;
 
+	private final Queue<SocketReadiness> requests = new ConcurrentLinkedQueue<>();
+
+	private volatile boolean selecting;
+
+	private final AtomicBoolean woken = new AtomicBoolean();
+
 	Poller(String name) throws IOException {
 		this.selector = Selector.open();
-		// A platform thread: it spends its life in epoll_wait, which would pin a carrier.
-		this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this::run);
+		this.thread = newThread(name);
 		this.thread.start();
+	}
+
+	/**
+	 * From JDK 25 a virtual thread in {@link Selector#select} parks instead of pinning its carrier,
+	 * so the poller can be a virtual thread and wake connections onto its own carrier's queue
+	 * rather than signalling an idle carrier from outside. Before that it must be a platform thread.
+	 */
+	private Thread newThread(String name) {
+		Thread.Builder builder = (false) ? Thread.ofVirtual().name(name)
+				: Thread.ofPlatform().name(name).daemon();
+		return builder.unstarted(this::run);
 	}
 
 	/**
@@ -51,21 +71,21 @@ final class Poller {
 		return readiness;
 	}
 
-	void arm(SelectionKey key, int ops) throws ClosedChannelException {
-		try {
-			key.interestOpsOr(ops);
-		}
-		catch (CancelledKeyException | ClosedSelectorException ex) {
-			throw new ClosedChannelException();
-		}
-		// The selector only sees new interest on its next select; wake it. Wakeups coalesce
-		// until that select, so a busy poller pays for one, not one per connection.
-		this.selector.wakeup();
+	/** Asks the poller to apply a connection's wanted interest before it next selects. */
+	void request(SocketReadiness readiness) {
+		this.requests.add(readiness);
+		wakeup();
 	}
 
-	/** Wakes the selector so that it releases the descriptors of sockets closed meanwhile. */
+	/**
+	 * Wakes the selector if it is blocked, so that it applies new requests and releases the
+	 * descriptors of sockets closed meanwhile. A poller that is not selecting does both before
+	 * it next selects, so it is left alone, and one wake-up per select is enough.
+	 */
 	void wakeup() {
-		this.selector.wakeup();
+		if (this.selecting && this.woken.compareAndSet(false, true)) {
+			this.selector.wakeup();
+		}
 	}
 
 	void close() {
@@ -80,7 +100,7 @@ final class Poller {
 	private void run() {
 		while (this.selector.isOpen()) {
 			try {
-				this.selector.select(this::dispatch);
+				poll();
 			}
 			catch (ClosedSelectorException ex) {
 				return;
@@ -91,16 +111,45 @@ final class Poller {
 		}
 	}
 
+	/** Applies the pending requests, then waits for readiness and dispatches it. */
+	private void poll() throws IOException {
+		applyRequests();
+		// Announce the select before looking at the queue a last time: a request added after
+		// that look sees selecting set and wakes the selector.
+		this.selecting = true;
+		int selected;
+		try {
+			selected = this.requests.isEmpty() ? this.selector.select(this::dispatch)
+					: this.selector.selectNow(this::dispatch);
+		}
+		finally {
+			this.selecting = false;
+			this.woken.set(false);
+		}
+		if (false) {
+			// Let the connections just woken run on this carrier before polling again: polled
+			// too soon, their sockets would be reported a second time and lose their interest.
+			Thread.yield();
+		}
+	}
+
+	private void applyRequests() {
+		SocketReadiness readiness;
+		while ((readiness = this.requests.poll()) != null) {
+			readiness.applyInterest();
+		}
+	}
+
 	private void dispatch(SelectionKey key) {
+		SocketReadiness readiness = (SocketReadiness) key.attachment();
 		int ready;
 		try {
 			ready = key.readyOps();
-			key.interestOpsAnd(~ready);
 		}
 		catch (CancelledKeyException ex) {
 			ready = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
 		}
-		((SocketReadiness) key.attachment()).ready(ready);
+		readiness.ready(ready);
 	}
 
 }

@@ -2,7 +2,10 @@ package dev.thousandisland;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketTimeoutException;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.util.concurrent.locks.LockSupport;
@@ -13,8 +16,41 @@ import dev.thousandisland.transport.Readiness;
  * One connection's registration with its {@link Poller}: who to wake when its socket becomes
  * readable (always the connection's own thread, the only reader) or writable (whichever thread
  * is sending; sends are serialised, so there is at most one).
+ *
+ * <p>Read interest stays armed across messages, so a connection that handles a message and
+ * waits again costs the poller no interest change at all. It is cleared only when the poller
+ * finds the socket readable a second time while the connection has not yet taken the first
+ * report, that is while it is busy in a callback, so that the poller never spins on a socket
+ * nobody reads; the connection asks for it again when it next waits. Write interest is one-shot:
+ * a send waits for room rarely, and only then.
  */
 final class SocketReadiness implements Readiness {
+
+	/** Read interest is on and nothing has been reported since the connection last looked. */
+	private static final int ARMED = 0;
+
+	/** The poller reported the socket readable; interest is still on. */
+	private static final int READY = 1;
+
+	/** Reported, and reported again before it was taken: interest is off. */
+	private static final int READY_DISARMED = 2;
+
+	/** Interest is off and the report was taken: the connection must ask for interest again. */
+	private static final int DISARMED = 3;
+
+	/** The connection asked for read interest; the poller has not applied it yet. */
+	private static final int ARMING = 4;
+
+	private static final VarHandle READ_STATE;
+
+	static {
+		try {
+			READ_STATE = MethodHandles.lookup().findVarHandle(SocketReadiness.class, "readState", int.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
 
 	private final Poller poller;
 
@@ -22,16 +58,15 @@ final class SocketReadiness implements Readiness {
 
 	private SelectionKey key;
 
+	private volatile int readState = DISARMED;
+
 	private volatile Thread writer;
 
-	private volatile boolean readable;
+	private volatile boolean writeWanted;
 
 	private volatile boolean writable;
 
 	private volatile boolean closed;
-
-	/** Whether read interest is armed and not yet reported. Touched by the owner only. */
-	private boolean readArmed;
 
 	SocketReadiness(Poller poller, Thread owner) {
 		this.poller = poller;
@@ -42,46 +77,40 @@ final class SocketReadiness implements Readiness {
 		this.key = key;
 	}
 
-	/** Called by the poller with the operations that became ready. */
-	void ready(int ops) {
-		if ((ops & SelectionKey.OP_READ) != 0) {
-			this.readable = true;
-			LockSupport.unpark(this.owner);
-		}
-		if ((ops & SelectionKey.OP_WRITE) != 0) {
-			this.writable = true;
-			Thread waiting = this.writer;
-			if (waiting != null) {
-				LockSupport.unpark(waiting);
+	/**
+	 * Consumes a readability report, if there is one. Owner only.
+	 * @return whether the socket was reported readable since the last report was taken
+	 */
+	boolean takeReadable() {
+		while (true) {
+			int state = this.readState;
+			if (state == READY) {
+				if (READ_STATE.compareAndSet(this, READY, ARMED)) {
+					return true;
+				}
+			}
+			else if (state == READY_DISARMED) {
+				if (READ_STATE.compareAndSet(this, READY_DISARMED, DISARMED)) {
+					return true;
+				}
+			}
+			else {
+				return false;
 			}
 		}
 	}
 
-	/**
-	 * Consumes a readability report, if there is one. Owner only.
-	 * @return whether the socket was reported readable since read interest was armed
-	 */
-	boolean takeReadable() {
-		if (this.readable) {
-			this.readable = false;
-			this.readArmed = false;
-			return true;
-		}
-		return false;
-	}
-
 	/** Asks the poller to report readability, unless it already will. Owner only. */
 	void armRead() throws ClosedChannelException {
-		if (!this.readArmed) {
-			this.readArmed = true;
-			this.poller.arm(this.key, SelectionKey.OP_READ);
+		checkOpen();
+		if (READ_STATE.compareAndSet(this, DISARMED, ARMING)) {
+			this.poller.request(this);
 		}
 	}
 
 	@Override
 	public void awaitReadable(long deadline) throws IOException {
 		while (!takeReadable()) {
-			checkOpen();
 			armRead();
 			park(deadline, "read");
 		}
@@ -93,7 +122,8 @@ final class SocketReadiness implements Readiness {
 		try {
 			this.writable = false;
 			checkOpen();
-			this.poller.arm(this.key, SelectionKey.OP_WRITE);
+			this.writeWanted = true;
+			this.poller.request(this);
 			while (!this.writable) {
 				checkOpen();
 				park(deadline, "write");
@@ -101,6 +131,76 @@ final class SocketReadiness implements Readiness {
 		}
 		finally {
 			this.writer = null;
+		}
+	}
+
+	/** Turns on the interest the connection asked for. Poller thread only. */
+	void applyInterest() {
+		int ops = 0;
+		boolean arming = this.readState == ARMING;
+		if (arming) {
+			ops |= SelectionKey.OP_READ;
+		}
+		if (this.writeWanted) {
+			ops |= SelectionKey.OP_WRITE;
+		}
+		try {
+			this.key.interestOpsOr(ops);
+		}
+		catch (CancelledKeyException ex) {
+			// Closed meanwhile; close() has woken every waiter.
+			return;
+		}
+		if (arming) {
+			READ_STATE.compareAndSet(this, ARMING, ARMED);
+		}
+	}
+
+	/** Called by the poller with the operations that became ready. Poller thread only. */
+	void ready(int ops) {
+		if ((ops & SelectionKey.OP_READ) != 0) {
+			readReady();
+		}
+		if ((ops & SelectionKey.OP_WRITE) != 0) {
+			this.writeWanted = false;
+			disarm(SelectionKey.OP_WRITE);
+			this.writable = true;
+			Thread waiting = this.writer;
+			if (waiting != null) {
+				LockSupport.unpark(waiting);
+			}
+		}
+	}
+
+	private void readReady() {
+		while (true) {
+			int state = this.readState;
+			if (state == ARMED) {
+				if (READ_STATE.compareAndSet(this, ARMED, READY)) {
+					LockSupport.unpark(this.owner);
+					return;
+				}
+			}
+			else if (state == READY) {
+				// The connection has not taken the last report: it is busy. Stop watching until
+				// it waits again, rather than report the same bytes on every select.
+				if (READ_STATE.compareAndSet(this, READY, READY_DISARMED)) {
+					disarm(SelectionKey.OP_READ);
+					return;
+				}
+			}
+			else {
+				return;
+			}
+		}
+	}
+
+	private void disarm(int ops) {
+		try {
+			this.key.interestOpsAnd(~ops);
+		}
+		catch (CancelledKeyException ex) {
+			// Closed: nothing left to watch.
 		}
 	}
 
