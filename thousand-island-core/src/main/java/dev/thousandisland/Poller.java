@@ -49,7 +49,7 @@ final class Poller {
 	 * rather than signalling an idle carrier from outside. Before that it must be a platform thread.
 	 */
 	private Thread newThread(String name) {
-		Thread.Builder builder = (false) ? Thread.ofVirtual().name(name)
+		Thread.Builder builder = (Runtime.version().feature() >= 25) ? Thread.ofVirtual().name(name)
 				: Thread.ofPlatform().name(name).daemon();
 		return builder.unstarted(this::run);
 	}
@@ -126,7 +126,7 @@ final class Poller {
 			this.selecting = false;
 			this.woken.set(false);
 		}
-		if (false) {
+		if (selected > 0 && this.thread.isVirtual()) {
 			// Let the connections just woken run on this carrier before polling again: polled
 			// too soon, their sockets would be reported a second time and lose their interest.
 			Thread.yield();
