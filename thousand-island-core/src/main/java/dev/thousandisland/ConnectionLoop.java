@@ -74,6 +74,9 @@ final class ConnectionLoop implements Connection, Runnable {
 
 	private long readDeadline;
 
+	/** Whether the last read filled its buffer, so that more may be waiting. Own thread only. */
+	private boolean mayHaveData = true;
+
 	ConnectionLoop(Server server, ConnectionSet connectionSet, long id, SocketChannel raw, Span acceptorSpan,
 			long acceptTime) {
 		this.server = server;
@@ -175,92 +178,103 @@ final class ConnectionLoop implements Connection, Runnable {
 	}
 
 	/** Waits for messages and data until something ends the connection. */
+	private void serve() {
+		while (pass()) {
+			// Each pass is a method of its own: this frame stays interpreted for the life of the
+			// connection (it is entered once, before the JIT has compiled anything), while a
+			// method called on every pass is compiled and called as such.
+		}
+	}
+
+	/**
+	 * One pass of the connection: a message from the mailbox, then data from the socket, or a
+	 * wait for either.
+	 * @return whether the connection goes on
+	 */
 	@SuppressWarnings("unchecked")
-	private void serve() throws IOException {
+	private boolean pass() {
 		ConnectionSocket socket = this.socket;
 		SocketReadiness readiness = socket.readiness();
-		boolean mayHaveData = true;
-		while (true) {
-			if (this.closeRequested) {
-				end(Ending.CLOSED_FROM_OUTSIDE, null);
-				return;
-			}
-			if (!socket.isOpen()) {
-				end(closedEnding(), null);
-				return;
-			}
-			// One message per pass, then the socket, the shutdown flag and the deadline get their
-			// turn: a mailbox that never empties must not starve the client or keep a dead
-			// connection alive.
-			Object message = this.mailbox.poll();
-			if (message != null
-					&& !apply(callback(() -> this.handler.handleMessage(message, socket, this.handlerState)), false)) {
-				return;
-			}
-			if (this.shutdownRequested) {
-				end(Ending.SHUTDOWN, null);
-				return;
-			}
-			if (mayHaveData || readiness.takeReadable() || socket.channel().hasBufferedInput()) {
-				ByteBuffer buffer = this.server.buffers().take();
-				try {
-					int read;
-					try {
-						read = socket.readForHandler(buffer);
-					}
-					catch (IOException ex) {
-						end(socket.isOpen() ? Ending.SOCKET_ERROR : closedEnding(), ex);
-						return;
-					}
-					if (read < 0) {
-						// handleClose sees the socket closed, as the client left it.
-						socket.close();
-						end(Ending.PEER_CLOSED, null);
-						return;
-					}
-					if (read > 0) {
-						// A read that did not fill the buffer emptied the socket: go straight to
-						// waiting next time rather than spend a read to learn that nothing came.
-						mayHaveData = !buffer.hasRemaining();
-						buffer.flip();
-						if (!apply(callback(() -> this.handler.handleData(buffer, socket, this.handlerState)), true)) {
-							return;
-						}
-						continue;
-					}
-				}
-				finally {
-					this.server.buffers().give(buffer);
-				}
-				mayHaveData = false;
-			}
-			long now = System.nanoTime();
-			if (this.readDeadline - now <= 0) {
-				end(Ending.READ_TIMEOUT, null);
-				return;
-			}
+		if (this.closeRequested) {
+			end(Ending.CLOSED_FROM_OUTSIDE, null);
+			return false;
+		}
+		if (!socket.isOpen()) {
+			end(closedEnding(), null);
+			return false;
+		}
+		// One message per pass, then the socket, the shutdown flag and the deadline get their
+		// turn: a mailbox that never empties must not starve the client or keep a dead
+		// connection alive.
+		Object message = this.mailbox.poll();
+		if (message != null
+				&& !apply(callback(() -> this.handler.handleMessage(message, socket, this.handlerState)), false)) {
+			return false;
+		}
+		if (this.shutdownRequested) {
+			end(Ending.SHUTDOWN, null);
+			return false;
+		}
+		if (this.mayHaveData || readiness.takeReadable() || socket.channel().hasBufferedInput()) {
+			ByteBuffer buffer = this.server.buffers().take();
 			try {
-				readiness.armRead();
+				int read;
+				try {
+					read = socket.readForHandler(buffer);
+				}
+				catch (IOException ex) {
+					end(socket.isOpen() ? Ending.SOCKET_ERROR : closedEnding(), ex);
+					return false;
+				}
+				if (read < 0) {
+					// handleClose sees the socket closed, as the client left it.
+					socket.close();
+					end(Ending.PEER_CLOSED, null);
+					return false;
+				}
+				if (read > 0) {
+					// A read that did not fill the buffer emptied the socket: go straight to
+					// waiting next time rather than spend a read to learn that nothing came.
+					this.mayHaveData = !buffer.hasRemaining();
+					buffer.flip();
+					if (!apply(callback(() -> this.handler.handleData(buffer, socket, this.handlerState)), true)) {
+						return false;
+					}
+					return true;
+				}
 			}
-			catch (IOException ex) {
-				end(closedEnding(), null);
-				return;
+			finally {
+				this.server.buffers().give(buffer);
 			}
-			if (this.mailbox.isEmpty() && !this.shutdownRequested && !this.closeRequested) {
-				long remaining = this.readDeadline - now;
-				if (remaining > Transport.LONGEST_WAIT_NANOS / 2) {
-					// No read timeout: park without a timer, which would cost every idle
-					// connection a scheduled task.
-					LockSupport.park(this);
-				}
-				else {
-					LockSupport.parkNanos(this, remaining);
-				}
-				if (Thread.interrupted() && this.ended.get()) {
-					return;
-				}
+			this.mayHaveData = false;
+		}
+		long now = System.nanoTime();
+		if (this.readDeadline - now <= 0) {
+			end(Ending.READ_TIMEOUT, null);
+			return false;
+		}
+		try {
+			readiness.armRead();
+		}
+		catch (IOException ex) {
+			end(closedEnding(), null);
+			return false;
+		}
+		if (this.mailbox.isEmpty() && !this.shutdownRequested && !this.closeRequested) {
+			long remaining = this.readDeadline - now;
+			if (remaining > Transport.LONGEST_WAIT_NANOS / 2) {
+				// No read timeout: park without a timer, which would cost every idle
+				// connection a scheduled task.
+				LockSupport.park(this);
+			}
+			else {
+				LockSupport.parkNanos(this, remaining);
+			}
+			if (Thread.interrupted() && this.ended.get()) {
+				return false;
 			}
 		}
+		return true;
 	}
 
 	/**
