@@ -2,6 +2,8 @@ package dev.thousandisland;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -16,6 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -34,6 +37,19 @@ import dev.thousandisland.transport.TransportChannel;
 final class ConnectionLoop implements Connection, Runnable {
 
 	private static final System.Logger logger = System.getLogger(ConnectionLoop.class.getName());
+
+	private static final long NEVER = Long.MAX_VALUE;
+
+	private static final VarHandle HIBERNATING;
+
+	static {
+		try {
+			HIBERNATING = MethodHandles.lookup().findVarHandle(ConnectionLoop.class, "hibernating", boolean.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
 
 	private final Server server;
 
@@ -77,6 +93,26 @@ final class ConnectionLoop implements Connection, Runnable {
 	/** Whether the last read filled its buffer, so that more may be waiting. Own thread only. */
 	private boolean mayHaveData = true;
 
+	/** {@link ServerConfig#hibernateAfter()} in nanoseconds, or {@link #NEVER}. */
+	private final long hibernateAfter;
+
+	/** Whether the connection has waited without work since {@link #idleSince}. Own thread only. */
+	private boolean idle;
+
+	private long idleSince;
+
+	/** Whether the connection has no thread, waiting for {@link #wake} to start one. */
+	private volatile boolean hibernating;
+
+	/**
+	 * What wakes the connection at its read deadline or when it is due to hibernate, so that it
+	 * can park without a timer of its own. Own thread only, but for the cancel at the end.
+	 */
+	private volatile ScheduledFuture<?> alarm;
+
+	/** When {@link #alarm} rings, on the {@link System#nanoTime()} clock. Own thread only. */
+	private long alarmAt;
+
 	ConnectionLoop(Server server, ConnectionSet connectionSet, long id, SocketChannel raw, Span acceptorSpan,
 			long acceptTime) {
 		this.server = server;
@@ -87,6 +123,17 @@ final class ConnectionLoop implements Connection, Runnable {
 		this.acceptTime = acceptTime;
 		this.acceptedAt = Instant.now();
 		this.handler = server.config().handler();
+		this.hibernateAfter = hibernateNanos(server.config().hibernateAfter());
+	}
+
+	private static long hibernateNanos(Duration after) {
+		try {
+			long nanos = after.toNanos();
+			return (nanos < Transport.LONGEST_WAIT_NANOS / 2) ? nanos : NEVER;
+		}
+		catch (ArithmeticException ex) {
+			return NEVER;
+		}
 	}
 
 	void thread(Thread thread) {
@@ -146,7 +193,7 @@ final class ConnectionLoop implements Connection, Runnable {
 		try {
 			this.raw.configureBlocking(false);
 			applySocketOptions();
-			readiness = this.server.poller(this.id).register(this.raw, Thread.currentThread());
+			readiness = this.server.poller(this.id).register(this.raw, this);
 		}
 		catch (IOException ex) {
 			readiness = null;
@@ -177,43 +224,152 @@ final class ConnectionLoop implements Connection, Runnable {
 		return true;
 	}
 
-	/** Waits for messages and data until something ends the connection. */
+	/**
+	 * Waits for messages and data until something ends the connection or it hibernates, and
+	 * then its thread ends.
+	 */
 	private void serve() {
-		while (pass()) {
+		while (true) {
 			// Each pass is a method of its own: this frame stays interpreted for the life of the
-			// connection (it is entered once, before the JIT has compiled anything), while a
-			// method called on every pass is compiled and called as such.
+			// thread (it is entered once, before the JIT has compiled anything), while a method
+			// called on every pass is compiled and called as such.
+			Pass pass = pass();
+			if (pass == Pass.ENDED || (pass == Pass.HIBERNATE && hibernate())) {
+				return;
+			}
 		}
+	}
+
+	/** Where a thread that takes over from a hibernating one starts. */
+	private void resumed() {
+		try {
+			serve();
+		}
+		catch (Throwable ex) {
+			logger.log(Level.ERROR, "Connection " + this.id + " failed unexpectedly", ex);
+			end(Ending.EXCEPTION, ex);
+		}
+	}
+
+	/**
+	 * Lets the connection's thread end while it has nothing to do, keeping the connection: the
+	 * stack of a parked thread is most of what an idle connection costs, and everything the
+	 * connection needs between passes is in this object. The next {@link #wake} starts a new
+	 * thread, as does the alarm set for the read deadline.
+	 * @return whether this thread leaves; {@code false} if a wake-up came meanwhile and the
+	 * thread goes on serving
+	 */
+	private boolean hibernate() {
+		long now = System.nanoTime();
+		if (isTimed(this.readDeadline, now)) {
+			setAlarm(this.readDeadline, now);
+		}
+		this.thread = null;
+		this.hibernating = true;
+		// A wake-up that came before the flag was set found no thread to unpark; its cause is
+		// still here to see.
+		if ((hasWork() || this.readDeadline - System.nanoTime() <= 0) && HIBERNATING.compareAndSet(this, true, false)) {
+			this.thread = Thread.currentThread();
+			return false;
+		}
+		return true;
+	}
+
+	/** Whether anything that wakes the connection has happened: what a waker leaves behind. */
+	private boolean hasWork() {
+		return this.socket.readiness().isReadable() || !this.mailbox.isEmpty() || this.shutdownRequested
+				|| this.closeRequested || !this.socket.isOpen();
+	}
+
+	/**
+	 * Wakes the connection: unparks its thread, or starts a new one if it hibernates. Whoever
+	 * calls this has already left the cause (data, a message, a request) where the connection
+	 * looks.
+	 */
+	void wake() {
+		if (this.hibernating && HIBERNATING.compareAndSet(this, true, false)) {
+			resume();
+		}
+		else {
+			LockSupport.unpark(this.thread);
+		}
+	}
+
+	private void resume() {
+		try {
+			Thread thread = this.server.connectionThread(this, this::resumed);
+			this.thread = thread;
+			thread.start();
+		}
+		catch (Throwable ex) {
+			// No thread to be had (out of memory, say): the connection ends as a failed spawn.
+			logger.log(Level.ERROR, "Connection " + this.id + " could not get a thread to resume on; closing it", ex);
+			forceClose("spawn_error");
+		}
+	}
+
+	/**
+	 * Makes sure an alarm wakes the connection by {@code wakeAt}. One alarm serves many waits: a
+	 * busy connection with a read timeout schedules one per timeout period, not one per message
+	 * as a timed park would, and an alarm that rings early only costs a pass that finds nothing
+	 * due and sets the next one.
+	 */
+	private void setAlarm(long wakeAt, long now) {
+		ScheduledFuture<?> alarm = this.alarm;
+		// An alarm whose time has come is spent, even if it is still ringing (not yet done).
+		if (alarm != null && !alarm.isDone() && this.alarmAt - now > 0 && this.alarmAt - wakeAt <= 0) {
+			return;
+		}
+		if (alarm != null) {
+			alarm.cancel(false);
+		}
+		this.alarmAt = wakeAt;
+		this.alarm = this.server.alarm(this::wake, Math.max(wakeAt - now, 0));
+	}
+
+	private void cancelAlarm() {
+		ScheduledFuture<?> alarm = this.alarm;
+		if (alarm != null) {
+			this.alarm = null;
+			alarm.cancel(false);
+		}
+	}
+
+	/** Whether a deadline is a real one rather than {@link ServerConfig#NO_TIMEOUT}'s far future. */
+	private static boolean isTimed(long deadline, long now) {
+		return deadline - now <= Transport.LONGEST_WAIT_NANOS / 2;
 	}
 
 	/**
 	 * One pass of the connection: a message from the mailbox, then data from the socket, or a
 	 * wait for either.
-	 * @return whether the connection goes on
+	 * @return what the connection does next
 	 */
 	@SuppressWarnings("unchecked")
-	private boolean pass() {
+	private Pass pass() {
 		ConnectionSocket socket = this.socket;
 		SocketReadiness readiness = socket.readiness();
 		if (this.closeRequested) {
 			end(Ending.CLOSED_FROM_OUTSIDE, null);
-			return false;
+			return Pass.ENDED;
 		}
 		if (!socket.isOpen()) {
 			end(closedEnding(), null);
-			return false;
+			return Pass.ENDED;
 		}
 		// One message per pass, then the socket, the shutdown flag and the deadline get their
 		// turn: a mailbox that never empties must not starve the client or keep a dead
 		// connection alive.
 		Object message = this.mailbox.poll();
-		if (message != null
-				&& !apply(callback(() -> this.handler.handleMessage(message, socket, this.handlerState)), false)) {
-			return false;
+		if (message != null) {
+			this.idle = false;
+			if (!apply(callback(() -> this.handler.handleMessage(message, socket, this.handlerState)), false)) {
+				return Pass.ENDED;
+			}
 		}
 		if (this.shutdownRequested) {
 			end(Ending.SHUTDOWN, null);
-			return false;
+			return Pass.ENDED;
 		}
 		if (this.mayHaveData || readiness.takeReadable() || socket.channel().hasBufferedInput()) {
 			ByteBuffer buffer = this.server.buffers().take();
@@ -224,23 +380,24 @@ final class ConnectionLoop implements Connection, Runnable {
 				}
 				catch (IOException ex) {
 					end(socket.isOpen() ? Ending.SOCKET_ERROR : closedEnding(), ex);
-					return false;
+					return Pass.ENDED;
 				}
 				if (read < 0) {
 					// handleClose sees the socket closed, as the client left it.
 					socket.close();
 					end(Ending.PEER_CLOSED, null);
-					return false;
+					return Pass.ENDED;
 				}
 				if (read > 0) {
 					// A read that did not fill the buffer emptied the socket: go straight to
 					// waiting next time rather than spend a read to learn that nothing came.
 					this.mayHaveData = !buffer.hasRemaining();
+					this.idle = false;
 					buffer.flip();
 					if (!apply(callback(() -> this.handler.handleData(buffer, socket, this.handlerState)), true)) {
-						return false;
+						return Pass.ENDED;
 					}
-					return true;
+					return Pass.AGAIN;
 				}
 			}
 			finally {
@@ -251,30 +408,45 @@ final class ConnectionLoop implements Connection, Runnable {
 		long now = System.nanoTime();
 		if (this.readDeadline - now <= 0) {
 			end(Ending.READ_TIMEOUT, null);
-			return false;
+			return Pass.ENDED;
 		}
 		try {
 			readiness.armRead();
 		}
 		catch (IOException ex) {
 			end(closedEnding(), null);
-			return false;
+			return Pass.ENDED;
 		}
 		if (this.mailbox.isEmpty() && !this.shutdownRequested && !this.closeRequested) {
-			long remaining = this.readDeadline - now;
-			if (remaining > Transport.LONGEST_WAIT_NANOS / 2) {
-				// No read timeout: park without a timer, which would cost every idle
-				// connection a scheduled task.
+			long wakeAt = this.readDeadline;
+			boolean timed = isTimed(wakeAt, now);
+			if (this.hibernateAfter != NEVER) {
+				if (!this.idle) {
+					this.idle = true;
+					this.idleSince = now;
+				}
+				long hibernateAt = this.idleSince + this.hibernateAfter;
+				if (hibernateAt - now <= 0) {
+					return Pass.HIBERNATE;
+				}
+				if (!timed || hibernateAt - wakeAt < 0) {
+					wakeAt = hibernateAt;
+					timed = true;
+				}
+			}
+			if (timed) {
+				setAlarm(wakeAt, now);
+			}
+			// Arming and setting the alarm may have waited for a lock, and a lock's wait swallows
+			// an unpark: look for a cause to wake once more, then park.
+			if (!hasWork()) {
 				LockSupport.park(this);
-			}
-			else {
-				LockSupport.parkNanos(this, remaining);
-			}
-			if (Thread.interrupted() && this.ended.get()) {
-				return false;
+				if (Thread.interrupted() && this.ended.get()) {
+					return Pass.ENDED;
+				}
 			}
 		}
-		return true;
+		return Pass.AGAIN;
 	}
 
 	/**
@@ -429,7 +601,7 @@ final class ConnectionLoop implements Connection, Runnable {
 	/** Asks the connection to finish: {@link Handler#handleShutdown} runs between callbacks. */
 	void requestShutdown() {
 		this.shutdownRequested = true;
-		LockSupport.unpark(this.thread);
+		wake();
 	}
 
 	@Override
@@ -438,7 +610,7 @@ final class ConnectionLoop implements Connection, Runnable {
 			return false;
 		}
 		this.mailbox.add(message);
-		LockSupport.unpark(this.thread);
+		wake();
 		return true;
 	}
 
@@ -449,7 +621,7 @@ final class ConnectionLoop implements Connection, Runnable {
 		if (socket != null) {
 			socket.close();
 		}
-		LockSupport.unpark(this.thread);
+		wake();
 	}
 
 	void checkOwnThread(String operation) {
@@ -500,6 +672,7 @@ final class ConnectionLoop implements Connection, Runnable {
 	}
 
 	private void finish() {
+		cancelAlarm();
 		this.mailbox.clear();
 		this.server.connectionEnded(this, this.connectionSet);
 	}
@@ -568,6 +741,18 @@ final class ConnectionLoop implements Connection, Runnable {
 	}
 
 	private record Outcome(Result<?> result, Throwable thrown) {
+	}
+
+	/** What the connection does after a pass. */
+	private enum Pass {
+
+		/** Another pass. */
+		AGAIN,
+		/** Hibernate: nothing to do for {@code hibernateAfter}. */
+		HIBERNATE,
+		/** Nothing: the connection ended. */
+		ENDED
+
 	}
 
 	/**

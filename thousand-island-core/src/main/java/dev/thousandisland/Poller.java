@@ -57,10 +57,10 @@ final class Poller {
 	/**
 	 * Registers a connection's socket, with no interest yet.
 	 * @param socket the socket, already non-blocking
-	 * @param owner the connection's thread, woken when the socket is readable
+	 * @param owner the connection, woken when the socket is readable
 	 * @return the connection's readiness
 	 */
-	SocketReadiness register(SocketChannel socket, Thread owner) throws IOException {
+	SocketReadiness register(SocketChannel socket, ConnectionLoop owner) throws IOException {
 		SocketReadiness readiness = new SocketReadiness(this, owner);
 		try {
 			readiness.attach(socket.register(this.selector, 0, readiness));

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,6 +54,9 @@ public final class Server {
 
 	private final BufferPool buffers = new BufferPool(64, 64 * 1024);
 
+	/** Wakes hibernating connections at their read deadlines; its thread starts with the first. */
+	private final ScheduledThreadPoolExecutor alarms;
+
 	private final ConnectionSet[] connectionSets;
 
 	private final AtomicInteger activeConnections = new AtomicInteger();
@@ -90,6 +95,9 @@ public final class Server {
 		for (int i = 0; i < this.connectionSets.length; i++) {
 			this.connectionSets[i] = new ConnectionSet(config.numConnections());
 		}
+		this.alarms = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name(config.name() + "-alarms").factory());
+		// A connection that wakes before its deadline cancels its alarm; leave no cancelled task behind.
+		this.alarms.setRemoveOnCancelPolicy(true);
 		this.pollers = new Poller[config.numPollers()];
 		try {
 			for (int i = 0; i < this.pollers.length; i++) {
@@ -369,8 +377,7 @@ public final class Server {
 				acceptorSpan, acceptTime);
 		set.add(connection);
 		try {
-			Thread thread = Thread.ofVirtual().name(this.config.name() + "-connection-" + connection.id())
-				.unstarted(connection);
+			Thread thread = connectionThread(connection, connection);
 			connection.thread(thread);
 			thread.start();
 		}
@@ -379,6 +386,18 @@ public final class Server {
 			closeQuietly(socket);
 			acceptorSpan.event("spawn_error", Map.of(), Map.of("error", ConnectionSocket.errorName(ex)));
 		}
+	}
+
+	/**
+	 * Makes a thread for a connection: its first, or the one that takes over from a hibernating one.
+	 */
+	Thread connectionThread(ConnectionLoop connection, Runnable work) {
+		return Thread.ofVirtual().name(this.config.name() + "-connection-" + connection.id()).unstarted(work);
+	}
+
+	/** Runs a task after a delay: a hibernating connection's read deadline. */
+	ScheduledFuture<?> alarm(Runnable task, long delayNanos) {
+		return this.alarms.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
 	}
 
 	/** Called exactly once per started connection, whichever way it ended. */
@@ -514,6 +533,7 @@ public final class Server {
 	}
 
 	private void closePollers() {
+		this.alarms.shutdownNow();
 		for (Poller poller : this.pollers) {
 			if (poller != null) {
 				poller.close();

@@ -43,6 +43,10 @@ import dev.thousandisland.transport.Transport;
  * @param shutdownTimeout how long a stopping server waits for connections to finish before
  * closing them (default 15 s)
  * @param sendTimeout how long a send may block before the connection is closed (default 30 s)
+ * @param hibernateAfter how long a connection waits with nothing to do before it hibernates: its
+ * virtual thread ends and a new one takes over when data, a message or its read deadline comes,
+ * like Erlang's {@code hibernate_after}; {@link Duration#ZERO} hibernates at every wait (default
+ * {@link #NO_TIMEOUT}: never, one thread for the connection's life)
  * @param backlog the listen queue length (default 1024)
  * @param tcpNoDelay TCP_NODELAY on accepted TCP sockets (default true)
  * @param reuseAddress SO_REUSEADDR on listen sockets (default true)
@@ -58,8 +62,8 @@ import dev.thousandisland.transport.Transport;
 public record ServerConfig(String name, Handler<?> handler, Transport transport, int port, InetAddress bindAddress,
 		Path unixPath, int numAcceptors, int numListenSockets, int numConnections, int maxConnections,
 		int maxConnectionsRetryCount, Duration maxConnectionsRetryWait, Duration readTimeout,
-		Duration handshakeTimeout, Duration shutdownTimeout, Duration sendTimeout, int backlog, boolean tcpNoDelay,
-		boolean reuseAddress, boolean reusePort, Map<SocketOption<?>, Object> socketOptions, int numPollers,
+		Duration handshakeTimeout, Duration shutdownTimeout, Duration sendTimeout, Duration hibernateAfter, int backlog,
+		boolean tcpNoDelay, boolean reuseAddress, boolean reusePort, Map<SocketOption<?>, Object> socketOptions, int numPollers,
 		boolean silentTerminateOnError, List<TelemetryListener> telemetryListeners, boolean telemetryPayloads) {
 
 	/** A timeout that never passes: Thousand Island's {@code :infinity}. */
@@ -94,6 +98,7 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 		requireTimeout("handshakeTimeout", handshakeTimeout);
 		requireTimeout("shutdownTimeout", shutdownTimeout);
 		requireTimeout("sendTimeout", sendTimeout);
+		requireTimeout("hibernateAfter", hibernateAfter);
 		require(backlog >= 1, "backlog", backlog, "must be at least 1");
 		require(numPollers >= 1, "numPollers", numPollers, "must be at least 1");
 		if (unixPath != null) {
@@ -181,6 +186,8 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 
 		private Duration sendTimeout = Duration.ofSeconds(30);
 
+		private Duration hibernateAfter = NO_TIMEOUT;
+
 		private int backlog = 1024;
 
 		private boolean tcpNoDelay = true;
@@ -220,6 +227,7 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 			this.handshakeTimeout = config.handshakeTimeout;
 			this.shutdownTimeout = config.shutdownTimeout;
 			this.sendTimeout = config.sendTimeout;
+			this.hibernateAfter = config.hibernateAfter;
 			this.backlog = config.backlog;
 			this.tcpNoDelay = config.tcpNoDelay;
 			this.reuseAddress = config.reuseAddress;
@@ -327,6 +335,12 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 			return this;
 		}
 
+		/** @param hibernateAfter see {@link ServerConfig#hibernateAfter()} @return this builder */
+		public Builder hibernateAfter(Duration hibernateAfter) {
+			this.hibernateAfter = hibernateAfter;
+			return this;
+		}
+
 		/** @param backlog see {@link ServerConfig#backlog()} @return this builder */
 		public Builder backlog(int backlog) {
 			this.backlog = backlog;
@@ -397,8 +411,8 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 			return new ServerConfig(this.name, this.handler, this.transport, this.port, this.bindAddress,
 					this.unixPath, this.numAcceptors, this.numListenSockets, this.numConnections, this.maxConnections,
 					this.maxConnectionsRetryCount, this.maxConnectionsRetryWait, this.readTimeout,
-					this.handshakeTimeout, this.shutdownTimeout, this.sendTimeout, this.backlog, this.tcpNoDelay,
-					this.reuseAddress, this.reusePort, this.socketOptions, this.numPollers,
+					this.handshakeTimeout, this.shutdownTimeout, this.sendTimeout, this.hibernateAfter, this.backlog,
+					this.tcpNoDelay, this.reuseAddress, this.reusePort, this.socketOptions, this.numPollers,
 					this.silentTerminateOnError, this.telemetryListeners, this.telemetryPayloads);
 		}
 

@@ -14,8 +14,8 @@ import dev.thousandisland.transport.Readiness;
 
 /**
  * One connection's registration with its {@link Poller}: who to wake when its socket becomes
- * readable (always the connection's own thread, the only reader) or writable (whichever thread
- * is sending; sends are serialised, so there is at most one).
+ * readable (always the connection, the only reader, which may be hibernating) or writable
+ * (whichever thread is sending; sends are serialised, so there is at most one).
  *
  * <p>Read interest stays armed across messages, so a connection that handles a message and
  * waits again costs the poller no interest change at all. It is cleared only when the poller
@@ -54,7 +54,7 @@ final class SocketReadiness implements Readiness {
 
 	private final Poller poller;
 
-	private final Thread owner;
+	private final ConnectionLoop owner;
 
 	private SelectionKey key;
 
@@ -68,13 +68,19 @@ final class SocketReadiness implements Readiness {
 
 	private volatile boolean closed;
 
-	SocketReadiness(Poller poller, Thread owner) {
+	SocketReadiness(Poller poller, ConnectionLoop owner) {
 		this.poller = poller;
 		this.owner = owner;
 	}
 
 	void attach(SelectionKey key) {
 		this.key = key;
+	}
+
+	/** Whether a readability report waits to be taken. */
+	boolean isReadable() {
+		int state = this.readState;
+		return state == READY || state == READY_DISARMED;
 	}
 
 	/**
@@ -177,7 +183,7 @@ final class SocketReadiness implements Readiness {
 			int state = this.readState;
 			if (state == ARMED) {
 				if (READ_STATE.compareAndSet(this, ARMED, READY)) {
-					LockSupport.unpark(this.owner);
+					this.owner.wake();
 					return;
 				}
 			}
@@ -211,7 +217,7 @@ final class SocketReadiness implements Readiness {
 	/** Wakes every waiter for good: the connection closed. */
 	void close() {
 		this.closed = true;
-		LockSupport.unpark(this.owner);
+		this.owner.wake();
 		Thread waiting = this.writer;
 		if (waiting != null) {
 			LockSupport.unpark(waiting);

@@ -50,6 +50,7 @@ class ServerConfigTests {
 		assertThat(config.handshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
 		assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(15));
 		assertThat(config.sendTimeout()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(config.hibernateAfter()).isEqualTo(ServerConfig.NO_TIMEOUT);
 		assertThat(config.backlog()).isEqualTo(1024);
 		assertThat(config.tcpNoDelay()).isTrue();
 		assertThat(config.reuseAddress()).isTrue();
@@ -131,6 +132,8 @@ class ServerConfigTests {
 				new TimeoutOption("shutdownTimeout", ServerConfig.Builder::shutdownTimeout,
 						ServerConfig::shutdownTimeout),
 				new TimeoutOption("sendTimeout", ServerConfig.Builder::sendTimeout, ServerConfig::sendTimeout),
+				new TimeoutOption("hibernateAfter", ServerConfig.Builder::hibernateAfter,
+						ServerConfig::hibernateAfter),
 				new TimeoutOption("maxConnectionsRetryWait", ServerConfig.Builder::maxConnectionsRetryWait,
 						ServerConfig::maxConnectionsRetryWait));
 	}
@@ -314,6 +317,7 @@ class ServerConfigTests {
 			.handshakeTimeout(Duration.ofSeconds(2))
 			.shutdownTimeout(Duration.ofSeconds(3))
 			.sendTimeout(Duration.ofSeconds(4))
+			.hibernateAfter(Duration.ofSeconds(6))
 			.backlog(5)
 			.tcpNoDelay(false)
 			.reuseAddress(false)

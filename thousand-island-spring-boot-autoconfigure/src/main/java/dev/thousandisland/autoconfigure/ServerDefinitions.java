@@ -111,6 +111,7 @@ final class ServerDefinitions {
 			.handshakeTimeout(server.getHandshakeTimeout())
 			.shutdownTimeout(server.getShutdownTimeout())
 			.sendTimeout(server.getSendTimeout())
+			.hibernateAfter((server.getHibernateAfter() != null) ? server.getHibernateAfter() : ServerConfig.NO_TIMEOUT)
 			.backlog(server.getBacklog())
 			.tcpNoDelay(server.isTcpNoDelay())
 			.reuseAddress(server.isReuseAddress())

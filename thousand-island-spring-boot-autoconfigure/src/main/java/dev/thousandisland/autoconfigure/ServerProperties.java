@@ -97,6 +97,13 @@ public class ServerProperties {
 	private Duration sendTimeout = Duration.ofSeconds(30);
 
 	/**
+	 * Time a connection waits with nothing to do before its virtual thread ends; data, a told
+	 * message, the read deadline or shutdown start a new one, and the connection's state carries
+	 * over. 0 hibernates at every wait. Never when not set: one thread for the connection's life.
+	 */
+	private Duration hibernateAfter;
+
+	/**
 	 * Length of the listen queue.
 	 */
 	private int backlog = 1024;
@@ -259,6 +266,14 @@ public class ServerProperties {
 
 	public void setShutdownTimeout(Duration shutdownTimeout) {
 		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Duration getHibernateAfter() {
+		return this.hibernateAfter;
+	}
+
+	public void setHibernateAfter(Duration hibernateAfter) {
+		this.hibernateAfter = hibernateAfter;
 	}
 
 	public Duration getSendTimeout() {

@@ -114,6 +114,32 @@ class ThousandIslandAutoConfigurationTests {
 	}
 
 	@Test
+	void hibernateAfterReachesTheServerWhoseConnectionsKeepServingAfterHibernating() {
+		this.runner.withUserConfiguration(EchoConfiguration.class, UppercaseConfiguration.class)
+			.withPropertyValues("thousandisland.servers.echo.hibernate-after=0s")
+			.run((context) -> {
+				assertThat(definition(context, "echo").config().hibernateAfter()).isEqualTo(Duration.ZERO);
+				assertThat(definition(context, "upper").config().hibernateAfter()).isEqualTo(ServerConfig.NO_TIMEOUT);
+				try (TestClient echo = TestClient.connect(localPort(context, "echo"))) {
+					for (int i = 0; i < 3; i++) {
+						assertThat(echo.exchange("again " + i)).isEqualTo("again " + i);
+					}
+				}
+			});
+	}
+
+	@Test
+	void aNegativeHibernateAfterFailsNamingTheProperty() {
+		this.runner.withUserConfiguration(EchoConfiguration.class)
+			.withPropertyValues("thousandisland.servers.echo.hibernate-after=-1s")
+			.run((context) -> {
+				InvalidConfigurationPropertyValueException failure = invalidProperty(context);
+				assertThat(failure.getName()).isEqualTo("thousandisland.servers.echo.hibernate-after");
+				assertThat(failure).hasMessageContaining("negative");
+			});
+	}
+
+	@Test
 	void disabledServerIsNotStarted() {
 		this.runner.withUserConfiguration(EchoConfiguration.class, UppercaseConfiguration.class)
 			.withPropertyValues("thousandisland.servers.upper.enabled=false")
