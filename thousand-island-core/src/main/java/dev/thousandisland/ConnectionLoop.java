@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.thousandisland.telemetry.Span;
@@ -42,9 +41,16 @@ final class ConnectionLoop implements Connection, Runnable {
 
 	private static final VarHandle HIBERNATING;
 
+	private static final VarHandle ENDED;
+
+	private static final VarHandle MAILBOX;
+
 	static {
 		try {
-			HIBERNATING = MethodHandles.lookup().findVarHandle(ConnectionLoop.class, "hibernating", boolean.class);
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			HIBERNATING = lookup.findVarHandle(ConnectionLoop.class, "hibernating", boolean.class);
+			ENDED = lookup.findVarHandle(ConnectionLoop.class, "ended", boolean.class);
+			MAILBOX = lookup.findVarHandle(ConnectionLoop.class, "mailbox", Queue.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -65,9 +71,10 @@ final class ConnectionLoop implements Connection, Runnable {
 
 	private final Instant acceptedAt;
 
-	private final Queue<Object> mailbox = new ConcurrentLinkedQueue<>();
+	/** Made by the first {@link #tell}: most connections never get a message. */
+	private volatile Queue<Object> mailbox;
 
-	private final AtomicBoolean ended = new AtomicBoolean();
+	private volatile boolean ended;
 
 	private volatile Thread thread;
 
@@ -275,9 +282,14 @@ final class ConnectionLoop implements Connection, Runnable {
 		return true;
 	}
 
+	private boolean hasMessages() {
+		Queue<Object> mailbox = this.mailbox;
+		return mailbox != null && !mailbox.isEmpty();
+	}
+
 	/** Whether anything that wakes the connection has happened: what a waker leaves behind. */
 	private boolean hasWork() {
-		return this.socket.readiness().isReadable() || !this.mailbox.isEmpty() || this.shutdownRequested
+		return this.socket.readiness().isReadable() || hasMessages() || this.shutdownRequested
 				|| this.closeRequested || !this.socket.isOpen();
 	}
 
@@ -360,7 +372,8 @@ final class ConnectionLoop implements Connection, Runnable {
 		// One message per pass, then the socket, the shutdown flag and the deadline get their
 		// turn: a mailbox that never empties must not starve the client or keep a dead
 		// connection alive.
-		Object message = this.mailbox.poll();
+		Queue<Object> mailbox = this.mailbox;
+		Object message = (mailbox != null) ? mailbox.poll() : null;
 		if (message != null) {
 			this.idle = false;
 			if (!apply(callback(() -> this.handler.handleMessage(message, socket, this.handlerState)), false)) {
@@ -417,7 +430,7 @@ final class ConnectionLoop implements Connection, Runnable {
 			end(closedEnding(), null);
 			return Pass.ENDED;
 		}
-		if (this.mailbox.isEmpty() && !this.shutdownRequested && !this.closeRequested) {
+		if (!hasMessages() && !this.shutdownRequested && !this.closeRequested) {
 			long wakeAt = this.readDeadline;
 			boolean timed = isTimed(wakeAt, now);
 			if (this.hibernateAfter != NEVER) {
@@ -441,7 +454,7 @@ final class ConnectionLoop implements Connection, Runnable {
 			// an unpark: look for a cause to wake once more, then park.
 			if (!hasWork()) {
 				LockSupport.park(this);
-				if (Thread.interrupted() && this.ended.get()) {
+				if (Thread.interrupted() && this.ended) {
 					return Pass.ENDED;
 				}
 			}
@@ -532,7 +545,7 @@ final class ConnectionLoop implements Connection, Runnable {
 	 */
 	@SuppressWarnings("unchecked")
 	private void end(Ending ending, Throwable error) {
-		if (this.ended.get()) {
+		if (this.ended) {
 			closeSocket();
 			return;
 		}
@@ -557,7 +570,7 @@ final class ConnectionLoop implements Connection, Runnable {
 						+ "connection " + this.id + " (" + ending + ")", ex);
 			}
 		}
-		if (!this.ended.compareAndSet(false, true)) {
+		if (!ENDED.compareAndSet(this, false, true)) {
 			closeSocket();
 			return;
 		}
@@ -584,7 +597,7 @@ final class ConnectionLoop implements Connection, Runnable {
 
 	/** Forces the connection closed from outside its thread; no further callback runs. */
 	void forceClose(String reason) {
-		if (!this.ended.compareAndSet(false, true)) {
+		if (!ENDED.compareAndSet(this, false, true)) {
 			return;
 		}
 		closeSocket();
@@ -606,10 +619,15 @@ final class ConnectionLoop implements Connection, Runnable {
 
 	@Override
 	public boolean tell(Object message) {
-		if (this.ended.get()) {
+		if (this.ended) {
 			return false;
 		}
-		this.mailbox.add(message);
+		Queue<Object> mailbox = this.mailbox;
+		if (mailbox == null) {
+			MAILBOX.compareAndSet(this, null, new ConcurrentLinkedQueue<>());
+			mailbox = this.mailbox;
+		}
+		mailbox.add(message);
 		wake();
 		return true;
 	}
@@ -648,7 +666,7 @@ final class ConnectionLoop implements Connection, Runnable {
 
 	@Override
 	public State state() {
-		return this.ended.get() ? State.CLOSED : this.state;
+		return this.ended ? State.CLOSED : this.state;
 	}
 
 	@Override
@@ -663,7 +681,7 @@ final class ConnectionLoop implements Connection, Runnable {
 	}
 
 	private void abandon(Throwable spawnError) {
-		this.ended.set(true);
+		this.ended = true;
 		closeSocket();
 		if (spawnError != null) {
 			this.acceptorSpan.event("spawn_error", Map.of(), Map.of("error", ConnectionSocket.errorName(spawnError)));
@@ -673,7 +691,10 @@ final class ConnectionLoop implements Connection, Runnable {
 
 	private void finish() {
 		cancelAlarm();
-		this.mailbox.clear();
+		Queue<Object> mailbox = this.mailbox;
+		if (mailbox != null) {
+			mailbox.clear();
+		}
 		this.server.connectionEnded(this, this.connectionSet);
 	}
 

@@ -1,9 +1,10 @@
 package dev.thousandisland.telemetry;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A span of work with a start and an end: the listener, an acceptor, a connection, or a span a
@@ -28,9 +29,27 @@ public final class Span {
 
 	private final long startTime;
 
-	private final AtomicBoolean ended = new AtomicBoolean();
+	private static final VarHandle ENDED;
 
-	private final Map<Object, Object> attributes = new ConcurrentHashMap<>(2);
+	private static final VarHandle ATTRIBUTES;
+
+	static {
+		try {
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			ENDED = lookup.findVarHandle(Span.class, "ended", boolean.class);
+			ATTRIBUTES = lookup.findVarHandle(Span.class, "attributes", Map.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	// A span lives as long as its connection, idle ones included: no field holds an object of its
+	// own until it is needed.
+	private volatile boolean ended;
+
+	/** Made by the first {@link #attribute(Object, Object)}; most spans never get one. */
+	private volatile Map<Object, Object> attributes;
 
 	Span(Telemetry telemetry, String kind, long id, Span parent, Map<String, Object> metadata, long startTime) {
 		this.telemetry = telemetry;
@@ -86,7 +105,7 @@ public final class Span {
 	 * @return whether stop or exception was emitted
 	 */
 	public boolean isEnded() {
-		return this.ended.get();
+		return this.ended;
 	}
 
 	/**
@@ -96,12 +115,18 @@ public final class Span {
 	 * @param value the object, or {@code null} to remove it
 	 */
 	public void attribute(Object key, Object value) {
+		Map<Object, Object> attributes = this.attributes;
 		if (value == null) {
-			this.attributes.remove(key);
+			if (attributes != null) {
+				attributes.remove(key);
+			}
+			return;
 		}
-		else {
-			this.attributes.put(key, value);
+		if (attributes == null) {
+			ATTRIBUTES.compareAndSet(this, null, new ConcurrentHashMap<>(2));
+			attributes = this.attributes;
 		}
+		attributes.put(key, value);
 	}
 
 	/**
@@ -110,7 +135,8 @@ public final class Span {
 	 * @return the object, or {@code null}
 	 */
 	public Object attribute(Object key) {
-		return this.attributes.get(key);
+		Map<Object, Object> attributes = this.attributes;
+		return (attributes != null) ? attributes.get(key) : null;
 	}
 
 	/**
@@ -191,7 +217,7 @@ public final class Span {
 	}
 
 	private boolean end(String name, Map<String, Object> measurements, Map<String, Object> metadata, Object error) {
-		if (!this.ended.compareAndSet(false, true)) {
+		if (!ENDED.compareAndSet(this, false, true)) {
 			return false;
 		}
 		if (this.telemetry.isEnabled()) {
