@@ -64,6 +64,14 @@ public final class ComparisonBenchmark {
 
 	private final Metric stopReturn;
 
+	private final IdleMetrics idleSmall;
+
+	private final IdleMetrics idleLarge;
+
+	private final IdleMetrics idleSmallHibernating;
+
+	private final IdleMetrics idleLargeHibernating;
+
 	private ComparisonBenchmark(RunSettings settings, Path trustStore, Results results) {
 		this.settings = settings;
 		this.trustStore = trustStore;
@@ -93,6 +101,27 @@ public final class ComparisonBenchmark {
 				settings.idleSmall()), Unit.MILLISECONDS, true, Target.valueAtMost(1000));
 		this.stopReturn = declare(String.format(Locale.ROOT, "drain: stop() call to return, %,d idle (lower is better)",
 				settings.idleSmall()), Unit.MILLISECONDS, true, Target.none());
+		// The same idle workloads with Thousand Island's opt-in hibernateAfter=0: the peers' figures
+		// in these rows are the ones measured for the rows above in the same round.
+		Metric rssSmallHibernating = declare(String.format(Locale.ROOT,
+				"RSS per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleSmall()),
+				Unit.BYTES_PER_CONNECTION, true, Target.ratioAtMost(1.0));
+		Metric heapSmallHibernating = declare(String.format(Locale.ROOT,
+				"heap per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleSmall()),
+				Unit.BYTES_PER_CONNECTION, true, Target.none());
+		Metric rssLargeHibernating = declare(String.format(Locale.ROOT,
+				"RSS per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleLarge()),
+				Unit.BYTES_PER_CONNECTION, true, Target.ratioAtMost(1.0));
+		Metric heapLargeHibernating = declare(String.format(Locale.ROOT,
+				"heap per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleLarge()),
+				Unit.BYTES_PER_CONNECTION, true, Target.none());
+		Metric drainHibernating = declare(String.format(Locale.ROOT,
+				"drain: stop() to last close, %,d idle, TI hibernateAfter=0 (lower is better)", settings.idleSmall()),
+				Unit.MILLISECONDS, true, Target.valueAtMost(1000));
+		this.idleSmall = new IdleMetrics(this.rssSmall, this.heapSmall, this.drain, this.stopReturn);
+		this.idleLarge = new IdleMetrics(this.rssLarge, this.heapLarge, null, null);
+		this.idleSmallHibernating = new IdleMetrics(rssSmallHibernating, heapSmallHibernating, drainHibernating, null);
+		this.idleLargeHibernating = new IdleMetrics(rssLargeHibernating, heapLargeHibernating, null, null);
 	}
 
 	public static void main(String[] args) throws Exception {
@@ -165,8 +194,8 @@ public final class ComparisonBenchmark {
 			case TLS_HANDSHAKES -> tls(peer, round, this.tlsHandshakes, "handshakes",
 					RunSettings.TLS_HANDSHAKE_THREADS);
 			case TLS_BULK -> tls(peer, round, this.tlsBulk, "bulk", RunSettings.TLS_BULK_CONNECTIONS);
-			case IDLE_SMALL -> idle(peer, round, this.settings.idleSmall(), this.rssSmall, this.heapSmall, this.drain);
-			case IDLE_LARGE -> idle(peer, round, this.settings.idleLarge(), this.rssLarge, this.heapLarge, null);
+			case IDLE_SMALL -> idle(peer, round, this.settings.idleSmall(), this.idleSmall, this.idleSmallHibernating);
+			case IDLE_LARGE -> idle(peer, round, this.settings.idleLarge(), this.idleLarge, this.idleLargeHibernating);
 		}
 	}
 
@@ -225,13 +254,30 @@ public final class ComparisonBenchmark {
 	}
 
 	/**
+	 * Runs an idle workload: Thousand Island twice, with its defaults and with
+	 * {@code hibernateAfter=0}; a peer once, its figures counting for both rows.
+	 */
+	private void idle(Peer peer, int round, int count, IdleMetrics metrics, IdleMetrics hibernating)
+			throws IOException, InterruptedException {
+		if (peer == Peer.THOUSAND_ISLAND) {
+			idle(peer, round, count, List.of(), metrics);
+			idle(peer, round, count, List.of("-D" + ThousandIslandServer.HIBERNATE_AFTER_PROPERTY + "=PT0S"),
+					hibernating);
+		}
+		else {
+			idle(peer, round, count, List.of(), metrics, hibernating);
+		}
+	}
+
+	/**
 	 * Measures the server's memory before and after opening {@code count} idle connections, then
 	 * stops it and times how long after {@code stop()} the client saw the last connection close.
 	 */
-	private void idle(Peer peer, int round, int count, Metric rss, Metric heap, Metric drainMetric)
+	private void idle(Peer peer, int round, int count, List<String> serverOptions, IdleMetrics... recordAs)
 			throws IOException, InterruptedException {
+		Metric rss = recordAs[0].rss();
 		Duration step = Duration.ofMinutes(3);
-		try (RunningServer server = startServer(peer, Protocol.ECHO, false)) {
+		try (RunningServer server = startServer(peer, Protocol.ECHO, false, serverOptions)) {
 			server.process().send("memory 0");
 			String[] before = server.process().expect("memory", step);
 			try (ChildProcess load = startLoad("idle", server.port(), count, 300)) {
@@ -249,8 +295,10 @@ public final class ComparisonBenchmark {
 				String[] closed = load.expect("closed", step);
 				double rssPer = (Long.parseLong(after[2]) - Long.parseLong(before[2])) / (double) opened;
 				double heapPer = (Long.parseLong(after[3]) - Long.parseLong(before[3])) / (double) opened;
-				record(round, rss, peer, rssPer, "");
-				record(round, heap, peer, heapPer, "");
+				for (IdleMetrics metrics : recordAs) {
+					record(round, metrics.rss(), peer, rssPer, "");
+					record(round, metrics.heap(), peer, heapPer, "");
+				}
 				long stopCalled = Long.parseLong(stopped[1]);
 				long stopReturned = Long.parseLong(stopped[2]);
 				long closedByServer = Long.parseLong(closed[1]);
@@ -261,9 +309,13 @@ public final class ComparisonBenchmark {
 				if (closedByServer < opened) {
 					note(round, rss, peer, "drain: only " + detail);
 				}
-				else if (drainMetric != null) {
-					record(round, drainMetric, peer, drainMillis, detail);
-					record(round, this.stopReturn, peer, (stopReturned - stopCalled) / 1e6, "");
+				else if (recordAs[0].drain() != null) {
+					for (IdleMetrics metrics : recordAs) {
+						record(round, metrics.drain(), peer, drainMillis, detail);
+						if (metrics.stopReturn() != null) {
+							record(round, metrics.stopReturn(), peer, (stopReturned - stopCalled) / 1e6, "");
+						}
+					}
 				}
 				else {
 					System.err.printf(Locale.ROOT, "round %d %-60s %-16s drain %.1f ms (%s)%n", round,
@@ -297,12 +349,18 @@ public final class ComparisonBenchmark {
 	}
 
 	private RunningServer startServer(Peer peer, Protocol protocol, boolean tls) throws IOException, InterruptedException {
+		return startServer(peer, protocol, tls, List.of());
+	}
+
+	private RunningServer startServer(Peer peer, Protocol protocol, boolean tls, List<String> extraOptions)
+			throws IOException, InterruptedException {
 		List<String> args = new ArrayList<>(List.of(peer.id(), protocol.name().toLowerCase(Locale.ROOT)));
 		if (tls) {
 			args.add(this.trustStore.toString());
 		}
-		ChildProcess process = ChildProcess.startJava(peer.id() + " server", serverOptions(), BenchmarkServer.class,
-				args);
+		List<String> options = new ArrayList<>(serverOptions());
+		options.addAll(extraOptions);
+		ChildProcess process = ChildProcess.startJava(peer.id() + " server", options, BenchmarkServer.class, args);
 		try {
 			String[] ready = process.expect("ready", Duration.ofSeconds(60));
 			String description = String.join(" ", Arrays.copyOfRange(ready, 2, ready.length));
@@ -340,6 +398,10 @@ public final class ComparisonBenchmark {
 
 	static List<String> loadOptions() {
 		return List.of("-Xmx512m");
+	}
+
+	/** The rows an idle workload's figures go to. */
+	private record IdleMetrics(Metric rss, Metric heap, Metric drain, Metric stopReturn) {
 	}
 
 	/** The workloads of one round, in order. */

@@ -3,6 +3,7 @@ package dev.thousandisland.benchmarks;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 import javax.net.ssl.SSLContext;
 
@@ -16,9 +17,12 @@ import dev.thousandisland.transport.Transport;
 /**
  * The system under test: a Thousand Island server with its default options, except that the read
  * timeout is off (the peers have none, and idle connections must stay open while they are
- * measured).
+ * measured). The system property {@value #HIBERNATE_AFTER_PROPERTY} (an ISO-8601 duration such as
+ * {@code PT0S}) sets {@code hibernateAfter}, which is off by default.
  */
 final class ThousandIslandServer implements PeerServer {
+
+	static final String HIBERNATE_AFTER_PROPERTY = "benchmarks.hibernateAfter";
 
 	private final Server server;
 
@@ -37,6 +41,10 @@ final class ThousandIslandServer implements PeerServer {
 			.port(0)
 			.bindAddress(InetAddress.getLoopbackAddress())
 			.readTimeout(ServerConfig.NO_TIMEOUT);
+		String hibernateAfter = System.getProperty(HIBERNATE_AFTER_PROPERTY);
+		if (hibernateAfter != null) {
+			builder.hibernateAfter(Duration.parse(hibernateAfter));
+		}
 		if (tlsContext != null) {
 			builder.transport(Transport.tls(tlsContext));
 		}
@@ -52,8 +60,10 @@ final class ThousandIslandServer implements PeerServer {
 	@Override
 	public String description() {
 		ServerConfig config = this.server.config();
+		String hibernation = config.hibernateAfter().equals(ServerConfig.NO_TIMEOUT) ? ""
+				: ", hibernateAfter " + config.hibernateAfter();
 		return "thousand-island (" + (this.tls ? "SSLEngine TLS, " : "") + config.numAcceptors() + " acceptors, "
-				+ config.numPollers() + " poller, virtual thread per connection)";
+				+ config.numPollers() + " poller, virtual thread per connection" + hibernation + ")";
 	}
 
 	@Override
