@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Watches waiting connections for readiness and wakes their threads: the server's one place that
+ * Watches waiting connections for readiness and wakes them: the server's one place that
  * blocks in epoll. A connection that waits for data parks its virtual thread here instead of in a
  * blocking read, so that it can also be woken by its mailbox, and so that it holds no buffer
  * while it waits (the buffer a parked read would hold is most of an idle connection's cost).

@@ -20,7 +20,8 @@ import dev.thousandisland.benchmarks.Metric.Unit;
  * Thousand Island against Netty 4.2 on native epoll and against a naive JDK virtual-thread server,
  * on the same workloads: small-message echo at 100 and 1,000 connections, bulk echo, connection
  * churn, TLS 1.3 handshakes and bulk, memory per idle connection, and the drain time of
- * {@code stop()}. {@code ComparisonBenchmark [rounds] [seconds] [warm-up seconds]} or
+ * {@code stop()}. The idle workloads run Thousand Island a second time with its opt-in
+ * {@code hibernateAfter=0}, against the peers' figures of the same round. {@code ComparisonBenchmark [rounds] [seconds] [warm-up seconds]} or
  * {@code ComparisonBenchmark quick}.
  *
  * <p>Every measurement starts a fresh server JVM ({@link BenchmarkServer}) and a fresh load
