@@ -141,9 +141,10 @@ public class ServerProperties {
 	private DataSize receiveBufferSize;
 
 	/**
-	 * Number of threads that watch waiting connections for readiness.
+	 * Number of threads that watch waiting connections for readiness. The number of processors
+	 * when not set.
 	 */
-	private int numPollers = 1;
+	private Integer numPollers;
 
 	/**
 	 * Whether handler results that end a connection with an error are not logged. Exceptions
@@ -340,11 +341,11 @@ public class ServerProperties {
 		this.receiveBufferSize = receiveBufferSize;
 	}
 
-	public int getNumPollers() {
+	public Integer getNumPollers() {
 		return this.numPollers;
 	}
 
-	public void setNumPollers(int numPollers) {
+	public void setNumPollers(Integer numPollers) {
 		this.numPollers = numPollers;
 	}
 
