@@ -52,8 +52,7 @@ import dev.thousandisland.transport.Transport;
  * @param reuseAddress SO_REUSEADDR on listen sockets (default true)
  * @param reusePort SO_REUSEPORT on listen sockets (default false)
  * @param socketOptions further options set on every accepted socket that supports them
- * @param numPollers threads that watch waiting connections for readiness (default: the number of
- * processors, as many as the JDK's own virtual-thread pollers and Netty's per-core event loops)
+ * @param numPollers threads that watch idle connections for readiness (default 1)
  * @param silentTerminateOnError whether {@link Result#error} results are not logged (default
  * false); exceptions are always logged
  * @param telemetryListeners who receives telemetry events (default none)
@@ -199,7 +198,7 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 
 		private final Map<SocketOption<?>, Object> socketOptions = new LinkedHashMap<>();
 
-		private int numPollers = Runtime.getRuntime().availableProcessors();
+		private int numPollers = 1;
 
 		private boolean silentTerminateOnError;
 

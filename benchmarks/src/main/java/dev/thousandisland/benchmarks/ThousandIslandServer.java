@@ -63,7 +63,7 @@ final class ThousandIslandServer implements PeerServer {
 		String hibernation = config.hibernateAfter().equals(ServerConfig.NO_TIMEOUT) ? ""
 				: ", hibernateAfter " + config.hibernateAfter();
 		return "thousand-island (" + (this.tls ? "SSLEngine TLS, " : "") + config.numAcceptors() + " acceptors, "
-				+ config.numPollers() + " pollers, virtual thread per connection" + hibernation + ")";
+				+ config.numPollers() + " poller, virtual thread per connection" + hibernation + ")";
 	}
 
 	@Override

@@ -116,10 +116,8 @@ final class ServerDefinitions {
 			.tcpNoDelay(server.isTcpNoDelay())
 			.reuseAddress(server.isReuseAddress())
 			.reusePort(server.isReusePort())
+			.numPollers(server.getNumPollers())
 			.silentTerminateOnError(server.isSilentTerminateOnError());
-		if (server.getNumPollers() != null) {
-			builder.numPollers(server.getNumPollers());
-		}
 		if (server.getKeepAlive() != null) {
 			builder.socketOption(StandardSocketOptions.SO_KEEPALIVE, server.getKeepAlive());
 		}

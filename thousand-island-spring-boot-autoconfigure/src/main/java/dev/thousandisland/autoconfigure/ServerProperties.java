@@ -141,10 +141,9 @@ public class ServerProperties {
 	private DataSize receiveBufferSize;
 
 	/**
-	 * Number of threads that watch waiting connections for readiness. The number of processors
-	 * when not set.
+	 * Number of threads that watch waiting connections for readiness.
 	 */
-	private Integer numPollers;
+	private int numPollers = 1;
 
 	/**
 	 * Whether handler results that end a connection with an error are not logged. Exceptions
@@ -341,11 +340,11 @@ public class ServerProperties {
 		this.receiveBufferSize = receiveBufferSize;
 	}
 
-	public Integer getNumPollers() {
+	public int getNumPollers() {
 		return this.numPollers;
 	}
 
-	public void setNumPollers(Integer numPollers) {
+	public void setNumPollers(int numPollers) {
 		this.numPollers = numPollers;
 	}
 
