@@ -46,15 +46,8 @@ class HibernationTests {
 		Server server = start(counter, Duration.ZERO, ServerConfig.NO_TIMEOUT);
 		List<TestClient> clients = new ArrayList<>();
 		try {
-			for (int i = 0; i < 200; i++) {
-				clients.add(TestClient.connect(server).send("a"));
-			}
-			for (TestClient client : clients) {
-				assertThat(client.read(2)).isEqualTo("1\n");
-			}
-			Set<Thread> firstThreads = Set.copyOf(counter.threads);
+			Set<Thread> firstThreads = connectAndHibernate(server, counter, 200, clients);
 			// Every connection is still open, and not one holds a thread.
-			await().atMost(WAIT).until(() -> firstThreads.stream().noneMatch(Thread::isAlive));
 			assertThat(server.activeConnections()).isEqualTo(200);
 			counter.threads.clear();
 			for (TestClient client : clients) {
@@ -128,14 +121,7 @@ class HibernationTests {
 		Server server = start(counter, Duration.ZERO, ServerConfig.NO_TIMEOUT);
 		List<TestClient> clients = new ArrayList<>();
 		try {
-			for (int i = 0; i < 50; i++) {
-				clients.add(TestClient.connect(server).send("a"));
-			}
-			for (TestClient client : clients) {
-				assertThat(client.read(2)).isEqualTo("1\n");
-			}
-			Set<Thread> threads = Set.copyOf(counter.threads);
-			await().atMost(WAIT).until(() -> threads.stream().noneMatch(Thread::isAlive));
+			connectAndHibernate(server, counter, 50, clients);
 			server.stop(Duration.ofSeconds(30));
 			for (TestClient client : clients) {
 				assertThat(client.readToEnd()).isEqualTo("shutdown\n");
@@ -165,6 +151,24 @@ class HibernationTests {
 		assertThat(this.telemetry.named(TelemetryEvent.CONNECTION_STOP)).singleElement()
 			.satisfies((event) -> assertThat(event.metadata()).containsEntry("reason", "closed"));
 		assertThat(counter.closes).hasValue(1);
+	}
+
+	/**
+	 * Opens {@code count} connections into {@code clients}, has each answered once, and waits
+	 * until the threads that answered them have ended.
+	 * @return those threads
+	 */
+	private static Set<Thread> connectAndHibernate(Server server, Counter counter, int count, List<TestClient> clients)
+			throws IOException {
+		for (int i = 0; i < count; i++) {
+			clients.add(TestClient.connect(server).send("a"));
+		}
+		for (TestClient client : clients) {
+			assertThat(client.read(2)).isEqualTo("1\n");
+		}
+		Set<Thread> threads = Set.copyOf(counter.threads);
+		await().atMost(WAIT).until(() -> threads.stream().noneMatch(Thread::isAlive));
+		return threads;
 	}
 
 	private Server start(Handler<?> handler, Duration hibernateAfter, Duration readTimeout) throws IOException {

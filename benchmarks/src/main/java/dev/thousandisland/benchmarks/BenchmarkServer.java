@@ -34,16 +34,7 @@ public final class BenchmarkServer {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Thread.ofPlatform().daemon().name("lifetime-watchdog").start(() -> {
-			try {
-				Thread.sleep(MAX_LIFETIME);
-			}
-			catch (InterruptedException ex) {
-				return;
-			}
-			System.err.println("BenchmarkServer: lived " + MAX_LIFETIME + ", halting");
-			Runtime.getRuntime().halt(3);
-		});
+		LifetimeLimit.haltAfter(MAX_LIFETIME, "BenchmarkServer");
 		Peer peer = Peer.of(args[0]);
 		Protocol protocol = Protocol.valueOf(args[1].toUpperCase());
 		Path store = (args.length > 2) ? Path.of(args[2]) : null;

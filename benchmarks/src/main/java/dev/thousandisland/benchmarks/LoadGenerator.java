@@ -26,16 +26,7 @@ public final class LoadGenerator {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Thread.ofPlatform().daemon().name("lifetime-watchdog").start(() -> {
-			try {
-				Thread.sleep(MAX_LIFETIME);
-			}
-			catch (InterruptedException ex) {
-				return;
-			}
-			System.err.println("LoadGenerator: lived " + MAX_LIFETIME + ", halting");
-			Runtime.getRuntime().halt(3);
-		});
+		LifetimeLimit.haltAfter(MAX_LIFETIME, "LoadGenerator");
 		InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[1]));
 		switch (args[0]) {
 			case "echo" -> new EchoClients(server, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
