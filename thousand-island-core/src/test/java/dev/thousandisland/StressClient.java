@@ -95,7 +95,7 @@ final class StressClient implements Runnable {
 			case IDLE -> requestEnd(Kind.IDLE, op.argument());
 			case RECV_TIMEOUT -> requestEnd(Kind.RECV_TIMEOUT, op.argument());
 			case CLOSE_REQUEST -> requestEnd(Kind.CLOSE, 0);
-			case FAIL -> requestEnd(Kind.FAIL, 0);
+			case FAIL -> requestEnd(Kind.FAIL, op.argument());
 			case CLIENT_CLOSE -> clientClose();
 			case LINGER -> awaitEnd("the server to stop");
 		};

@@ -141,9 +141,17 @@ final class StressHandler implements Handler<StressHandler.State> {
 			case IDLE -> Result.continueWith(state, Duration.ofMillis(frame.argument()));
 			case STARTTLS -> startTls(frame.argument(), socket, state);
 			case CLOSE -> Result.close(state);
-			case FAIL -> throw new IllegalStateException("Client " + state.tag + " asked for a failure");
+			case FAIL -> fail(frame.argument() == 1, state);
 			default -> throw new IllegalStateException("Client " + state.tag + " sent a server frame " + frame);
 		};
+	}
+
+	/** Throws what the client asked for: an exception, or an {@link Error} a careless handler lets out. */
+	private static Result<State> fail(boolean error, State state) {
+		if (error) {
+			throw new AssertionError("Client " + state.tag + " asked for an Error");
+		}
+		throw new IllegalStateException("Client " + state.tag + " asked for a failure");
 	}
 
 	private Result<State> hello(StressFrame frame, Socket socket, State state) throws IOException {

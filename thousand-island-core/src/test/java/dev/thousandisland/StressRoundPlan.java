@@ -15,11 +15,13 @@ import java.util.Random;
  * @param clients how many clients connect during the round
  * @param roundMillis how long the round runs before the server is stopped
  * @param stopTimeout the timeout given to {@code stop}: {@link Duration#ZERO} for an immediate stop
+ * @param hurryMillis for a stop with a timeout, when a second {@code stopAsync(Duration.ZERO)} brings
+ * the deadline forward, in milliseconds after the first; -1 for never
  * @param suspensions when the server is suspended and for how long, in milliseconds from the
  * round's start
  */
 record StressRoundPlan(boolean secure, Duration hibernateAfter, int numPollers, int clients, int roundMillis,
-		Duration stopTimeout, List<Suspension> suspensions) {
+		Duration stopTimeout, int hurryMillis, List<Suspension> suspensions) {
 
 	/**
 	 * A suspend followed by a resume.
@@ -36,6 +38,7 @@ record StressRoundPlan(boolean secure, Duration hibernateAfter, int numPollers, 
 		int clients = 20 + random.nextInt(41);
 		int roundMillis = 1500 + random.nextInt(2000);
 		Duration stopTimeout = random.nextBoolean() ? Duration.ZERO : Duration.ofMillis(300 + random.nextInt(1200));
+		int hurryMillis = (!stopTimeout.isZero() && random.nextInt(3) == 0) ? random.nextInt(200) : -1;
 		List<Suspension> suspensions = new ArrayList<>();
 		int at = 0;
 		for (int i = random.nextInt(3); i > 0; i--) {
@@ -47,7 +50,7 @@ record StressRoundPlan(boolean secure, Duration hibernateAfter, int numPollers, 
 			suspensions.add(new Suspension(at, length));
 			at += length;
 		}
-		return new StressRoundPlan(secure, hibernateAfter, numPollers, clients, roundMillis, stopTimeout,
+		return new StressRoundPlan(secure, hibernateAfter, numPollers, clients, roundMillis, stopTimeout, hurryMillis,
 				List.copyOf(suspensions));
 	}
 

@@ -47,7 +47,7 @@ record StressScript(int tag, boolean keepsSlices, int startDelayMillis, List<Op>
 		RECV_TIMEOUT(true),
 		/** handleData returns {@code Result.close}. */
 		CLOSE_REQUEST(true),
-		/** handleData throws. */
+		/** handleData throws an exception, or (argument 1) an {@link Error}. */
 		FAIL(true),
 		/** The client closes its socket. */
 		CLIENT_CLOSE(true),
@@ -91,8 +91,10 @@ record StressScript(int tag, boolean keepsSlices, int startDelayMillis, List<Op>
 	 */
 	static StressScript generate(Random random, int tag, boolean secure, int roundMillis) {
 		boolean keepsSlices = random.nextBoolean();
-		// Over the whole round, so that some clients connect while the server stops.
-		int startDelay = random.nextInt(Math.max(1, roundMillis));
+		// Over the whole round, and for some clients in its last few milliseconds, so that
+		// connections are being opened while the server stops.
+		int startDelay = (random.nextInt(5) == 0) ? Math.max(0, roundMillis - 1 - random.nextInt(30))
+				: random.nextInt(Math.max(1, roundMillis));
 		List<Op> ops = new ArrayList<>();
 		int middle = 1 + random.nextInt(6);
 		boolean upgraded = secure;
@@ -118,6 +120,7 @@ record StressScript(int tag, boolean keepsSlices, int startDelayMillis, List<Op>
 			case STARTTLS -> random.nextInt(3) * 5;
 			case IDLE, RECV_TIMEOUT -> 50 + random.nextInt(200);
 			case OUTSIDE_CLOSE, OUTSIDE_SOCKET_CLOSE -> random.nextInt(20);
+			case FAIL -> random.nextInt(2);
 			default -> 0;
 		};
 	}
