@@ -35,8 +35,8 @@ record StressRoundPlan(boolean secure, Duration hibernateAfter, int numPollers, 
 		boolean secure = random.nextInt(10) < 3;
 		Duration hibernateAfter = random.nextBoolean() ? Duration.ofMillis(20 + random.nextInt(60)) : null;
 		int numPollers = 1 + random.nextInt(2);
-		int clients = 20 + random.nextInt(41);
-		int roundMillis = 1500 + random.nextInt(2000);
+		int clients = 30 + random.nextInt(51);
+		int roundMillis = 1200 + random.nextInt(1500);
 		Duration stopTimeout = random.nextBoolean() ? Duration.ZERO : Duration.ofMillis(300 + random.nextInt(1200));
 		int hurryMillis = (!stopTimeout.isZero() && random.nextInt(3) == 0) ? random.nextInt(200) : -1;
 		List<Suspension> suspensions = new ArrayList<>();
