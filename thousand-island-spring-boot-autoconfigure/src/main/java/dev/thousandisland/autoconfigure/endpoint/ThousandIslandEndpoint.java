@@ -148,7 +148,7 @@ public class ThousandIslandEndpoint {
 		return new ServerDescriptor((info != null) ? info.status().name().toLowerCase() : "not_running",
 				(info != null) ? info.address() : null, config.transport().name(), definition.handlerBeanName(),
 				(info != null) ? info.activeConnections() : 0, config.numAcceptors(), config.numConnections(),
-				(config.maxConnections() != Integer.MAX_VALUE) ? config.maxConnections() : null,
+				definition.maxConnections(),
 				(running != null) ? Duration.between(running.startedAt(), Instant.now()).toSeconds() : null,
 				connections);
 	}
@@ -180,12 +180,13 @@ public class ThousandIslandEndpoint {
 	 * @param activeConnections connections alive now
 	 * @param acceptors number of acceptors
 	 * @param connectionsPerAcceptor the per-acceptor limit
-	 * @param maxConnections the server-wide limit, if any
+	 * @param maxConnections how many connections the server admits at once: the server-wide
+	 * limit, or {@code acceptors × connectionsPerAcceptor} when that is lower or no limit is set
 	 * @param uptimeSeconds seconds since it started, while it runs
 	 * @param connections its live connections (only when one server is asked for)
 	 */
 	public record ServerDescriptor(String status, String address, String transport, String handler,
-			int activeConnections, int acceptors, int connectionsPerAcceptor, Integer maxConnections,
+			int activeConnections, int acceptors, int connectionsPerAcceptor, int maxConnections,
 			Long uptimeSeconds, List<ConnectionDescriptor> connections) {
 	}
 

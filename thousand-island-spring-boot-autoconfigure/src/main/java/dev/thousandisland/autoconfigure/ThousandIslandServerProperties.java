@@ -6,17 +6,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.util.unit.DataSize;
 
 import dev.thousandisland.transport.ClientAuth;
 
 /**
  * Settings of one Thousand Island server. The top-level {@code thousandisland.*} values are the
- * defaults; {@code thousandisland.servers.<name>.*} overrides them for one server.
+ * defaults of every server; {@code thousandisland.servers.<name>.*} overrides them for one. Named
+ * apart from Spring Boot's own {@code ServerProperties} ({@code server.*}), which configures the
+ * web server.
  *
  * @see ThousandIslandProperties
  */
-public class ServerProperties {
+public class ThousandIslandServerProperties {
 
 	/**
 	 * Whether to start this server.
@@ -26,43 +29,45 @@ public class ServerProperties {
 	/**
 	 * Name of the Handler bean the server runs. Defaults to the server's name.
 	 */
-	private String handler;
+	private @Nullable String handler;
 
 	/**
-	 * TCP port to listen on; 0 picks a free port (published as local.thousandisland.port).
+	 * TCP port to listen on. 0 picks a free port, published in the
+	 * local.thousandisland.servers.*.port property.
 	 */
 	private int port = 4000;
 
 	/**
 	 * Network address to bind to. Defaults to every interface.
 	 */
-	private InetAddress address;
+	private @Nullable InetAddress address;
 
 	/**
 	 * Unix domain socket path to listen on instead of a TCP port.
 	 */
-	private Path unixPath;
+	private @Nullable Path unixPath;
 
 	/**
-	 * Number of accept loops, each with its own share of the connections.
+	 * Number of accept loops. Each admits at most max-connections-per-acceptor connections.
 	 */
-	private int numAcceptors = 10;
+	private int acceptors = 10;
 
 	/**
-	 * Number of listen sockets sharing the port with SO_REUSEPORT. More than one needs
-	 * reuse-port.
+	 * Number of listen sockets sharing the port with SO_REUSEPORT, each served by its own
+	 * acceptors. More than one needs reuse-port.
 	 */
-	private int numListenSockets = 1;
+	private int listenSockets = 1;
 
 	/**
-	 * Maximum number of live connections per acceptor (Thousand Island's num_connections).
+	 * Maximum number of live connections each acceptor admits.
 	 */
-	private int numConnections = 16384;
+	private int maxConnectionsPerAcceptor = 16384;
 
 	/**
-	 * Maximum number of live connections on the whole server. Unlimited when not set.
+	 * Maximum number of live connections on the whole server. When not set, acceptors times
+	 * max-connections-per-acceptor.
 	 */
-	private Integer maxConnections;
+	private @Nullable Integer maxConnections;
 
 	/**
 	 * Number of times an acceptor waits for room when a connection limit is reached before
@@ -81,27 +86,22 @@ public class ServerProperties {
 	private Duration readTimeout = Duration.ofSeconds(60);
 
 	/**
-	 * Time the TLS handshake may take.
-	 */
-	private Duration handshakeTimeout = Duration.ofSeconds(5);
-
-	/**
-	 * Time connections get to finish when the server stops on its own. Within a Spring context
-	 * the shorter of this and spring.lifecycle.timeout-per-shutdown-phase applies.
-	 */
-	private Duration shutdownTimeout = Duration.ofSeconds(15);
-
-	/**
 	 * Time a send may block before the connection is closed.
 	 */
 	private Duration sendTimeout = Duration.ofSeconds(30);
 
 	/**
+	 * Time connections get to finish when the server stops gracefully. When not set, or when
+	 * longer, spring.lifecycle.timeout-per-shutdown-phase applies.
+	 */
+	private @Nullable Duration shutdownTimeout;
+
+	/**
 	 * Time a connection waits with nothing to do before its virtual thread ends; data, a told
 	 * message, the read deadline or shutdown start a new one, and the connection's state carries
-	 * over. 0 hibernates at every wait. Never when not set: one thread for the connection's life.
+	 * over. 0 hibernates at every wait. When not set, never: one thread for the connection's life.
 	 */
-	private Duration hibernateAfter;
+	private @Nullable Duration hibernateAfter;
 
 	/**
 	 * Length of the listen queue.
@@ -126,30 +126,30 @@ public class ServerProperties {
 	/**
 	 * Whether to set SO_KEEPALIVE on accepted connections. Left to the system when not set.
 	 */
-	private Boolean keepAlive;
+	private @Nullable Boolean tcpKeepAlive;
 
 	/**
 	 * Size of the kernel send buffer of accepted connections (SO_SNDBUF). Left to the system
 	 * when not set.
 	 */
-	private DataSize sendBufferSize;
+	private @Nullable DataSize sendBufferSize;
 
 	/**
 	 * Size of the kernel receive buffer of accepted connections (SO_RCVBUF). Left to the system
 	 * when not set.
 	 */
-	private DataSize receiveBufferSize;
+	private @Nullable DataSize receiveBufferSize;
 
 	/**
 	 * Number of threads that watch waiting connections for readiness.
 	 */
-	private int numPollers = 1;
+	private int pollers = 1;
 
 	/**
-	 * Whether handler results that end a connection with an error are not logged. Exceptions
-	 * are always logged.
+	 * Whether to log handler results that end a connection with an error. Exceptions thrown by
+	 * a handler are always logged.
 	 */
-	private boolean silentTerminateOnError;
+	private boolean logErrorResults = true;
 
 	/**
 	 * TLS settings.
@@ -164,11 +164,11 @@ public class ServerProperties {
 		this.enabled = enabled;
 	}
 
-	public String getHandler() {
+	public @Nullable String getHandler() {
 		return this.handler;
 	}
 
-	public void setHandler(String handler) {
+	public void setHandler(@Nullable String handler) {
 		this.handler = handler;
 	}
 
@@ -180,51 +180,51 @@ public class ServerProperties {
 		this.port = port;
 	}
 
-	public InetAddress getAddress() {
+	public @Nullable InetAddress getAddress() {
 		return this.address;
 	}
 
-	public void setAddress(InetAddress address) {
+	public void setAddress(@Nullable InetAddress address) {
 		this.address = address;
 	}
 
-	public Path getUnixPath() {
+	public @Nullable Path getUnixPath() {
 		return this.unixPath;
 	}
 
-	public void setUnixPath(Path unixPath) {
+	public void setUnixPath(@Nullable Path unixPath) {
 		this.unixPath = unixPath;
 	}
 
-	public int getNumAcceptors() {
-		return this.numAcceptors;
+	public int getAcceptors() {
+		return this.acceptors;
 	}
 
-	public void setNumAcceptors(int numAcceptors) {
-		this.numAcceptors = numAcceptors;
+	public void setAcceptors(int acceptors) {
+		this.acceptors = acceptors;
 	}
 
-	public int getNumListenSockets() {
-		return this.numListenSockets;
+	public int getListenSockets() {
+		return this.listenSockets;
 	}
 
-	public void setNumListenSockets(int numListenSockets) {
-		this.numListenSockets = numListenSockets;
+	public void setListenSockets(int listenSockets) {
+		this.listenSockets = listenSockets;
 	}
 
-	public int getNumConnections() {
-		return this.numConnections;
+	public int getMaxConnectionsPerAcceptor() {
+		return this.maxConnectionsPerAcceptor;
 	}
 
-	public void setNumConnections(int numConnections) {
-		this.numConnections = numConnections;
+	public void setMaxConnectionsPerAcceptor(int maxConnectionsPerAcceptor) {
+		this.maxConnectionsPerAcceptor = maxConnectionsPerAcceptor;
 	}
 
-	public Integer getMaxConnections() {
+	public @Nullable Integer getMaxConnections() {
 		return this.maxConnections;
 	}
 
-	public void setMaxConnections(Integer maxConnections) {
+	public void setMaxConnections(@Nullable Integer maxConnections) {
 		this.maxConnections = maxConnections;
 	}
 
@@ -252,36 +252,28 @@ public class ServerProperties {
 		this.readTimeout = readTimeout;
 	}
 
-	public Duration getHandshakeTimeout() {
-		return this.handshakeTimeout;
-	}
-
-	public void setHandshakeTimeout(Duration handshakeTimeout) {
-		this.handshakeTimeout = handshakeTimeout;
-	}
-
-	public Duration getShutdownTimeout() {
-		return this.shutdownTimeout;
-	}
-
-	public void setShutdownTimeout(Duration shutdownTimeout) {
-		this.shutdownTimeout = shutdownTimeout;
-	}
-
-	public Duration getHibernateAfter() {
-		return this.hibernateAfter;
-	}
-
-	public void setHibernateAfter(Duration hibernateAfter) {
-		this.hibernateAfter = hibernateAfter;
-	}
-
 	public Duration getSendTimeout() {
 		return this.sendTimeout;
 	}
 
 	public void setSendTimeout(Duration sendTimeout) {
 		this.sendTimeout = sendTimeout;
+	}
+
+	public @Nullable Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(@Nullable Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public @Nullable Duration getHibernateAfter() {
+		return this.hibernateAfter;
+	}
+
+	public void setHibernateAfter(@Nullable Duration hibernateAfter) {
+		this.hibernateAfter = hibernateAfter;
 	}
 
 	public int getBacklog() {
@@ -316,44 +308,44 @@ public class ServerProperties {
 		this.reusePort = reusePort;
 	}
 
-	public Boolean getKeepAlive() {
-		return this.keepAlive;
+	public @Nullable Boolean getTcpKeepAlive() {
+		return this.tcpKeepAlive;
 	}
 
-	public void setKeepAlive(Boolean keepAlive) {
-		this.keepAlive = keepAlive;
+	public void setTcpKeepAlive(@Nullable Boolean tcpKeepAlive) {
+		this.tcpKeepAlive = tcpKeepAlive;
 	}
 
-	public DataSize getSendBufferSize() {
+	public @Nullable DataSize getSendBufferSize() {
 		return this.sendBufferSize;
 	}
 
-	public void setSendBufferSize(DataSize sendBufferSize) {
+	public void setSendBufferSize(@Nullable DataSize sendBufferSize) {
 		this.sendBufferSize = sendBufferSize;
 	}
 
-	public DataSize getReceiveBufferSize() {
+	public @Nullable DataSize getReceiveBufferSize() {
 		return this.receiveBufferSize;
 	}
 
-	public void setReceiveBufferSize(DataSize receiveBufferSize) {
+	public void setReceiveBufferSize(@Nullable DataSize receiveBufferSize) {
 		this.receiveBufferSize = receiveBufferSize;
 	}
 
-	public int getNumPollers() {
-		return this.numPollers;
+	public int getPollers() {
+		return this.pollers;
 	}
 
-	public void setNumPollers(int numPollers) {
-		this.numPollers = numPollers;
+	public void setPollers(int pollers) {
+		this.pollers = pollers;
 	}
 
-	public boolean isSilentTerminateOnError() {
-		return this.silentTerminateOnError;
+	public boolean isLogErrorResults() {
+		return this.logErrorResults;
 	}
 
-	public void setSilentTerminateOnError(boolean silentTerminateOnError) {
-		this.silentTerminateOnError = silentTerminateOnError;
+	public void setLogErrorResults(boolean logErrorResults) {
+		this.logErrorResults = logErrorResults;
 	}
 
 	public Ssl getSsl() {
@@ -367,10 +359,10 @@ public class ServerProperties {
 
 		/**
 		 * Name of the SSL bundle (spring.ssl.bundle.*) holding the server's key material. TLS
-		 * is off when not set. With reload-on-update on the bundle, new connections use a
-		 * renewed certificate without a restart.
+			 * is off when not set. With reload-on-update on the bundle, new connections use a
+			 * renewed certificate without a restart.
 		 */
-		private String bundle;
+		private @Nullable String bundle;
 
 		/**
 		 * Whether clients are asked for a certificate.
@@ -378,10 +370,10 @@ public class ServerProperties {
 		private ClientAuth clientAuth = ClientAuth.NONE;
 
 		/**
-		 * Enabled protocols. Defaults to the bundle's enabled protocols, else TLSv1.3 and
-		 * TLSv1.2.
+		 * Enabled TLS protocols. Defaults to the bundle's enabled protocols, else TLSv1.3 and
+			 * TLSv1.2.
 		 */
-		private List<String> protocols = new ArrayList<>();
+		private List<String> enabledProtocols = new ArrayList<>();
 
 		/**
 		 * Enabled cipher suites. Defaults to the bundle's ciphers, else the JDK's defaults.
@@ -393,11 +385,16 @@ public class ServerProperties {
 		 */
 		private List<String> applicationProtocols = new ArrayList<>();
 
-		public String getBundle() {
+		/**
+		 * Time the TLS handshake may take.
+		 */
+		private Duration handshakeTimeout = Duration.ofSeconds(5);
+
+		public @Nullable String getBundle() {
 			return this.bundle;
 		}
 
-		public void setBundle(String bundle) {
+		public void setBundle(@Nullable String bundle) {
 			this.bundle = bundle;
 		}
 
@@ -409,12 +406,12 @@ public class ServerProperties {
 			this.clientAuth = clientAuth;
 		}
 
-		public List<String> getProtocols() {
-			return this.protocols;
+		public List<String> getEnabledProtocols() {
+			return this.enabledProtocols;
 		}
 
-		public void setProtocols(List<String> protocols) {
-			this.protocols = protocols;
+		public void setEnabledProtocols(List<String> enabledProtocols) {
+			this.enabledProtocols = enabledProtocols;
 		}
 
 		public List<String> getCiphers() {
@@ -431,6 +428,14 @@ public class ServerProperties {
 
 		public void setApplicationProtocols(List<String> applicationProtocols) {
 			this.applicationProtocols = applicationProtocols;
+		}
+
+		public Duration getHandshakeTimeout() {
+			return this.handshakeTimeout;
+		}
+
+		public void setHandshakeTimeout(Duration handshakeTimeout) {
+			this.handshakeTimeout = handshakeTimeout;
 		}
 
 	}
