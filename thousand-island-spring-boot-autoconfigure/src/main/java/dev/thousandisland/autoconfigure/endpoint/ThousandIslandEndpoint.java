@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -72,7 +73,7 @@ public class ThousandIslandEndpoint {
 	 * @return the server, or {@code null} (404) if there is none by that name
 	 */
 	@ReadOperation
-	public ServerDescriptor server(@Selector String server) {
+	public @Nullable ServerDescriptor server(@Selector String server) {
 		ServerDefinition definition = definition(server);
 		if (definition == null) {
 			return null;
@@ -137,11 +138,11 @@ public class ThousandIslandEndpoint {
 		return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 	}
 
-	private ServerDefinition definition(String name) {
+	private @Nullable ServerDefinition definition(String name) {
 		return this.servers.definitions().stream().filter((d) -> d.name().equals(name)).findFirst().orElse(null);
 	}
 
-	private ServerDescriptor describe(ServerDefinition definition, List<ConnectionDescriptor> connections) {
+	private ServerDescriptor describe(ServerDefinition definition, @Nullable List<ConnectionDescriptor> connections) {
 		ServerConfig config = definition.config();
 		Server running = this.servers.get(definition.name()).orElse(null);
 		ServerInfo info = (running != null) ? running.info() : null;
@@ -160,7 +161,7 @@ public class ThousandIslandEndpoint {
 				connection.state().name().toLowerCase());
 	}
 
-	private static String text(SocketAddress address) {
+	private static @Nullable String text(@Nullable SocketAddress address) {
 		return (address != null) ? ServerInfo.format(address) : null;
 	}
 
@@ -185,9 +186,9 @@ public class ThousandIslandEndpoint {
 	 * @param uptimeSeconds seconds since it started, while it runs
 	 * @param connections its live connections (only when one server is asked for)
 	 */
-	public record ServerDescriptor(String status, String address, String transport, String handler,
+	public record ServerDescriptor(String status, @Nullable String address, String transport, String handler,
 			int activeConnections, int acceptors, int connectionsPerAcceptor, int maxConnections,
-			Long uptimeSeconds, List<ConnectionDescriptor> connections) {
+			@Nullable Long uptimeSeconds, @Nullable List<ConnectionDescriptor> connections) {
 	}
 
 	/**
@@ -199,7 +200,7 @@ public class ThousandIslandEndpoint {
 	 * @param bytesOut bytes sent
 	 * @param state handshaking, open, draining or closed
 	 */
-	public record ConnectionDescriptor(long id, String remoteAddress, long ageMillis, long bytesIn, long bytesOut,
+	public record ConnectionDescriptor(long id, @Nullable String remoteAddress, long ageMillis, long bytesIn, long bytesOut,
 			String state) {
 	}
 
