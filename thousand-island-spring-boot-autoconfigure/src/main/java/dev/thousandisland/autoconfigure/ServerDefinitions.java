@@ -166,7 +166,7 @@ final class ServerDefinitions {
 		return shutdownTimeout;
 	}
 
-	private TlsTransport tls(String name, String bundleName, ThousandIslandServerProperties.Ssl ssl) {
+	private TlsTransport tls(String name, String bundleName, ThousandIslandSslProperties ssl) {
 		SslBundles bundles = this.sslBundles.getIfAvailable();
 		SslBundle bundle;
 		try {

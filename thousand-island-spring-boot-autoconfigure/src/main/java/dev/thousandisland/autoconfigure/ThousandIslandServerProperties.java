@@ -3,13 +3,10 @@ package dev.thousandisland.autoconfigure;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
-
-import dev.thousandisland.transport.ClientAuth;
 
 /**
  * Settings of one Thousand Island server. The top-level {@code thousandisland.*} values are the
@@ -154,7 +151,8 @@ public class ThousandIslandServerProperties {
 	/**
 	 * TLS settings.
 	 */
-	private final Ssl ssl = new Ssl();
+	@NestedConfigurationProperty
+	private final ThousandIslandSslProperties ssl = new ThousandIslandSslProperties();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -348,96 +346,8 @@ public class ThousandIslandServerProperties {
 		this.logErrorResults = logErrorResults;
 	}
 
-	public Ssl getSsl() {
+	public ThousandIslandSslProperties getSsl() {
 		return this.ssl;
-	}
-
-	/**
-	 * TLS settings of a server.
-	 */
-	public static class Ssl {
-
-		/**
-		 * Name of the SSL bundle (spring.ssl.bundle.*) holding the server's key material. TLS
-			 * is off when not set. With reload-on-update on the bundle, new connections use a
-			 * renewed certificate without a restart.
-		 */
-		private @Nullable String bundle;
-
-		/**
-		 * Whether clients are asked for a certificate.
-		 */
-		private ClientAuth clientAuth = ClientAuth.NONE;
-
-		/**
-		 * Enabled TLS protocols. Defaults to the bundle's enabled protocols, else TLSv1.3 and
-			 * TLSv1.2.
-		 */
-		private List<String> enabledProtocols = new ArrayList<>();
-
-		/**
-		 * Enabled cipher suites. Defaults to the bundle's ciphers, else the JDK's defaults.
-		 */
-		private List<String> ciphers = new ArrayList<>();
-
-		/**
-		 * ALPN protocols offered to clients, most preferred first.
-		 */
-		private List<String> applicationProtocols = new ArrayList<>();
-
-		/**
-		 * Time the TLS handshake may take.
-		 */
-		private Duration handshakeTimeout = Duration.ofSeconds(5);
-
-		public @Nullable String getBundle() {
-			return this.bundle;
-		}
-
-		public void setBundle(@Nullable String bundle) {
-			this.bundle = bundle;
-		}
-
-		public ClientAuth getClientAuth() {
-			return this.clientAuth;
-		}
-
-		public void setClientAuth(ClientAuth clientAuth) {
-			this.clientAuth = clientAuth;
-		}
-
-		public List<String> getEnabledProtocols() {
-			return this.enabledProtocols;
-		}
-
-		public void setEnabledProtocols(List<String> enabledProtocols) {
-			this.enabledProtocols = enabledProtocols;
-		}
-
-		public List<String> getCiphers() {
-			return this.ciphers;
-		}
-
-		public void setCiphers(List<String> ciphers) {
-			this.ciphers = ciphers;
-		}
-
-		public List<String> getApplicationProtocols() {
-			return this.applicationProtocols;
-		}
-
-		public void setApplicationProtocols(List<String> applicationProtocols) {
-			this.applicationProtocols = applicationProtocols;
-		}
-
-		public Duration getHandshakeTimeout() {
-			return this.handshakeTimeout;
-		}
-
-		public void setHandshakeTimeout(Duration handshakeTimeout) {
-			this.handshakeTimeout = handshakeTimeout;
-		}
-
 	}
 
 }
