@@ -24,13 +24,29 @@ import static org.awaitility.Awaitility.await;
  * {@code handleConnection}; at most one {@code connection.start} and one {@code connection.stop}
  * (or {@code exception}) per connection, the stop after the start. Checked at the end of a round:
  * every connection the handler saw has exactly one start and one stop; exactly one closing
- * callback unless the server closed it by force at its deadline (documented as "without further
- * callbacks"); the active count is 0 and no connection is listed; every connection thread has ended.
+ * callback unless the server closed it by force (documented as "without further callbacks"), and
+ * the one its stop reason names; the active count is 0 and no connection is listed; every
+ * connection thread has ended.
  */
 final class LifecycleInvariants implements TelemetryListener {
 
-	/** Stop reasons of a connection closed by force at the shutdown deadline, without a callback. */
-	private static final Set<String> FORCED = Set.of("shutdown_immediate", "shutdown_timeout");
+	/**
+	 * Stop reasons of a connection closed by force, without a callback: at the shutdown deadline,
+	 * or when no thread could be had to resume it.
+	 */
+	private static final Set<String> FORCED = Set.of("shutdown_immediate", "shutdown_timeout", "spawn_error");
+
+	/**
+	 * The closing callback each stop reason stands for (docs/connection-lifecycle.md). A reason
+	 * not listed here is not checked.
+	 */
+	private static final Map<String, String> CALLBACK_OF_REASON = Map.ofEntries(Map.entry("peer_closed", "handleClose"),
+			Map.entry("local_closed", "handleClose"), Map.entry("closed", "handleClose"),
+			Map.entry("read_timeout", "handleTimeout"), Map.entry("shutdown", "handleShutdown"),
+			Map.entry("draining", "handleShutdown"), Map.entry("error", "handleError"),
+			Map.entry("exception", "handleError"), Map.entry("socket_error", "handleError"),
+			Map.entry("handshake_failed", "handleError"), Map.entry("upgrade_failed", "handleError"),
+			Map.entry("send_timeout", "handleError"));
 
 	private final StressViolations violations;
 
@@ -168,6 +184,11 @@ final class LifecycleInvariants implements TelemetryListener {
 			if (closings.isEmpty() && !FORCED.contains(record.stopReason)) {
 				fail("no closing callback", connection, "the connection ended (stop reason " + record.stopReason
 						+ ") without handleClose, handleError, handleShutdown or handleTimeout");
+			}
+			String expected = CALLBACK_OF_REASON.get(record.stopReason);
+			if (closings.size() == 1 && expected != null && !closings.get(0).equals(expected)) {
+				fail("stop reason and closing callback disagree", connection, "stop reason " + record.stopReason
+						+ " but the closing callback was " + closings.get(0) + ", not " + expected);
 			}
 		});
 		if (server.activeConnections() != 0) {
