@@ -35,7 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  *
  * <p>The seed decides every operation (timing still varies); it is printed at the start and in the
  * failure message. {@code -Dstress.seed=N} replays a seed, {@code -Dstress.duration=5m} runs longer
- * (the default, 25 s of rounds, keeps the test method near 30 s).
+ * (the default, 25 s of rounds, keeps the test method near 30 s). See docs/stress-test.md.
+ *
+ * <p>Tagged {@code stress}: the core module's build leaves the tag out (property
+ * {@code stress.excludedGroups}) while the invariant violations it finds on the main branch are
+ * being fixed; {@code -Dstress.excludedGroups=none} runs it.
  */
 @Tag("stress")
 class LifecycleStressTests {
@@ -57,7 +61,7 @@ class LifecycleStressTests {
 	@Test
 	void lifecycleInvariantsHoldUnderRandomInterleavings() {
 		long seed = Long.getLong("stress.seed", ThreadLocalRandom.current().nextLong());
-		Duration duration = Duration.parse("PT" + System.getProperty("stress.duration", DEFAULT_DURATION.toSeconds() + "s"));
+		Duration duration = duration(System.getProperty("stress.duration", DEFAULT_DURATION.toSeconds() + "s"));
 		System.out.println("LifecycleStressTests: seed " + seed + ", " + duration.toSeconds() + " s of rounds");
 		long started = System.nanoTime();
 		int[] totals;
@@ -303,6 +307,12 @@ class LifecycleStressTests {
 		for (Thread thread : left) {
 			this.violations.add("thread leak", thread.getName() + " still alive after its server stopped");
 		}
+	}
+
+	/** Reads {@code 90s}, {@code 5m}, {@code 1h} or an ISO-8601 duration such as {@code PT5M}. */
+	private static Duration duration(String text) {
+		String trimmed = text.trim().toUpperCase(java.util.Locale.ROOT);
+		return Duration.parse(trimmed.startsWith("P") ? trimmed : "PT" + trimmed);
 	}
 
 	private static long millis(long from, long to) {
