@@ -117,6 +117,8 @@ final class ServerDefinitions {
 			.reuseAddress(server.isReuseAddress())
 			.reusePort(server.isReusePort())
 			.numPollers(server.getNumPollers())
+			.dataBuffers(server.getDataBuffers())
+			.readBufferPoolSize(server.getReadBufferPoolSize())
 			.silentTerminateOnError(server.isSilentTerminateOnError());
 		if (server.getKeepAlive() != null) {
 			builder.socketOption(StandardSocketOptions.SO_KEEPALIVE, server.getKeepAlive());

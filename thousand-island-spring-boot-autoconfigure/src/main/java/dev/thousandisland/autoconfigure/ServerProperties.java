@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.springframework.util.unit.DataSize;
 
+import dev.thousandisland.DataBuffers;
 import dev.thousandisland.transport.ClientAuth;
 
 /**
@@ -144,6 +145,19 @@ public class ServerProperties {
 	 * Number of threads that watch waiting connections for readiness.
 	 */
 	private int numPollers = 1;
+
+	/**
+	 * Who owns the buffer a handler's handleData receives. 'owned' (a copy the handler may keep)
+	 * is the safe choice; 'lent' lends the pooled read buffer for the callback only, zero-copy, for
+	 * handlers that never keep it; 'lent-checked' is 'lent' with use after the callback detected,
+	 * for tests.
+	 */
+	private DataBuffers dataBuffers = DataBuffers.OWNED;
+
+	/**
+	 * Number of 64 KiB direct read buffers each server keeps for reuse.
+	 */
+	private int readBufferPoolSize = 64;
 
 	/**
 	 * Whether handler results that end a connection with an error are not logged. Exceptions
@@ -346,6 +360,22 @@ public class ServerProperties {
 
 	public void setNumPollers(int numPollers) {
 		this.numPollers = numPollers;
+	}
+
+	public DataBuffers getDataBuffers() {
+		return this.dataBuffers;
+	}
+
+	public void setDataBuffers(DataBuffers dataBuffers) {
+		this.dataBuffers = dataBuffers;
+	}
+
+	public int getReadBufferPoolSize() {
+		return this.readBufferPoolSize;
+	}
+
+	public void setReadBufferPoolSize(int readBufferPoolSize) {
+		this.readBufferPoolSize = readBufferPoolSize;
 	}
 
 	public boolean isSilentTerminateOnError() {
