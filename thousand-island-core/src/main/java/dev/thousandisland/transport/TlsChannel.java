@@ -24,9 +24,9 @@ import javax.net.ssl.SSLSession;
  *
  * <p>Buffers exist only while they hold bytes: an idle TLS connection keeps none, and one waiting
  * for the rest of a record keeps only the bytes of it that arrived ({@link InboundCiphertext}).
- * Decrypted bytes go straight into the caller's buffer when it is large enough. The inbound side is touched only
- * by the connection's own thread; the outbound side is serialised by a lock, so that a close from
- * another thread can send its close_notify without racing a sender.
+ * Decrypted bytes go straight into the caller's buffer when it is large enough. The inbound side
+ * is touched only by the connection's own thread; the outbound side is serialised by a lock, so
+ * that a close from another thread can send its close_notify without racing a sender.
  */
 final class TlsChannel implements TransportChannel {
 
