@@ -95,20 +95,6 @@ final class BufferPool {
 		return this.overflows.sum();
 	}
 
-	/**
-	 * Returns how many buffers sit in the pool, ready to lend.
-	 * @return the count
-	 */
-	int idle() {
-		int idle = 0;
-		for (int i = 0; i < this.slots.length(); i++) {
-			if (this.slots.get(i) != null) {
-				idle++;
-			}
-		}
-		return idle;
-	}
-
 	private static int start(int length) {
 		// Spread threads over the slots so that they rarely race for the same one.
 		return (int) Math.floorMod(Thread.currentThread().threadId() * 0x9E3779B9L, (long) length);

@@ -38,7 +38,9 @@ class ReadBufferPoolTests {
 			assertThat(handler.buffers).filteredOn((buffer) -> !buffer.isDirect())
 				.hasSize(CONNECTIONS - POOL)
 				.allSatisfy((buffer) -> assertThat(buffer.capacity()).isEqualTo(BufferPool.OVERFLOW_BUFFER_SIZE));
-			assertThat(server.buffers().overflows()).isEqualTo(CONNECTIONS - POOL);
+			// At least those; the reads that see the clients leave may come while others still
+			// hold their buffers.
+			assertThat(server.buffers().overflows()).isGreaterThanOrEqualTo(CONNECTIONS - POOL);
 		}
 		finally {
 			server.stop();
