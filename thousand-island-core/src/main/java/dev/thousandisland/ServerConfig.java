@@ -58,13 +58,20 @@ import dev.thousandisland.transport.Transport;
  * @param telemetryListeners who receives telemetry events (default none)
  * @param telemetryPayloads whether send and receive events carry a copy of the bytes (default
  * false)
+ * @param dataBuffers who owns the buffer {@link Handler#handleData} receives (default
+ * {@link DataBuffers#OWNED}: the handler, who may keep it; see {@link DataBuffers} for the expert
+ * lending modes)
+ * @param readBufferPoolSize how many 64 KiB direct read buffers the server keeps for reuse
+ * (default 64). A buffer is out of the pool while one read (and under {@link DataBuffers#LENT} its
+ * callback) runs; when all are out, a read gets a 17 KiB heap buffer made for it instead
  */
 public record ServerConfig(String name, Handler<?> handler, Transport transport, int port, InetAddress bindAddress,
 		Path unixPath, int numAcceptors, int numListenSockets, int numConnections, int maxConnections,
 		int maxConnectionsRetryCount, Duration maxConnectionsRetryWait, Duration readTimeout,
 		Duration handshakeTimeout, Duration shutdownTimeout, Duration sendTimeout, Duration hibernateAfter, int backlog,
 		boolean tcpNoDelay, boolean reuseAddress, boolean reusePort, Map<SocketOption<?>, Object> socketOptions, int numPollers,
-		boolean silentTerminateOnError, List<TelemetryListener> telemetryListeners, boolean telemetryPayloads) {
+		boolean silentTerminateOnError, List<TelemetryListener> telemetryListeners, boolean telemetryPayloads,
+		DataBuffers dataBuffers, int readBufferPoolSize) {
 
 	/** A timeout that never passes: Thousand Island's {@code :infinity}. */
 	public static final Duration NO_TIMEOUT = ChronoUnit.FOREVER.getDuration();
@@ -101,6 +108,8 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 		requireTimeout("hibernateAfter", hibernateAfter);
 		require(backlog >= 1, "backlog", backlog, "must be at least 1");
 		require(numPollers >= 1, "numPollers", numPollers, "must be at least 1");
+		require(dataBuffers != null, "dataBuffers", null, "is required");
+		require(readBufferPoolSize >= 1, "readBufferPoolSize", readBufferPoolSize, "must be at least 1");
 		if (unixPath != null) {
 			int length = unixPath.toString().getBytes(StandardCharsets.UTF_8).length;
 			require(length <= MAX_UNIX_PATH_BYTES, "unixPath", unixPath,
@@ -206,6 +215,10 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 
 		private boolean telemetryPayloads;
 
+		private DataBuffers dataBuffers = DataBuffers.OWNED;
+
+		private int readBufferPoolSize = 64;
+
 		private Builder(Handler<?> handler) {
 			this.handler = handler;
 		}
@@ -237,6 +250,8 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 			this.silentTerminateOnError = config.silentTerminateOnError;
 			this.telemetryListeners.addAll(config.telemetryListeners);
 			this.telemetryPayloads = config.telemetryPayloads;
+			this.dataBuffers = config.dataBuffers;
+			this.readBufferPoolSize = config.readBufferPoolSize;
 		}
 
 		/** @param name see {@link ServerConfig#name()}
@@ -427,6 +442,18 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 			return this;
 		}
 
+		/** @param dataBuffers see {@link ServerConfig#dataBuffers()} @return this builder */
+		public Builder dataBuffers(DataBuffers dataBuffers) {
+			this.dataBuffers = dataBuffers;
+			return this;
+		}
+
+		/** @param size see {@link ServerConfig#readBufferPoolSize()} @return this builder */
+		public Builder readBufferPoolSize(int size) {
+			this.readBufferPoolSize = size;
+			return this;
+		}
+
 		/**
 		 * Checks the options and builds the configuration.
 		 * @return the configuration
@@ -438,7 +465,8 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 					this.maxConnectionsRetryCount, this.maxConnectionsRetryWait, this.readTimeout,
 					this.handshakeTimeout, this.shutdownTimeout, this.sendTimeout, this.hibernateAfter, this.backlog,
 					this.tcpNoDelay, this.reuseAddress, this.reusePort, this.socketOptions, this.numPollers,
-					this.silentTerminateOnError, this.telemetryListeners, this.telemetryPayloads);
+					this.silentTerminateOnError, this.telemetryListeners, this.telemetryPayloads, this.dataBuffers,
+					this.readBufferPoolSize);
 		}
 
 		/**
