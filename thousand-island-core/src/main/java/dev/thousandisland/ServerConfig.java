@@ -442,13 +442,15 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 			return this;
 		}
 
-		/** @param dataBuffers see {@link ServerConfig#dataBuffers()} @return this builder */
+		/** @param dataBuffers see {@link ServerConfig#dataBuffers()}
+		 * @return this builder */
 		public Builder dataBuffers(DataBuffers dataBuffers) {
 			this.dataBuffers = dataBuffers;
 			return this;
 		}
 
-		/** @param size see {@link ServerConfig#readBufferPoolSize()} @return this builder */
+		/** @param size see {@link ServerConfig#readBufferPoolSize()}
+		 * @return this builder */
 		public Builder readBufferPoolSize(int size) {
 			this.readBufferPoolSize = size;
 			return this;
