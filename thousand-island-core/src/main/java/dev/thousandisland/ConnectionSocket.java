@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.InterruptedByTimeoutException;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.cert.Certificate;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -81,9 +83,36 @@ final class ConnectionSocket implements Socket {
 		this.remoteAddress = remoteAddress;
 	}
 
-	void upgrade(TransportChannel channel, Transport transport) {
+	/** Puts the channel the first handshake made in place; nobody else sends yet. */
+	void useChannel(TransportChannel channel, Transport transport) {
 		this.channel = channel;
 		this.secure = transport.isSecure();
+	}
+
+	/**
+	 * Upgrades the live connection in place (STARTTLS), holding the send lock for the whole
+	 * handshake: a send from another thread waits and then goes out through the new channel,
+	 * encrypted, instead of writing plaintext into the handshake. Only plain to secure is
+	 * possible, as Thousand Island's {@code unsupported_upgrade} refuses the rest.
+	 * @param upgrading told {@code true} once sends are held, {@code false} when they go again
+	 */
+	void switchTransport(SocketChannel raw, Transport target, long deadline, Consumer<Boolean> upgrading)
+			throws IOException {
+		if (this.secure || !target.isSecure()) {
+			throw new UnsupportedOperationException("unsupported_upgrade: connection " + this.connection.id()
+					+ " is " + (this.secure ? "already secure" : "plain") + " and " + target.name()
+					+ " is not a secure transport to upgrade it to; switchTransport only upgrades a plain "
+					+ "connection to TLS");
+		}
+		this.sendLock.lock();
+		try {
+			upgrading.accept(true);
+			useChannel(target.handshake(raw, this.readiness, deadline), target);
+		}
+		finally {
+			upgrading.accept(false);
+			this.sendLock.unlock();
+		}
 	}
 
 	void span(Span span) {
@@ -183,7 +212,9 @@ final class ConnectionSocket implements Socket {
 			if (this.telemetry.isEnabled()) {
 				this.span.event("recv_error", Map.of(), Map.of("error", errorName(ex)));
 			}
-			throw ex;
+			// Marked as recv's own, so that only it, not a timeout of the handler's other I/O,
+			// reads as a read timeout when it escapes the callback.
+			throw (ex instanceof SocketTimeoutException) ? new RecvTimeoutException(ex.getMessage()) : ex;
 		}
 	}
 
@@ -283,8 +314,18 @@ final class ConnectionSocket implements Socket {
 		}
 	}
 
+	/**
+	 * {@inheritDoc} From any thread, inside a callback or not: the connection ends with
+	 * {@link Handler#handleClose} on its own thread, as after {@link Connection#close()}.
+	 */
 	@Override
 	public void close() {
+		this.connection.requestEnd(Ending.CLOSED, null);
+		closeChannel();
+	}
+
+	/** Closes the channel without saying why: the caller has recorded its own cause. */
+	void closeChannel() {
 		try {
 			this.channel.close();
 		}
@@ -371,12 +412,14 @@ final class ConnectionSocket implements Socket {
 
 	/**
 	 * Closes the connection after a send made no progress for {@code sendTimeout}. The exception
-	 * is not a {@link SocketTimeoutException}, which would read as a read timeout.
+	 * is not a {@link SocketTimeoutException}: it is no read timeout.
 	 */
 	private InterruptedByTimeoutException sendTimedOut(SocketTimeoutException cause) {
-		close();
 		InterruptedByTimeoutException timeout = new InterruptedByTimeoutException();
 		timeout.initCause(cause);
+		// Whichever thread sent, the connection's own thread reports the end, as a send timeout.
+		this.connection.requestEnd(Ending.SEND_TIMEOUT, timeout);
+		closeChannel();
 		return timeout;
 	}
 

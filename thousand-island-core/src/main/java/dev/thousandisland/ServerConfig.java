@@ -58,16 +58,23 @@ import dev.thousandisland.transport.Transport;
  * @param telemetryListeners who receives telemetry events (default none)
  * @param telemetryPayloads whether send and receive events carry a copy of the bytes (default
  * false)
+ * @param mailboxCapacity how many {@linkplain Connection#tell told} messages a connection's
+ * mailbox holds before {@code tell} throws {@link MailboxFullException}; a bound on the memory a
+ * handler that falls behind its senders can pin (default 10,000)
  */
 public record ServerConfig(String name, Handler<?> handler, Transport transport, int port, InetAddress bindAddress,
 		Path unixPath, int numAcceptors, int numListenSockets, int numConnections, int maxConnections,
 		int maxConnectionsRetryCount, Duration maxConnectionsRetryWait, Duration readTimeout,
 		Duration handshakeTimeout, Duration shutdownTimeout, Duration sendTimeout, Duration hibernateAfter, int backlog,
 		boolean tcpNoDelay, boolean reuseAddress, boolean reusePort, Map<SocketOption<?>, Object> socketOptions, int numPollers,
-		boolean silentTerminateOnError, List<TelemetryListener> telemetryListeners, boolean telemetryPayloads) {
+		boolean silentTerminateOnError, List<TelemetryListener> telemetryListeners, boolean telemetryPayloads,
+		int mailboxCapacity) {
 
 	/** A timeout that never passes: Thousand Island's {@code :infinity}. */
 	public static final Duration NO_TIMEOUT = ChronoUnit.FOREVER.getDuration();
+
+	/** The default of {@link #mailboxCapacity()}. */
+	public static final int DEFAULT_MAILBOX_CAPACITY = 10_000;
 
 	/** Linux's limit on a Unix socket path, in bytes, without the terminating NUL. */
 	static final int MAX_UNIX_PATH_BYTES = 107;
@@ -101,6 +108,7 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 		requireTimeout("hibernateAfter", hibernateAfter);
 		require(backlog >= 1, "backlog", backlog, "must be at least 1");
 		require(numPollers >= 1, "numPollers", numPollers, "must be at least 1");
+		require(mailboxCapacity >= 1, "mailboxCapacity", mailboxCapacity, "must be at least 1");
 		if (unixPath != null) {
 			int length = unixPath.toString().getBytes(StandardCharsets.UTF_8).length;
 			require(length <= MAX_UNIX_PATH_BYTES, "unixPath", unixPath,
@@ -206,6 +214,8 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 
 		private boolean telemetryPayloads;
 
+		private int mailboxCapacity = DEFAULT_MAILBOX_CAPACITY;
+
 		private Builder(Handler<?> handler) {
 			this.handler = handler;
 		}
@@ -237,6 +247,7 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 			this.silentTerminateOnError = config.silentTerminateOnError;
 			this.telemetryListeners.addAll(config.telemetryListeners);
 			this.telemetryPayloads = config.telemetryPayloads;
+			this.mailboxCapacity = config.mailboxCapacity;
 		}
 
 		/** @param name see {@link ServerConfig#name()} @return this builder */
@@ -402,6 +413,12 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 			return this;
 		}
 
+		/** @param capacity see {@link ServerConfig#mailboxCapacity()} @return this builder */
+		public Builder mailboxCapacity(int capacity) {
+			this.mailboxCapacity = capacity;
+			return this;
+		}
+
 		/**
 		 * Checks the options and builds the configuration.
 		 * @return the configuration
@@ -413,7 +430,7 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 					this.maxConnectionsRetryCount, this.maxConnectionsRetryWait, this.readTimeout,
 					this.handshakeTimeout, this.shutdownTimeout, this.sendTimeout, this.hibernateAfter, this.backlog,
 					this.tcpNoDelay, this.reuseAddress, this.reusePort, this.socketOptions, this.numPollers,
-					this.silentTerminateOnError, this.telemetryListeners, this.telemetryPayloads);
+					this.silentTerminateOnError, this.telemetryListeners, this.telemetryPayloads, this.mailboxCapacity);
 		}
 
 		/**
