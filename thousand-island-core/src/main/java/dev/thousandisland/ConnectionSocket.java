@@ -109,6 +109,12 @@ final class ConnectionSocket implements Socket {
 			upgrading.accept(true);
 			useChannel(target.handshake(raw, this.readiness, deadline), target);
 		}
+		catch (IOException | RuntimeException ex) {
+			// Closed before the lock goes: a sender waiting for it must fail, not write plaintext
+			// into a connection whose handshake broke off.
+			closeChannel();
+			throw ex;
+		}
 		finally {
 			upgrading.accept(false);
 			this.sendLock.unlock();

@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import javax.net.ssl.SSLSocket;
 
@@ -183,6 +186,36 @@ class ConnectionEndingTests {
 
 	@Test
 	void connectFloodsRacingImmediateStopsEmitAStopForEveryStartAndNeverCountBelowZero() throws Exception {
+		List<LogRecord> errors = new CopyOnWriteArrayList<>();
+		java.util.logging.Handler errorLog = new java.util.logging.Handler() {
+
+			@Override
+			public void publish(LogRecord record) {
+				if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+					errors.add(record);
+				}
+			}
+
+			@Override
+			public void flush() {
+			}
+
+			@Override
+			public void close() {
+			}
+
+		};
+		Logger library = Logger.getLogger("dev.thousandisland");
+		library.addHandler(errorLog);
+		try {
+			flood(errors);
+		}
+		finally {
+			library.removeHandler(errorLog);
+		}
+	}
+
+	private void flood(List<LogRecord> errors) throws Exception {
 		for (int round = 0; round < 15; round++) {
 			TelemetryRecorder recorder = new TelemetryRecorder();
 			AtomicInteger lowest = new AtomicInteger();
@@ -220,6 +253,7 @@ class ConnectionEndingTests {
 					.isEqualTo(recorder.count(TelemetryEvent.CONNECTION_START)));
 			assertThat(server.activeConnections()).as("round %d", round).isZero();
 			assertThat(lowest).as("round %d", round).hasValueGreaterThanOrEqualTo(0);
+			assertThat(errors).as("round %d: errors logged", round).extracting(LogRecord::getMessage).isEmpty();
 		}
 	}
 
