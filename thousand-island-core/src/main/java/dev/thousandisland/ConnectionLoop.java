@@ -535,7 +535,7 @@ final class ConnectionLoop implements Connection, Runnable {
 			}
 			case Result.SwitchTransport<?> upgrade -> {
 				try {
-					this.socket.switchTransport(this.raw, upgrade.transport(),
+					TransportSwitch.perform(this.socket, this.raw, upgrade.transport(),
 							Transport.deadline(this.server.config().handshakeTimeout()),
 							(upgrading) -> this.state = upgrading ? State.HANDSHAKING : State.OPEN);
 				}
@@ -576,6 +576,12 @@ final class ConnectionLoop implements Connection, Runnable {
 		if (ending == Ending.SHUTDOWN && this.end.cause() == null) {
 			this.state = State.DRAINING;
 		}
+		Ending first = this.end.claim(ending, error).ending();
+		if (socket != null && (first == Ending.CLOSED || first == Ending.SEND_TIMEOUT)) {
+			// Whoever closed may not have got to closing the channel yet: the callback is promised
+			// a closed socket.
+			socket.closeChannel();
+		}
 		Cause cause = (socket != null)
 				? this.end.runClosingCallback(ending, error, this.handler, socket, this.handlerState, this.id)
 				: null;
@@ -592,12 +598,12 @@ final class ConnectionLoop implements Connection, Runnable {
 	}
 
 	/**
-	 * Records an end found on another thread (or inside a callback: a close, a send timeout) and
-	 * wakes the connection, whose own thread reports it.
+	 * Records an end found on another thread (or inside a callback: a close, a send timeout),
+	 * which the connection's own thread reports once {@link #wake woken}. The caller closes the
+	 * socket first, so that the closing callback sees it closed.
 	 */
-	void requestEnd(Ending ending, Throwable error) {
+	void recordEnd(Ending ending, Throwable error) {
 		this.end.claim(ending, error);
-		wake();
 	}
 
 	/**

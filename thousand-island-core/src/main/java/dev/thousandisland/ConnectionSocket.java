@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.InterruptedByTimeoutException;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.cert.Certificate;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -90,35 +88,11 @@ final class ConnectionSocket implements Socket {
 	}
 
 	/**
-	 * Upgrades the live connection in place (STARTTLS), holding the send lock for the whole
-	 * handshake: a send from another thread waits and then goes out through the new channel,
-	 * encrypted, instead of writing plaintext into the handshake. Only plain to secure is
-	 * possible, as Thousand Island's {@code unsupported_upgrade} refuses the rest.
-	 * @param upgrading told {@code true} once sends are held, {@code false} when they go again
+	 * The lock every send holds: one sender at a time, and none while a
+	 * {@linkplain TransportSwitch STARTTLS upgrade} swaps the channel.
 	 */
-	void switchTransport(SocketChannel raw, Transport target, long deadline, Consumer<Boolean> upgrading)
-			throws IOException {
-		if (this.secure || !target.isSecure()) {
-			throw new UnsupportedOperationException("unsupported_upgrade: connection " + this.connection.id()
-					+ " is " + (this.secure ? "already secure" : "plain") + " and " + target.name()
-					+ " is not a secure transport to upgrade it to; switchTransport only upgrades a plain "
-					+ "connection to TLS");
-		}
-		this.sendLock.lock();
-		try {
-			upgrading.accept(true);
-			useChannel(target.handshake(raw, this.readiness, deadline), target);
-		}
-		catch (IOException | RuntimeException ex) {
-			// Closed before the lock goes: a sender waiting for it must fail, not write plaintext
-			// into a connection whose handshake broke off.
-			closeChannel();
-			throw ex;
-		}
-		finally {
-			upgrading.accept(false);
-			this.sendLock.unlock();
-		}
+	ReentrantLock sendLock() {
+		return this.sendLock;
 	}
 
 	void span(Span span) {
@@ -326,8 +300,9 @@ final class ConnectionSocket implements Socket {
 	 */
 	@Override
 	public void close() {
-		this.connection.requestEnd(Ending.CLOSED, null);
+		this.connection.recordEnd(Ending.CLOSED, null);
 		closeChannel();
+		this.connection.wake();
 	}
 
 	/** Closes the channel without saying why: the caller has recorded its own cause. */
@@ -424,8 +399,9 @@ final class ConnectionSocket implements Socket {
 		InterruptedByTimeoutException timeout = new InterruptedByTimeoutException();
 		timeout.initCause(cause);
 		// Whichever thread sent, the connection's own thread reports the end, as a send timeout.
-		this.connection.requestEnd(Ending.SEND_TIMEOUT, timeout);
+		this.connection.recordEnd(Ending.SEND_TIMEOUT, timeout);
 		closeChannel();
+		this.connection.wake();
 		return timeout;
 	}
 

@@ -117,7 +117,8 @@ final class ServerDefinitions {
 			.reuseAddress(server.isReuseAddress())
 			.reusePort(server.isReusePort())
 			.numPollers(server.getNumPollers())
-			.silentTerminateOnError(server.isSilentTerminateOnError());
+			.silentTerminateOnError(server.isSilentTerminateOnError())
+			.mailboxCapacity(server.getMailboxCapacity());
 		if (server.getKeepAlive() != null) {
 			builder.socketOption(StandardSocketOptions.SO_KEEPALIVE, server.getKeepAlive());
 		}

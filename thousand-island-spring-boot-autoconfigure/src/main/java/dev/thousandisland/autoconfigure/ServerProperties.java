@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.springframework.util.unit.DataSize;
 
+import dev.thousandisland.ServerConfig;
 import dev.thousandisland.transport.ClientAuth;
 
 /**
@@ -150,6 +151,12 @@ public class ServerProperties {
 	 * are always logged.
 	 */
 	private boolean silentTerminateOnError;
+
+	/**
+	 * Most messages a connection's mailbox holds before Connection.tell throws
+	 * MailboxFullException.
+	 */
+	private int mailboxCapacity = ServerConfig.DEFAULT_MAILBOX_CAPACITY;
 
 	/**
 	 * TLS settings.
@@ -338,6 +345,14 @@ public class ServerProperties {
 
 	public void setReceiveBufferSize(DataSize receiveBufferSize) {
 		this.receiveBufferSize = receiveBufferSize;
+	}
+
+	public int getMailboxCapacity() {
+		return this.mailboxCapacity;
+	}
+
+	public void setMailboxCapacity(int mailboxCapacity) {
+		this.mailboxCapacity = mailboxCapacity;
 	}
 
 	public int getNumPollers() {
