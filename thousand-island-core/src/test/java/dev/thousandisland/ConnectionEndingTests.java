@@ -22,6 +22,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 import dev.thousandisland.telemetry.TelemetryEvent;
 import dev.thousandisland.transport.Transport;
@@ -136,14 +137,15 @@ class ConnectionEndingTests {
 	void shutdownRequestedDuringTheHandshakeRunsHandleConnectionBeforeHandleShutdown() throws Exception {
 		TestCertificates certificates = TestCertificates.get();
 		Journal journal = new Journal();
+		// Generous: a loaded machine may take seconds to set up the client's side of TLS.
 		Server server = start(journal, (builder) -> builder.transport(Transport.tls(certificates.serverContext()))
-			.shutdownTimeout(Duration.ofSeconds(10)));
+			.handshakeTimeout(WAIT)
+			.shutdownTimeout(WAIT));
+		SSLSocketFactory factory = certificates.clientContext().getSocketFactory();
 		try (java.net.Socket plain = new java.net.Socket(InetAddress.getLoopbackAddress(), server.port())) {
 			await().atMost(WAIT).until(() -> server.connections().size() == 1);
-			CompletableFuture<Void> stopped = server.stopAsync(Duration.ofSeconds(10));
-			try (SSLSocket tls = (SSLSocket) certificates.clientContext()
-				.getSocketFactory()
-				.createSocket(plain, "localhost", server.port(), true)) {
+			CompletableFuture<Void> stopped = server.stopAsync(WAIT);
+			try (SSLSocket tls = (SSLSocket) factory.createSocket(plain, "localhost", server.port(), true)) {
 				tls.setSoTimeout((int) WAIT.toMillis());
 				tls.startHandshake();
 				assertThat(tls.getInputStream().read()).isEqualTo(-1);

@@ -158,6 +158,8 @@ class StartTlsUpgradeTests {
 			.bindAddress(InetAddress.getLoopbackAddress())
 			.numAcceptors(1)
 			.transport(transport)
+			// Generous: a loaded machine may take seconds to set up the client's side of TLS.
+			.handshakeTimeout(WAIT)
 			.telemetryListener(this.telemetry)
 			.start();
 		this.servers.add(server);
