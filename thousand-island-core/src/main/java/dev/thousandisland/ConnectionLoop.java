@@ -89,7 +89,8 @@ final class ConnectionLoop implements Connection, Runnable {
 
 	private volatile SocketAddress remoteAddress;
 
-	private Span span;
+	/** Volatile: a forced close on another thread stops it, or sees that it is not there yet. */
+	private volatile Span span;
 
 	@SuppressWarnings("rawtypes")
 	private final Handler handler;

@@ -60,7 +60,7 @@ import dev.thousandisland.transport.Transport;
  * false)
  * @param mailboxCapacity how many {@linkplain Connection#tell told} messages a connection's
  * mailbox holds before {@code tell} throws {@link MailboxFullException}; a bound on the memory a
- * handler that falls behind its senders can pin (default 10,000)
+ * handler that falls behind its senders can pin (default 100,000)
  */
 public record ServerConfig(String name, Handler<?> handler, Transport transport, int port, InetAddress bindAddress,
 		Path unixPath, int numAcceptors, int numListenSockets, int numConnections, int maxConnections,
@@ -74,7 +74,7 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 	public static final Duration NO_TIMEOUT = ChronoUnit.FOREVER.getDuration();
 
 	/** The default of {@link #mailboxCapacity()}. */
-	public static final int DEFAULT_MAILBOX_CAPACITY = 10_000;
+	public static final int DEFAULT_MAILBOX_CAPACITY = 100_000;
 
 	/** Linux's limit on a Unix socket path, in bytes, without the terminating NUL. */
 	static final int MAX_UNIX_PATH_BYTES = 107;
