@@ -412,36 +412,34 @@ final class ConnectionLoop implements Connection, Runnable {
 			return Pass.ENDED;
 		}
 		if (this.mayHaveData || readiness.takeReadable() || socket.channel().hasBufferedInput()) {
-			ByteBuffer buffer = this.server.buffers().take();
+			DataReader.Received received;
 			try {
-				int read;
-				try {
-					read = socket.readForHandler(buffer);
-				}
-				catch (IOException ex) {
-					end(socket.isOpen() ? Ending.SOCKET_ERROR : Ending.CLOSED, ex);
-					return Pass.ENDED;
-				}
-				if (read < 0) {
-					// handleClose sees the socket closed, as the client left it.
-					socket.closeChannel();
-					end(Ending.PEER_CLOSED, null);
-					return Pass.ENDED;
-				}
-				if (read > 0) {
-					// A read that did not fill the buffer emptied the socket: go straight to
-					// waiting next time rather than spend a read to learn that nothing came.
-					this.mayHaveData = !buffer.hasRemaining();
-					this.idle = false;
-					buffer.flip();
-					if (!apply(callback(() -> this.handler.handleData(buffer, socket, this.handlerState)), true)) {
-						return Pass.ENDED;
-					}
-					return Pass.AGAIN;
-				}
+				received = this.server.dataReader().read(socket);
 			}
-			finally {
-				this.server.buffers().give(buffer);
+			catch (IOException ex) {
+				end(socket.isOpen() ? Ending.SOCKET_ERROR : Ending.CLOSED, ex);
+				return Pass.ENDED;
+			}
+			if (received == DataReader.Received.END_OF_STREAM) {
+				// handleClose sees the socket closed, as the client left it.
+				socket.closeChannel();
+				end(Ending.PEER_CLOSED, null);
+				return Pass.ENDED;
+			}
+			if (received != DataReader.Received.NOTHING) {
+				// A read that did not fill the buffer emptied the socket: go straight to
+				// waiting next time rather than spend a read to learn that nothing came.
+				this.mayHaveData = received.filled();
+				this.idle = false;
+				ByteBuffer data = received.data();
+				Outcome outcome;
+				try {
+					outcome = callback(() -> this.handler.handleData(data, socket, this.handlerState));
+				}
+				finally {
+					this.server.dataReader().giveBack(data);
+				}
+				return apply(outcome, true) ? Pass.AGAIN : Pass.ENDED;
 			}
 			this.mayHaveData = false;
 		}

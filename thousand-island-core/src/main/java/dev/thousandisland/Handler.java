@@ -46,6 +46,17 @@ import java.nio.ByteBuffer;
  * I/O (a database or HTTP client timing out inside a callback) is the handler's error and goes to
  * {@link #handleError} with that exception.
  *
+ * <p><b>What a handler may keep.</b> Under the default {@link ServerConfig#dataBuffers()},
+ * {@link DataBuffers#OWNED}, the buffer {@link #handleData} receives is the handler's own: a heap
+ * buffer holding exactly the bytes of one read, which nothing in the framework touches again. Keep
+ * it, a slice, duplicate or read-only view of it, in the state, in a message to
+ * {@link Connection#tell}, or on another thread, for as long as you like: no other connection can
+ * ever observe its bytes or change them. Under the expert opt-in {@link DataBuffers#LENT} the
+ * buffer is lent for the length of the callback only and reused for other connections' reads
+ * afterwards: copy what you keep, and test the handler with {@link DataBuffers#LENT_CHECKED}, which
+ * makes a kept buffer throw and a kept view read {@link DataBuffers#POISON}. Buffers returned by
+ * {@link Socket#recv} are always the caller's own.
+ *
  * <p><b>Read timeout.</b> After {@code handleConnection} or {@code handleData} returns
  * {@link Result.Continue}, the connection waits for data at most the read timeout (the server's
  * {@code readTimeout}, or the one the result sets). Time spent inside those callbacks does not
@@ -78,8 +89,9 @@ public interface Handler<S> {
 
 	/**
 	 * Runs each time the framework has read bytes from the client.
-	 * @param data the bytes read; the buffer is lent, valid only until this callback returns
-	 * (copy what you keep)
+	 * @param data the bytes read, from its position to its limit; by default the handler's own to
+	 * keep (see "What a handler may keep" above), under {@link DataBuffers#LENT} valid only until
+	 * this callback returns
 	 * @param socket the connection's socket, open
 	 * @param state the connection's state
 	 * @return what to do next

@@ -44,6 +44,9 @@ public final class Server {
 
 	private static final System.Logger logger = System.getLogger(Server.class.getName());
 
+	/** The capacity of a pooled read buffer: a large read costs one system call. */
+	static final int READ_BUFFER_SIZE = 64 * 1024;
+
 	private final ServerConfig config;
 
 	private final Telemetry telemetry;
@@ -52,7 +55,9 @@ public final class Server {
 
 	private final Poller[] pollers;
 
-	private final BufferPool buffers = new BufferPool(64, 64 * 1024);
+	private final BufferPool buffers;
+
+	private final DataReader dataReader;
 
 	/** Wakes hibernating connections at their read deadlines; its thread starts with the first. */
 	private final ScheduledThreadPoolExecutor alarms;
@@ -91,6 +96,8 @@ public final class Server {
 
 	private Server(ServerConfig config) throws IOException {
 		this.config = config;
+		this.buffers = new BufferPool(config.readBufferPoolSize(), READ_BUFFER_SIZE);
+		this.dataReader = new DataReader(config.dataBuffers(), this.buffers);
 		this.telemetry = new Telemetry(config.telemetryListeners(), config.telemetryPayloads());
 		this.spanMetadata = Map.of("server", config.name(), "handler", config.handler().getClass().getName(),
 				"transport", config.transport().name());
@@ -445,6 +452,10 @@ public final class Server {
 
 	BufferPool buffers() {
 		return this.buffers;
+	}
+
+	DataReader dataReader() {
+		return this.dataReader;
 	}
 
 	Map<String, Object> spanMetadata() {

@@ -60,6 +60,8 @@ class ServerConfigTests {
 		assertThat(config.silentTerminateOnError()).isFalse();
 		assertThat(config.telemetryListeners()).isEmpty();
 		assertThat(config.telemetryPayloads()).isFalse();
+		assertThat(config.dataBuffers()).isEqualTo(DataBuffers.OWNED);
+		assertThat(config.readBufferPoolSize()).isEqualTo(64);
 	}
 
 	@Test
@@ -286,6 +288,12 @@ class ServerConfigTests {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> ServerConfig.builder(this.handler).numPollers(0).build())
 			.withMessageContaining("numPollers (0)");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ServerConfig.builder(this.handler).readBufferPoolSize(0).build())
+			.withMessageContaining("readBufferPoolSize (0)");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ServerConfig.builder(this.handler).dataBuffers(null).build())
+			.withMessageContaining("dataBuffers");
 	}
 
 	@Test
@@ -324,6 +332,8 @@ class ServerConfigTests {
 			.numPollers(2)
 			.silentTerminateOnError(true)
 			.telemetryPayloads(true)
+			.dataBuffers(DataBuffers.LENT)
+			.readBufferPoolSize(3)
 			.build();
 		assertThat(config.toBuilder().build()).isEqualTo(config);
 		assertThat(config.toBuilder().port(4321).build().port()).isEqualTo(4321);

@@ -7,6 +7,7 @@ import java.time.Duration;
 
 import javax.net.ssl.SSLContext;
 
+import dev.thousandisland.DataBuffers;
 import dev.thousandisland.Handler;
 import dev.thousandisland.Result;
 import dev.thousandisland.Server;
@@ -18,11 +19,15 @@ import dev.thousandisland.transport.Transport;
  * The system under test: a Thousand Island server with its default options, except that the read
  * timeout is off (the peers have none, and idle connections must stay open while they are
  * measured). The system property {@value #HIBERNATE_AFTER_PROPERTY} (an ISO-8601 duration such as
- * {@code PT0S}) sets {@code hibernateAfter}, which is off by default.
+ * {@code PT0S}) sets {@code hibernateAfter}, which is off by default, and
+ * {@value #DATA_BUFFERS_PROPERTY} ({@code OWNED}, {@code LENT} or {@code LENT_CHECKED}) sets
+ * {@code dataBuffers}.
  */
 final class ThousandIslandServer implements PeerServer {
 
 	static final String HIBERNATE_AFTER_PROPERTY = "benchmarks.hibernateAfter";
+
+	static final String DATA_BUFFERS_PROPERTY = "benchmarks.dataBuffers";
 
 	private final Server server;
 
@@ -45,6 +50,10 @@ final class ThousandIslandServer implements PeerServer {
 		if (hibernateAfter != null) {
 			builder.hibernateAfter(Duration.parse(hibernateAfter));
 		}
+		String dataBuffers = System.getProperty(DATA_BUFFERS_PROPERTY);
+		if (dataBuffers != null) {
+			builder.dataBuffers(DataBuffers.valueOf(dataBuffers));
+		}
 		if (tlsContext != null) {
 			builder.transport(Transport.tls(tlsContext));
 		}
@@ -63,7 +72,8 @@ final class ThousandIslandServer implements PeerServer {
 		String hibernation = config.hibernateAfter().equals(ServerConfig.NO_TIMEOUT) ? ""
 				: ", hibernateAfter " + config.hibernateAfter();
 		return "thousand-island (" + (this.tls ? "SSLEngine TLS, " : "") + config.numAcceptors() + " acceptors, "
-				+ config.numPollers() + " poller, virtual thread per connection" + hibernation + ")";
+				+ config.numPollers() + " poller, virtual thread per connection" + hibernation + ", dataBuffers "
+				+ config.dataBuffers() + ")";
 	}
 
 	@Override

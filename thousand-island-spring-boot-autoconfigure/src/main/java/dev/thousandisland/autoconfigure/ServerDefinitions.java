@@ -131,6 +131,8 @@ final class ServerDefinitions {
 			.reuseAddress(server.isReuseAddress())
 			.reusePort(server.isReusePort())
 			.numPollers(server.getPollers())
+			.dataBuffers(server.getDataBuffers())
+			.readBufferPoolSize(server.getReadBufferPoolSize())
 			.silentTerminateOnError(!server.isLogErrorResults())
 			.mailboxCapacity(server.getMailboxCapacity());
 		if (server.getTcpKeepAlive() != null) {

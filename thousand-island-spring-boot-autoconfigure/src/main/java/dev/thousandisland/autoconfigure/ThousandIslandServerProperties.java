@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
+import dev.thousandisland.DataBuffers;
 import dev.thousandisland.ServerConfig;
 
 /**
@@ -143,6 +144,19 @@ public class ThousandIslandServerProperties {
 	 * Number of threads that watch waiting connections for readiness.
 	 */
 	private int pollers = 1;
+
+	/**
+	 * Who owns the buffer a handler's handleData receives. 'owned' (a copy the handler may keep)
+	 * is the safe choice; 'lent' lends the pooled read buffer for the callback only, zero-copy, for
+	 * handlers that never keep it; 'lent-checked' is 'lent' with use after the callback detected,
+	 * for tests.
+	 */
+	private DataBuffers dataBuffers = DataBuffers.OWNED;
+
+	/**
+	 * Number of 64 KiB direct read buffers each server keeps for reuse.
+	 */
+	private int readBufferPoolSize = 64;
 
 	/**
 	 * Whether to log handler results that end a connection with an error. Exceptions thrown by
@@ -352,6 +366,22 @@ public class ThousandIslandServerProperties {
 
 	public void setMailboxCapacity(int mailboxCapacity) {
 		this.mailboxCapacity = mailboxCapacity;
+	}
+
+	public DataBuffers getDataBuffers() {
+		return this.dataBuffers;
+	}
+
+	public void setDataBuffers(DataBuffers dataBuffers) {
+		this.dataBuffers = dataBuffers;
+	}
+
+	public int getReadBufferPoolSize() {
+		return this.readBufferPoolSize;
+	}
+
+	public void setReadBufferPoolSize(int readBufferPoolSize) {
+		this.readBufferPoolSize = readBufferPoolSize;
 	}
 
 	public boolean isLogErrorResults() {

@@ -28,6 +28,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.NestedExceptionUtils;
 
+import dev.thousandisland.DataBuffers;
 import dev.thousandisland.Handler;
 import dev.thousandisland.Result;
 import dev.thousandisland.Server;
@@ -124,6 +125,21 @@ class ThousandIslandAutoConfigurationTests {
 					for (int i = 0; i < 3; i++) {
 						assertThat(echo.exchange("again " + i)).isEqualTo("again " + i);
 					}
+				}
+			});
+	}
+
+	@Test
+	void dataBuffersAndReadBufferPoolSizeReachTheServer() {
+		this.runner.withUserConfiguration(EchoConfiguration.class, UppercaseConfiguration.class)
+			.withPropertyValues("thousandisland.servers.echo.data-buffers=lent-checked",
+					"thousandisland.read-buffer-pool-size=8")
+			.run((context) -> {
+				assertThat(definition(context, "echo").config().dataBuffers()).isEqualTo(DataBuffers.LENT_CHECKED);
+				assertThat(definition(context, "upper").config().dataBuffers()).isEqualTo(DataBuffers.OWNED);
+				assertThat(definition(context, "echo").config().readBufferPoolSize()).isEqualTo(8);
+				try (TestClient echo = TestClient.connect(localPort(context, "echo"))) {
+					assertThat(echo.exchange("lent")).isEqualTo("lent");
 				}
 			});
 	}
