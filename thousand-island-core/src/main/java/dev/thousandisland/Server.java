@@ -91,6 +91,9 @@ public final class Server {
 
 	private long drainDeadline;
 
+	/** The thread that waits for connections to finish, once the server stops. */
+	private volatile Thread drainThread;
+
 	private Server(ServerConfig config) throws IOException {
 		this.config = config;
 		this.buffers = new BufferPool(config.readBufferPoolSize(), READ_BUFFER_SIZE);
@@ -226,18 +229,20 @@ public final class Server {
 	 * @throws IllegalStateException if the server is stopping or stopped
 	 */
 	public void suspend() {
+		List<Acceptor> leaving;
 		this.lock.lock();
 		try {
 			if (this.status == ServerStatus.SUSPENDED) {
 				return;
 			}
 			requireNotStopping("suspend");
-			closeListener();
+			leaving = closeListener();
 			this.status = ServerStatus.SUSPENDED;
 		}
 		finally {
 			this.lock.unlock();
 		}
+		awaitExit(leaving);
 	}
 
 	/**
@@ -271,11 +276,20 @@ public final class Server {
 	/**
 	 * Stops the server, waiting at most {@code timeout} for connections to finish before closing
 	 * them, and returns when every connection is closed.
+	 *
+	 * <p>Called on one of the server's own threads (inside a handler callback, or in a telemetry
+	 * listener called by a connection or an acceptor), it cannot wait for itself: it starts the
+	 * stop and returns at once, as {@link #stopAsync}. The calling connection's
+	 * {@link Handler#handleShutdown} runs when its callback returns.
 	 * @param timeout how long connections may take to finish; {@link Duration#ZERO} closes them
 	 * at once without {@link Handler#handleShutdown}
 	 */
 	public void stop(Duration timeout) {
+		boolean ownThread = isOwnThread(Thread.currentThread());
 		CompletableFuture<Void> stopped = stopAsync(timeout);
+		if (ownThread) {
+			return;
+		}
 		boolean interrupted = false;
 		while (true) {
 			try {
@@ -306,25 +320,36 @@ public final class Server {
 	public CompletableFuture<Void> stopAsync(Duration timeout) {
 		ServerConfig.requireTimeout("timeout", timeout);
 		long deadline = Transport.deadline(timeout);
+		List<Acceptor> leaving;
 		this.lock.lock();
 		try {
-			if (!this.stopping) {
-				this.stopping = true;
-				this.immediate = timeout.isZero();
-				this.drainDeadline = deadline;
-				this.status = ServerStatus.STOPPING;
-				closeListener();
-				if (!timeout.isZero()) {
-					for (ConnectionSet set : this.connectionSets) {
-						set.connections().forEach(ConnectionLoop::requestShutdown);
-					}
+			if (this.stopping) {
+				if (deadline - this.drainDeadline < 0) {
+					this.drainDeadline = deadline;
+					this.drained.signalAll();
 				}
-				Thread.ofVirtual().name(this.config.name() + "-drain").start(this::drain);
+				return this.terminated.copy();
 			}
-			else if (deadline - this.drainDeadline < 0) {
-				this.drainDeadline = deadline;
-				this.drained.signalAll();
+			this.stopping = true;
+			this.immediate = timeout.isZero();
+			this.drainDeadline = deadline;
+			this.status = ServerStatus.STOPPING;
+			leaving = closeListener();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		// Outside the lock: an acceptor on its way out may call back into the server (a
+		// telemetry listener calling suspend, say) and must not wait for the lock this holds.
+		awaitExit(leaving);
+		this.lock.lock();
+		try {
+			if (!timeout.isZero()) {
+				for (ConnectionSet set : this.connectionSets) {
+					set.connections().forEach(ConnectionLoop::requestShutdown);
+				}
 			}
+			Thread.ofVirtual().name(this.config.name() + "-drain").start(this::drain);
 			return this.terminated.copy();
 		}
 		finally {
@@ -389,7 +414,7 @@ public final class Server {
 			thread.start();
 		}
 		catch (Throwable ex) {
-			connectionEnded(connection, set);
+			connection.finish();
 			closeQuietly(socket);
 			acceptorSpan.event("spawn_error", Map.of(), Map.of("error", ConnectionSocket.errorName(ex)));
 		}
@@ -480,15 +505,29 @@ public final class Server {
 		this.status = ServerStatus.RUNNING;
 	}
 
-	private void closeListener() {
+	/**
+	 * Closes the listen sockets, which ends the acceptors' loops. Under the lock.
+	 * @return the acceptors to wait for, outside the lock
+	 */
+	private List<Acceptor> closeListener() {
 		Listener listener = this.listener;
 		if (listener == null) {
-			return;
+			return List.of();
 		}
 		listener.close();
 		this.listener = null;
+		List<Acceptor> leaving = this.acceptors;
+		this.acceptors = List.of();
+		return leaving;
+	}
+
+	/** Waits for acceptors to leave their loops; not for the one calling, if one is. */
+	private static void awaitExit(List<Acceptor> acceptors) {
 		boolean interrupted = false;
-		for (Acceptor acceptor : this.acceptors) {
+		for (Acceptor acceptor : acceptors) {
+			if (acceptor.runsOn(Thread.currentThread())) {
+				continue;
+			}
 			while (true) {
 				try {
 					acceptor.stop();
@@ -499,13 +538,42 @@ public final class Server {
 				}
 			}
 		}
-		this.acceptors = List.of();
 		if (interrupted) {
 			Thread.currentThread().interrupt();
 		}
 	}
 
+	/**
+	 * Whether {@code thread} is one of this server's own: a connection's, an acceptor's or the
+	 * drain's, any of which may run a handler callback or a telemetry listener.
+	 */
+	private boolean isOwnThread(Thread thread) {
+		if (thread == this.drainThread) {
+			return true;
+		}
+		this.lock.lock();
+		try {
+			for (Acceptor acceptor : this.acceptors) {
+				if (acceptor.runsOn(thread)) {
+					return true;
+				}
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		for (ConnectionSet set : this.connectionSets) {
+			for (ConnectionLoop connection : set.connections()) {
+				if (connection.runsOn(thread)) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
 	private void drain() {
+		this.drainThread = Thread.currentThread();
 		this.lock.lock();
 		try {
 			while (this.activeConnections.get() > 0) {
@@ -523,7 +591,7 @@ public final class Server {
 			this.lock.unlock();
 		}
 		int forced = 0;
-		String reason = this.immediate ? "shutdown_immediate" : "shutdown_timeout";
+		Ending reason = this.immediate ? Ending.SHUTDOWN_IMMEDIATE : Ending.SHUTDOWN_TIMEOUT;
 		for (ConnectionSet set : this.connectionSets) {
 			for (ConnectionLoop connection : List.copyOf(set.connections())) {
 				connection.forceClose(reason);

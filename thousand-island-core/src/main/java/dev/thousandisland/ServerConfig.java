@@ -64,6 +64,9 @@ import dev.thousandisland.transport.Transport;
  * @param readBufferPoolSize how many 64 KiB direct read buffers the server keeps for reuse
  * (default 64). A buffer is out of the pool while one read (and under {@link DataBuffers#LENT} its
  * callback) runs; when all are out, a read gets a 17 KiB heap buffer made for it instead
+ * @param mailboxCapacity how many {@linkplain Connection#tell told} messages a connection's
+ * mailbox holds before {@code tell} throws {@link MailboxFullException}; a bound on the memory a
+ * handler that falls behind its senders can pin (default 100,000)
  */
 public record ServerConfig(String name, Handler<?> handler, Transport transport, int port, InetAddress bindAddress,
 		Path unixPath, int numAcceptors, int numListenSockets, int numConnections, int maxConnections,
@@ -71,10 +74,13 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 		Duration handshakeTimeout, Duration shutdownTimeout, Duration sendTimeout, Duration hibernateAfter, int backlog,
 		boolean tcpNoDelay, boolean reuseAddress, boolean reusePort, Map<SocketOption<?>, Object> socketOptions, int numPollers,
 		boolean silentTerminateOnError, List<TelemetryListener> telemetryListeners, boolean telemetryPayloads,
-		DataBuffers dataBuffers, int readBufferPoolSize) {
+		DataBuffers dataBuffers, int readBufferPoolSize, int mailboxCapacity) {
 
 	/** A timeout that never passes: Thousand Island's {@code :infinity}. */
 	public static final Duration NO_TIMEOUT = ChronoUnit.FOREVER.getDuration();
+
+	/** The default of {@link #mailboxCapacity()}. */
+	public static final int DEFAULT_MAILBOX_CAPACITY = 100_000;
 
 	/** Linux's limit on a Unix socket path, in bytes, without the terminating NUL. */
 	static final int MAX_UNIX_PATH_BYTES = 107;
@@ -110,6 +116,7 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 		require(numPollers >= 1, "numPollers", numPollers, "must be at least 1");
 		require(dataBuffers != null, "dataBuffers", null, "is required");
 		require(readBufferPoolSize >= 1, "readBufferPoolSize", readBufferPoolSize, "must be at least 1");
+		require(mailboxCapacity >= 1, "mailboxCapacity", mailboxCapacity, "must be at least 1");
 		if (unixPath != null) {
 			int length = unixPath.toString().getBytes(StandardCharsets.UTF_8).length;
 			require(length <= MAX_UNIX_PATH_BYTES, "unixPath", unixPath,
@@ -218,6 +225,7 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 		private DataBuffers dataBuffers = DataBuffers.OWNED;
 
 		private int readBufferPoolSize = 64;
+		private int mailboxCapacity = DEFAULT_MAILBOX_CAPACITY;
 
 		private Builder(Handler<?> handler) {
 			this.handler = handler;
@@ -252,6 +260,7 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 			this.telemetryPayloads = config.telemetryPayloads;
 			this.dataBuffers = config.dataBuffers;
 			this.readBufferPoolSize = config.readBufferPoolSize;
+			this.mailboxCapacity = config.mailboxCapacity;
 		}
 
 		/** @param name see {@link ServerConfig#name()}
@@ -442,15 +451,23 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 			return this;
 		}
 
-		/** @param dataBuffers see {@link ServerConfig#dataBuffers()} @return this builder */
+		/** @param dataBuffers see {@link ServerConfig#dataBuffers()}
+		 * @return this builder */
 		public Builder dataBuffers(DataBuffers dataBuffers) {
 			this.dataBuffers = dataBuffers;
 			return this;
 		}
 
-		/** @param size see {@link ServerConfig#readBufferPoolSize()} @return this builder */
+		/** @param size see {@link ServerConfig#readBufferPoolSize()}
+		 * @return this builder */
 		public Builder readBufferPoolSize(int size) {
 			this.readBufferPoolSize = size;
+			return this;
+		}
+
+		/** @param capacity see {@link ServerConfig#mailboxCapacity()} @return this builder */
+		public Builder mailboxCapacity(int capacity) {
+			this.mailboxCapacity = capacity;
 			return this;
 		}
 
@@ -466,7 +483,7 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 					this.handshakeTimeout, this.shutdownTimeout, this.sendTimeout, this.hibernateAfter, this.backlog,
 					this.tcpNoDelay, this.reuseAddress, this.reusePort, this.socketOptions, this.numPollers,
 					this.silentTerminateOnError, this.telemetryListeners, this.telemetryPayloads, this.dataBuffers,
-					this.readBufferPoolSize);
+					this.readBufferPoolSize, this.mailboxCapacity);
 		}
 
 		/**

@@ -133,7 +133,8 @@ final class ServerDefinitions {
 			.numPollers(server.getPollers())
 			.dataBuffers(server.getDataBuffers())
 			.readBufferPoolSize(server.getReadBufferPoolSize())
-			.silentTerminateOnError(!server.isLogErrorResults());
+			.silentTerminateOnError(!server.isLogErrorResults())
+			.mailboxCapacity(server.getMailboxCapacity());
 		if (server.getTcpKeepAlive() != null) {
 			builder.socketOption(StandardSocketOptions.SO_KEEPALIVE, server.getTcpKeepAlive());
 		}

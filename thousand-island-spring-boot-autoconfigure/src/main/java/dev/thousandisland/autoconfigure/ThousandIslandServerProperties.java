@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
 import dev.thousandisland.DataBuffers;
+import dev.thousandisland.ServerConfig;
 
 /**
  * Settings of one Thousand Island server. The top-level {@code thousandisland.*} values are the
@@ -162,6 +163,12 @@ public class ThousandIslandServerProperties {
 	 * a handler are always logged.
 	 */
 	private boolean logErrorResults = true;
+
+	/**
+	 * Most messages a connection's mailbox holds before Connection.tell throws
+	 * MailboxFullException.
+	 */
+	private int mailboxCapacity = ServerConfig.DEFAULT_MAILBOX_CAPACITY;
 
 	/**
 	 * TLS settings.
@@ -351,6 +358,14 @@ public class ThousandIslandServerProperties {
 
 	public void setPollers(int pollers) {
 		this.pollers = pollers;
+	}
+
+	public int getMailboxCapacity() {
+		return this.mailboxCapacity;
+	}
+
+	public void setMailboxCapacity(int mailboxCapacity) {
+		this.mailboxCapacity = mailboxCapacity;
 	}
 
 	public DataBuffers getDataBuffers() {
