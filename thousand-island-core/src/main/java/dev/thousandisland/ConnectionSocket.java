@@ -285,6 +285,10 @@ final class ConnectionSocket implements Socket {
 
 	@Override
 	public void close() {
+		if (this.readiness != null) {
+			// The poller cancels the key before the channel closes: see SocketReadiness.
+			this.readiness.deregister();
+		}
 		try {
 			this.channel.close();
 		}

@@ -430,6 +430,15 @@ public final class Server {
 		return this.pollers[(int) (connectionId % this.pollers.length)];
 	}
 
+	/** Keys the pollers saw ready after they had been cancelled: each such report is wasted work. */
+	long invalidKeyDispatches() {
+		long total = 0;
+		for (Poller poller : this.pollers) {
+			total += poller.invalidKeyDispatches();
+		}
+		return total;
+	}
+
 	private boolean tryReserve(ConnectionSet set) {
 		if (!set.tryReserve()) {
 			return false;
