@@ -1,7 +1,6 @@
 package dev.thousandisland;
 
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
@@ -19,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.thousandisland.telemetry.Span;
@@ -41,8 +39,6 @@ import dev.thousandisland.transport.Transport;
  * </ol>
  */
 public final class Server {
-
-	private static final System.Logger logger = System.getLogger(Server.class.getName());
 
 	private final ServerConfig config;
 
@@ -69,8 +65,6 @@ public final class Server {
 
 	private final ReentrantLock lock = new ReentrantLock();
 
-	private final Condition drained = this.lock.newCondition();
-
 	private volatile ServerStatus status = ServerStatus.SUSPENDED;
 
 	private volatile Listener listener;
@@ -81,10 +75,8 @@ public final class Server {
 
 	private boolean stopping;
 
-	/** Whether the stop asked for no drain at all, rather than a drain that ran out of time. */
-	private volatile boolean immediate;
-
-	private long drainDeadline;
+	/** Made by the first stop: waits for the connections, then closes the rest. */
+	private volatile Drain drain;
 
 	private Server(ServerConfig config) throws IOException {
 		this.config = config;
@@ -303,20 +295,24 @@ public final class Server {
 		try {
 			if (!this.stopping) {
 				this.stopping = true;
-				this.immediate = timeout.isZero();
-				this.drainDeadline = deadline;
 				this.status = ServerStatus.STOPPING;
-				closeListener();
-				if (!timeout.isZero()) {
-					for (ConnectionSet set : this.connectionSets) {
-						set.connections().forEach(ConnectionLoop::requestShutdown);
+				Drain drain = new Drain(this, deadline, timeout.isZero());
+				this.drain = drain;
+				try {
+					closeListener();
+					if (!timeout.isZero()) {
+						for (ConnectionSet set : this.connectionSets) {
+							set.connections().forEach(ConnectionLoop::requestShutdown);
+						}
 					}
 				}
-				Thread.ofVirtual().name(this.config.name() + "-drain").start(this::drain);
+				finally {
+					// Whatever went wrong above, the drain runs: it is what completes the stop.
+					Thread.ofVirtual().name(this.config.name() + "-drain").start(drain);
+				}
 			}
-			else if (deadline - this.drainDeadline < 0) {
-				this.drainDeadline = deadline;
-				this.drained.signalAll();
+			else {
+				this.drain.bringForward(deadline);
 			}
 			return this.terminated.copy();
 		}
@@ -403,14 +399,9 @@ public final class Server {
 	/** Called exactly once per started connection, whichever way it ended. */
 	void connectionEnded(ConnectionLoop connection, ConnectionSet set) {
 		set.remove(connection);
-		if (this.activeConnections.decrementAndGet() == 0 && this.status == ServerStatus.STOPPING) {
-			this.lock.lock();
-			try {
-				this.drained.signalAll();
-			}
-			finally {
-				this.lock.unlock();
-			}
+		Drain drain = this.drain;
+		if (this.activeConnections.decrementAndGet() == 0 && drain != null) {
+			drain.drained();
 		}
 	}
 
@@ -503,42 +494,19 @@ public final class Server {
 		}
 	}
 
-	private void drain() {
-		this.lock.lock();
+	ConnectionSet[] connectionSets() {
+		return this.connectionSets;
+	}
+
+	/** Called by the drain when it is done, however it went: closes the pollers and completes the stop. */
+	void drainFinished() {
 		try {
-			while (this.activeConnections.get() > 0) {
-				long remaining = this.drainDeadline - System.nanoTime();
-				if (remaining <= 0) {
-					break;
-				}
-				this.drained.awaitNanos(remaining);
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+			closePollers();
 		}
 		finally {
-			this.lock.unlock();
+			this.status = ServerStatus.STOPPED;
+			this.terminated.complete(null);
 		}
-		int forced = 0;
-		String reason = this.immediate ? "shutdown_immediate" : "shutdown_timeout";
-		for (ConnectionSet set : this.connectionSets) {
-			for (ConnectionLoop connection : List.copyOf(set.connections())) {
-				connection.forceClose(reason);
-				forced++;
-			}
-		}
-		if (forced > 0 && this.immediate) {
-			logger.log(Level.INFO, "Server '" + this.config.name() + "' stopped immediately, closing " + forced
-					+ " connection(s)");
-		}
-		else if (forced > 0) {
-			logger.log(Level.WARNING, "Server '" + this.config.name() + "' closed " + forced
-					+ " connection(s) that were still open at its shutdown deadline");
-		}
-		closePollers();
-		this.status = ServerStatus.STOPPED;
-		this.terminated.complete(null);
 	}
 
 	private void closePollers() {
