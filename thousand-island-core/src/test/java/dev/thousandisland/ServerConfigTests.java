@@ -57,6 +57,7 @@ class ServerConfigTests {
 		assertThat(config.reusePort()).isFalse();
 		assertThat(config.socketOptions()).isEmpty();
 		assertThat(config.numPollers()).isEqualTo(1);
+		assertThat(config.maxAcceptBackoff()).isEqualTo(Duration.ofMillis(100));
 		assertThat(config.silentTerminateOnError()).isFalse();
 		assertThat(config.telemetryListeners()).isEmpty();
 		assertThat(config.telemetryPayloads()).isFalse();
@@ -286,6 +287,12 @@ class ServerConfigTests {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> ServerConfig.builder(this.handler).numPollers(0).build())
 			.withMessageContaining("numPollers (0)");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ServerConfig.builder(this.handler).maxAcceptBackoff(Duration.ofNanos(999_999)).build())
+			.withMessageContaining("maxAcceptBackoff (PT0.000999999S)");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ServerConfig.builder(this.handler).maxAcceptBackoff(null).build())
+			.withMessageContaining("maxAcceptBackoff");
 	}
 
 	@Test
@@ -322,6 +329,7 @@ class ServerConfigTests {
 			.tcpNoDelay(false)
 			.reuseAddress(false)
 			.numPollers(2)
+			.maxAcceptBackoff(Duration.ofSeconds(1))
 			.silentTerminateOnError(true)
 			.telemetryPayloads(true)
 			.build();

@@ -117,6 +117,7 @@ final class ServerDefinitions {
 			.reuseAddress(server.isReuseAddress())
 			.reusePort(server.isReusePort())
 			.numPollers(server.getNumPollers())
+			.maxAcceptBackoff(server.getMaxAcceptBackoff())
 			.silentTerminateOnError(server.isSilentTerminateOnError());
 		if (server.getKeepAlive() != null) {
 			builder.socketOption(StandardSocketOptions.SO_KEEPALIVE, server.getKeepAlive());

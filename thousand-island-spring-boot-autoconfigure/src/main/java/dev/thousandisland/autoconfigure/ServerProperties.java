@@ -146,6 +146,13 @@ public class ServerProperties {
 	private int numPollers = 1;
 
 	/**
+	 * Longest pause between accept attempts while accepting keeps failing (out of descriptors,
+	 * buffers or memory, or any other error); the pause starts at 1 ms after the second failure in
+	 * a row and doubles up to this. At least 1ms.
+	 */
+	private Duration maxAcceptBackoff = Duration.ofMillis(100);
+
+	/**
 	 * Whether handler results that end a connection with an error are not logged. Exceptions
 	 * are always logged.
 	 */
@@ -346,6 +353,14 @@ public class ServerProperties {
 
 	public void setNumPollers(int numPollers) {
 		this.numPollers = numPollers;
+	}
+
+	public Duration getMaxAcceptBackoff() {
+		return this.maxAcceptBackoff;
+	}
+
+	public void setMaxAcceptBackoff(Duration maxAcceptBackoff) {
+		this.maxAcceptBackoff = maxAcceptBackoff;
 	}
 
 	public boolean isSilentTerminateOnError() {
