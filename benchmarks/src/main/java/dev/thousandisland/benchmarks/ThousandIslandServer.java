@@ -18,11 +18,14 @@ import dev.thousandisland.transport.Transport;
  * The system under test: a Thousand Island server with its default options, except that the read
  * timeout is off (the peers have none, and idle connections must stay open while they are
  * measured). The system property {@value #HIBERNATE_AFTER_PROPERTY} (an ISO-8601 duration such as
- * {@code PT0S}) sets {@code hibernateAfter}, which is off by default.
+ * {@code PT0S}) sets {@code hibernateAfter}, which is off by default; {@value #NUM_POLLERS_PROPERTY}
+ * sets {@code numPollers} (used by {@link PollersBenchmark}).
  */
 final class ThousandIslandServer implements PeerServer {
 
 	static final String HIBERNATE_AFTER_PROPERTY = "benchmarks.hibernateAfter";
+
+	static final String NUM_POLLERS_PROPERTY = "benchmarks.numPollers";
 
 	private final Server server;
 
@@ -45,6 +48,10 @@ final class ThousandIslandServer implements PeerServer {
 		if (hibernateAfter != null) {
 			builder.hibernateAfter(Duration.parse(hibernateAfter));
 		}
+		String numPollers = System.getProperty(NUM_POLLERS_PROPERTY);
+		if (numPollers != null) {
+			builder.numPollers(Integer.parseInt(numPollers));
+		}
 		if (tlsContext != null) {
 			builder.transport(Transport.tls(tlsContext));
 		}
@@ -63,7 +70,7 @@ final class ThousandIslandServer implements PeerServer {
 		String hibernation = config.hibernateAfter().equals(ServerConfig.NO_TIMEOUT) ? ""
 				: ", hibernateAfter " + config.hibernateAfter();
 		return "thousand-island (" + (this.tls ? "SSLEngine TLS, " : "") + config.numAcceptors() + " acceptors, "
-				+ config.numPollers() + " poller, virtual thread per connection" + hibernation + ")";
+				+ config.numPollers() + " poller(s), virtual thread per connection" + hibernation + ")";
 	}
 
 	@Override
