@@ -56,7 +56,7 @@ class ServerConfigTests {
 		assertThat(config.reuseAddress()).isTrue();
 		assertThat(config.reusePort()).isFalse();
 		assertThat(config.socketOptions()).isEmpty();
-		assertThat(config.numPollers()).isEqualTo(1);
+		assertThat(config.numPollers()).isEqualTo(Runtime.getRuntime().availableProcessors());
 		assertThat(config.maxAcceptBackoff()).isEqualTo(Duration.ofMillis(100));
 		assertThat(config.silentTerminateOnError()).isFalse();
 		assertThat(config.telemetryListeners()).isEmpty();

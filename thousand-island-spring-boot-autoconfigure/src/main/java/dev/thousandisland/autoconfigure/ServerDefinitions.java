@@ -116,9 +116,11 @@ final class ServerDefinitions {
 			.tcpNoDelay(server.isTcpNoDelay())
 			.reuseAddress(server.isReuseAddress())
 			.reusePort(server.isReusePort())
-			.numPollers(server.getNumPollers())
 			.maxAcceptBackoff(server.getMaxAcceptBackoff())
 			.silentTerminateOnError(server.isSilentTerminateOnError());
+		if (server.getNumPollers() != null) {
+			builder.numPollers(server.getNumPollers());
+		}
 		if (server.getKeepAlive() != null) {
 			builder.socketOption(StandardSocketOptions.SO_KEEPALIVE, server.getKeepAlive());
 		}

@@ -141,9 +141,10 @@ public class ServerProperties {
 	private DataSize receiveBufferSize;
 
 	/**
-	 * Number of threads that watch waiting connections for readiness.
+	 * Number of threads that watch waiting connections for readiness. The number of processors
+	 * when not set.
 	 */
-	private int numPollers = 1;
+	private Integer numPollers;
 
 	/**
 	 * Longest pause between accept attempts while accepting keeps failing (out of descriptors,
@@ -347,11 +348,11 @@ public class ServerProperties {
 		this.receiveBufferSize = receiveBufferSize;
 	}
 
-	public int getNumPollers() {
+	public Integer getNumPollers() {
 		return this.numPollers;
 	}
 
-	public void setNumPollers(int numPollers) {
+	public void setNumPollers(Integer numPollers) {
 		this.numPollers = numPollers;
 	}
 
