@@ -1,7 +1,9 @@
 package dev.thousandisland;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -12,10 +14,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Nothing a connection's close throws can stop it: each forced close is on its own, and the
  * server reaches {@link ServerStatus#STOPPED} whatever happened before. A drain that died half way
  * would leave {@code stop()} waiting for ever.
+ *
+ * <p>A connection that was already ending on its own thread when the deadline passed (its closing
+ * callback done, its socket, stop event and slot not yet) is not closed again but waited for, at
+ * most {@link #ENDING_GRACE}: {@code stop()} returns when every connection is closed and counted
+ * out, and only framework work and telemetry listeners stand between such a connection and its
+ * end.
  */
 final class Drain implements Runnable {
 
 	private static final System.Logger logger = System.getLogger(Drain.class.getName());
+
+	/** How long connections that were ending by themselves at the deadline are waited for. */
+	static final Duration ENDING_GRACE = Duration.ofSeconds(5);
 
 	private final Server server;
 
@@ -67,8 +78,14 @@ final class Drain implements Runnable {
 	@Override
 	public void run() {
 		try {
-			awaitConnections();
+			awaitConnections(() -> this.deadline);
 			closeTheRest();
+			long graceEnd = System.nanoTime() + ENDING_GRACE.toNanos();
+			if (!awaitConnections(() -> graceEnd)) {
+				logger.log(Level.WARNING, "Server '" + this.server.config().name() + "' stops with "
+						+ this.server.activeConnections() + " connection(s) still ending after " + ENDING_GRACE.toMillis()
+						+ " ms of grace");
+			}
 		}
 		catch (Throwable ex) {
 			logger.log(Level.ERROR, "Draining server '" + this.server.config().name() + "' failed; stopping it anyway",
@@ -79,19 +96,26 @@ final class Drain implements Runnable {
 		}
 	}
 
-	private void awaitConnections() {
+	/**
+	 * Waits until no connection is left or {@code until} passes; read under the lock, so that a
+	 * deadline brought forward takes effect at once.
+	 * @return whether no connection is left
+	 */
+	private boolean awaitConnections(LongSupplier until) {
 		this.lock.lock();
 		try {
 			while (this.server.activeConnections() > 0) {
-				long remaining = this.deadline - System.nanoTime();
+				long remaining = until.getAsLong() - System.nanoTime();
 				if (remaining <= 0) {
-					return;
+					return false;
 				}
 				this.changed.awaitNanos(remaining);
 			}
+			return true;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+			return false;
 		}
 		finally {
 			this.lock.unlock();
