@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Several pollers per server, and several servers per JVM, never spin: a socket closed while its
@@ -29,6 +30,8 @@ class PollerTests {
 	private static final int ROUNDS = 20;
 
 	private static final int MOST_CONNECTIONS_PER_SERVER = 5_000;
+
+	private static final int LEAST_CONNECTIONS_PER_SERVER = 1_000;
 
 	/** Descriptors left for the JVM, the build and the test itself. */
 	private static final long DESCRIPTORS_SPARED = 1_000;
@@ -84,13 +87,16 @@ class PollerTests {
 
 	/**
 	 * Two descriptors per connection (client and server side) in this JVM, two servers: as many as
-	 * the descriptor limit allows, at most {@value #MOST_CONNECTIONS_PER_SERVER}.
+	 * the descriptor limit allows, at most {@value #MOST_CONNECTIONS_PER_SERVER} (4,750 under a
+	 * limit of 20,000). The JVM raises its soft limit to the hard one by itself on Linux; under a
+	 * hard limit too low for {@value #LEAST_CONNECTIONS_PER_SERVER} the test is skipped, saying so.
 	 */
 	private static int connectionsPerServer() {
 		UnixOperatingSystemMXBean os = (UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 		long room = os.getMaxFileDescriptorCount() - os.getOpenFileDescriptorCount() - DESCRIPTORS_SPARED;
 		int perServer = (int) Math.min(MOST_CONNECTIONS_PER_SERVER, room / 4);
-		assertThat(perServer).as("connections the descriptor limit allows per server").isGreaterThanOrEqualTo(1_000);
+		assumeTrue(perServer >= LEAST_CONNECTIONS_PER_SERVER, "the descriptor limit (" + os.getMaxFileDescriptorCount()
+				+ ") leaves room for " + perServer + " connections per server; raise ulimit -Hn");
 		return perServer;
 	}
 
