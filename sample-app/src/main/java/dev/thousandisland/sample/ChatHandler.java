@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.stereotype.Component;
 
 import dev.thousandisland.Handler;
 import dev.thousandisland.Result;
+import dev.thousandisland.ServerInfo;
 import dev.thousandisland.Socket;
 
 /**
@@ -31,6 +35,8 @@ import dev.thousandisland.Socket;
  */
 @Component("chat")
 public class ChatHandler implements Handler<ChatMember> {
+
+	private static final Log logger = LogFactory.getLog(ChatHandler.class);
 
 	private final ChatRooms rooms;
 
@@ -62,6 +68,8 @@ public class ChatHandler implements Handler<ChatMember> {
 				said(new String(member.takeLine(), StandardCharsets.UTF_8).stripTrailing(), socket, member);
 			}
 			else if (!member.append(b, maxLength)) {
+				logger.info("Closing chat connection from " + ServerInfo.format(socket.remoteAddress())
+						+ ": a line passed " + maxLength + " bytes (sample.chat.max-line-length)");
 				send(socket, "ERR line too long (the limit is " + maxLength + " bytes)");
 				return Result.close(member);
 			}

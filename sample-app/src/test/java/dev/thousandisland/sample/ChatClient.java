@@ -80,6 +80,14 @@ final class ChatClient implements AutoCloseable {
 	}
 
 	/**
+	 * Returns the client's own port, which the server sees as the peer's port.
+	 * @return the local port
+	 */
+	int localPort() {
+		return this.socket.getLocalPort();
+	}
+
+	/**
 	 * Joins a room and checks the server's answer.
 	 * @param room the room
 	 * @return this client

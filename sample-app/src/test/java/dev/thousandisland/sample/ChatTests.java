@@ -17,11 +17,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import dev.thousandisland.test.LocalThousandIslandPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,6 +35,7 @@ import static org.awaitility.Awaitility.await;
  * The chat server of the running sample application, driven over real loopback sockets.
  */
 @SampleApplicationTest
+@ExtendWith(OutputCaptureExtension.class)
 class ChatTests {
 
 	private static final Pattern MSG = Pattern.compile("MSG (\\S+) (\\S+) (.*)", Pattern.DOTALL);
@@ -41,7 +47,7 @@ class ChatTests {
 	/** Makes 20,000 lines some 20 MB: more than any socket buffer between a server and a client. */
 	private static final String PADDING = "p".repeat(1000);
 
-	@Value("${local.thousandisland.servers.chat.port}")
+	@LocalThousandIslandPort("chat")
 	private int port;
 
 	@Autowired
@@ -156,7 +162,7 @@ class ChatTests {
 	}
 
 	@Test
-	void aTooLongLineGetsAnErrorAndClosesOnlyThatConnection() throws Exception {
+	void aTooLongLineGetsAnErrorAndClosesOnlyThatConnection(CapturedOutput output) throws Exception {
 		String room = "long-lines";
 		ChatClient talker = connect().join(room);
 		ChatClient listener = connect().join(room).startCollecting();
@@ -167,6 +173,11 @@ class ChatTests {
 
 		assertThat(offender.readLine()).isEqualTo("ERR line too long (the limit is 4096 bytes)");
 		assertThat(offender.readLine()).as("end of stream after the error").isNull();
+		String peer = "127.0.0.1:" + offender.localPort();
+		assertThat(output.getAll().lines().filter((line) -> line.contains(peer)))
+			.singleElement(InstanceOfAssertFactories.STRING)
+			.contains("INFO")
+			.contains("Closing chat connection from " + peer + ": a line passed 4096 bytes");
 		await().atMost(DELIVERY).until(() -> this.rooms.size(room) == 2);
 
 		talker.send("unaffected");

@@ -1,10 +1,6 @@
 package dev.thousandisland.sample;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,10 +22,11 @@ import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.thousandisland.autoconfigure.ThousandIslandServers;
+import dev.thousandisland.test.LocalThousandIslandPort;
+import dev.thousandisland.test.SocketTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -43,10 +40,10 @@ class SampleApplicationTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
-	@Value("${local.thousandisland.servers.echo.port}")
+	@LocalThousandIslandPort("echo")
 	private int echoPort;
 
-	@Value("${local.thousandisland.servers.daytime.port}")
+	@LocalThousandIslandPort("daytime")
 	private int daytimePort;
 
 	@LocalServerPort
@@ -77,9 +74,9 @@ class SampleApplicationTests {
 		List<byte[]> payloads = List.of("hello\n".getBytes(StandardCharsets.US_ASCII), new byte[] { 0 },
 				"h\u00e9llo w\u00f6rld \u2603\r\n".getBytes(StandardCharsets.UTF_8), everyByte,
 				new byte[] { (byte) 0xC3, (byte) 0x28, (byte) 0xFF, 0, '\n', (byte) 0x80 }, mebibyte);
-		try (Socket socket = connect(this.echoPort)) {
+		try (SocketTestClient client = connect(this.echoPort)) {
 			for (byte[] payload : payloads) {
-				assertThat(roundTrip(socket, payload)).isEqualTo(payload);
+				assertThat(client.exchange(payload)).isEqualTo(payload);
 			}
 		}
 	}
@@ -90,11 +87,8 @@ class SampleApplicationTests {
 		for (int i = 0; i < 20; i++) {
 			byte[] payload = ("client " + i + " says hello\n").repeat(100).getBytes(StandardCharsets.US_ASCII);
 			clients.add(CompletableFuture.runAsync(() -> {
-				try (Socket socket = connect(this.echoPort)) {
-					assertThat(roundTrip(socket, payload)).isEqualTo(payload);
-				}
-				catch (Exception ex) {
-					throw new IllegalStateException(ex);
+				try (SocketTestClient client = connect(this.echoPort)) {
+					assertThat(client.exchange(payload)).isEqualTo(payload);
 				}
 			}, (task) -> Thread.ofVirtual().start(task)));
 		}
@@ -103,15 +97,13 @@ class SampleApplicationTests {
 
 	@Test
 	void daytimeSendsTheCurrentTimeAsOneCrLfLineThenCloses() throws Exception {
-		try (Socket socket = connect(this.daytimePort)) {
-			byte[] all = socket.getInputStream().readAllBytes();
-			String text = new String(all, StandardCharsets.US_ASCII);
+		try (SocketTestClient client = connect(this.daytimePort)) {
+			String text = new String(client.readUntilClosed(), StandardCharsets.US_ASCII);
 			assertThat(text).endsWith("\r\n");
 			String line = text.substring(0, text.length() - 2);
 			assertThat(line).doesNotContain("\r").doesNotContain("\n");
 			ZonedDateTime time = ZonedDateTime.parse(line, DateTimeFormatter.RFC_1123_DATE_TIME);
 			assertThat(time.toInstant()).isCloseTo(Instant.now(), within(1, ChronoUnit.MINUTES));
-			assertThat(socket.getInputStream().read()).as("the server closed the connection").isEqualTo(-1);
 		}
 	}
 
@@ -135,9 +127,8 @@ class SampleApplicationTests {
 
 	@Test
 	void prometheusCountsAcceptedConnectionsPerServerAndTransport() throws Exception {
-		try (Socket socket = connect(this.echoPort)) {
-			byte[] payload = "count me\n".getBytes(StandardCharsets.US_ASCII);
-			assertThat(roundTrip(socket, payload)).isEqualTo(payload);
+		try (SocketTestClient client = connect(this.echoPort)) {
+			assertThat(client.sendLine("count me").readLine()).isEqualTo("count me");
 		}
 		HttpResponse<String> response = get("/actuator/prometheus");
 		assertThat(response.statusCode()).isEqualTo(200);
@@ -172,32 +163,8 @@ class SampleApplicationTests {
 		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
 	}
 
-	static Socket connect(int port) throws IOException {
-		Socket socket = new Socket();
-		socket.setSoTimeout((int) TIMEOUT.toMillis());
-		socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-		return socket;
-	}
-
-	/**
-	 * Writes the payload on another thread while reading the same number of bytes back, so a
-	 * payload larger than the socket buffers cannot deadlock.
-	 */
-	static byte[] roundTrip(Socket socket, byte[] payload) throws Exception {
-		OutputStream out = socket.getOutputStream();
-		InputStream in = socket.getInputStream();
-		CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
-			try {
-				out.write(payload);
-				out.flush();
-			}
-			catch (IOException ex) {
-				throw new IllegalStateException(ex);
-			}
-		}, (task) -> Thread.ofVirtual().start(task));
-		byte[] echoed = in.readNBytes(payload.length);
-		written.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-		return echoed;
+	private static SocketTestClient connect(int port) {
+		return SocketTestClient.builder(port).timeout(TIMEOUT).connect();
 	}
 
 }

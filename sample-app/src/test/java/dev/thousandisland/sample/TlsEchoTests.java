@@ -1,47 +1,44 @@
 package dev.thousandisland.sample;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
-
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.thousandisland.autoconfigure.ThousandIslandServers;
+import dev.thousandisland.test.LocalThousandIslandPort;
+import dev.thousandisland.test.RandomThousandIslandPorts;
+import dev.thousandisland.test.SocketTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The sample's {@code tls} profile: an echo server over TLS, with a key store made by the JDK's
  * keytool as the profile's comment describes. The context is closed after the class, before the
  * temporary directory holding the key store goes.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "spring.profiles.active=tls", "thousandisland.servers.echo-tls.port=0",
-				"thousandisland.servers.echo.port=0", "thousandisland.servers.daytime.port=0",
-				"thousandisland.servers.chat.port=0", "server.port=0" })
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "spring.profiles.active=tls")
+@RandomThousandIslandPorts
 @DirtiesContext
+@ExtendWith(OutputCaptureExtension.class)
 class TlsEchoTests {
 
 	private static final String PASSWORD = "changeit";
@@ -51,7 +48,7 @@ class TlsEchoTests {
 
 	private static Path keyStore;
 
-	@Value("${local.thousandisland.servers.echo-tls.port}")
+	@LocalThousandIslandPort("echo-tls")
 	private int port;
 
 	@Autowired
@@ -75,36 +72,34 @@ class TlsEchoTests {
 		new Random(3).nextBytes(binary);
 		List<byte[]> payloads = List.of("hello over tls\n".getBytes(StandardCharsets.UTF_8), new byte[] { 0, (byte) 0xFF },
 				binary);
-		try (SSLSocket socket = connect()) {
-			socket.startHandshake();
-			assertThat(socket.getSession().getProtocol()).startsWith("TLSv1.");
-			assertThat(socket.getSession().getPeerCertificates()).hasSize(1);
+		// The key store's certificate, trusted as it is; the name check covers its SAN ip:127.0.0.1.
+		try (SocketTestClient client = SocketTestClient.builder(this.port)
+			.trustStore(keyStore(), PASSWORD)
+			.verifyHostname(true)
+			.timeout(Duration.ofSeconds(15))
+			.connect()) {
+			assertThat(client.sslSession().getProtocol()).startsWith("TLSv1.");
+			assertThat(client.sslSession().getPeerCertificates()).hasSize(1);
 			for (byte[] payload : payloads) {
-				assertThat(SampleApplicationTests.roundTrip(socket, payload)).isEqualTo(payload);
+				assertThat(client.exchange(payload)).isEqualTo(payload);
 			}
 		}
 	}
 
-	private SSLSocket connect() throws Exception {
-		KeyStore store = KeyStore.getInstance("PKCS12");
-		try (InputStream in = Files.newInputStream(keyStore())) {
-			store.load(in, PASSWORD.toCharArray());
+	@Test
+	void aClientThatDoesNotSpeakTlsIsRefusedAndLoggedOnceWithItsAddress(CapturedOutput output) {
+		int clientPort;
+		try (SocketTestClient client = SocketTestClient.connect(this.port)) {
+			clientPort = client.socket().getLocalPort();
+			client.sendLine("GET / HTTP/1.0");
+			client.readUntilClosed();
 		}
-		Certificate certificate = store.getCertificate("dev");
-		KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-		trusted.load(null, null);
-		trusted.setCertificateEntry("dev", certificate);
-		TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-		trust.init(trusted);
-		SSLContext context = SSLContext.getInstance("TLS");
-		context.init(null, trust.getTrustManagers(), null);
-		SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", this.port);
-		socket.setSoTimeout(15_000);
-		SSLParameters parameters = socket.getSSLParameters();
-		// Checks the certificate's SAN (ip:127.0.0.1) too, not only its chain.
-		parameters.setEndpointIdentificationAlgorithm("HTTPS");
-		socket.setSSLParameters(parameters);
-		return socket;
+		String peer = "127.0.0.1:" + clientPort;
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(output.getAll()).contains("Refused TLS connection from " + peer));
+		assertThat(output.getAll().lines().filter((line) -> line.contains(peer)))
+			.singleElement(InstanceOfAssertFactories.STRING)
+			.contains("INFO");
 	}
 
 	/**

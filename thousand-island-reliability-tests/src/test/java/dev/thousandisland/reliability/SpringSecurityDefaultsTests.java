@@ -184,7 +184,7 @@ class SpringSecurityDefaultsTests {
 			.web(WebApplicationType.SERVLET)
 			.properties("spring.main.banner-mode=off", "logging.level.root=WARN", "server.port=0",
 					"server.address=127.0.0.1", "thousandisland.port=0", "thousandisland.address=127.0.0.1",
-					"thousandisland.num-acceptors=2")
+					"thousandisland.acceptors=2")
 			.properties(properties)
 			.run();
 		this.contexts.add(context);

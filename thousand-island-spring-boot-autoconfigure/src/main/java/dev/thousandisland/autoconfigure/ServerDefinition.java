@@ -1,5 +1,7 @@
 package dev.thousandisland.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.thousandisland.ServerConfig;
 
 /**
@@ -13,7 +15,7 @@ import dev.thousandisland.ServerConfig;
  * @param sslBundle the SSL bundle it uses, or {@code null} for plain TCP
  */
 public record ServerDefinition(String name, String handlerBeanName, String propertyPrefix, ServerConfig config,
-		String sslBundle) {
+		@Nullable String sslBundle) {
 
 	/**
 	 * Describes where the server listens, for logs and messages.
@@ -33,6 +35,17 @@ public record ServerDefinition(String name, String handlerBeanName, String prope
 	 */
 	public String endpointProperty() {
 		return this.propertyPrefix + (this.config.isUnix() ? ".unix-path" : ".port");
+	}
+
+	/**
+	 * Returns how many connections the server admits at once: {@code maxConnections}, or the
+	 * acceptors' combined share ({@code acceptors} times {@code max-connections-per-acceptor},
+	 * 163,840 with the defaults) when that is lower or no server-wide limit is set.
+	 * @return the effective connection limit
+	 */
+	public int maxConnections() {
+		long shared = (long) this.config.numAcceptors() * this.config.numConnections();
+		return (int) Math.min(this.config.maxConnections(), shared);
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.thousandisland.autoconfigure;
 
 import java.net.StandardSocketOptions;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -43,19 +45,31 @@ final class ServerDefinitions {
 
 	private final List<ThousandIslandServerCustomizer> customizers;
 
+	private final Duration phaseTimeout;
+
+	/**
+	 * Creates the resolver.
+	 * @param binder the environment's binder
+	 * @param handlers the Handler beans by name
+	 * @param sslBundles the SSL bundles, if any
+	 * @param customizers applied to every server's configuration, in order
+	 * @param phaseTimeout the context's timeout per shutdown phase: the longest a graceful drain
+	 * can last, since Spring moves on to the next phase when it passes
+	 */
 	ServerDefinitions(Binder binder, Map<String, Handler<?>> handlers, ObjectProvider<SslBundles> sslBundles,
-			List<ThousandIslandServerCustomizer> customizers) {
+			List<ThousandIslandServerCustomizer> customizers, Duration phaseTimeout) {
 		this.binder = binder;
 		this.handlers = handlers;
 		this.sslBundles = sslBundles;
 		this.customizers = customizers;
+		this.phaseTimeout = phaseTimeout;
 	}
 
 	List<ServerDefinition> resolve(ThousandIslandProperties properties) {
 		Map<String, ServerDefinition> definitions = new LinkedHashMap<>();
 		Set<String> claimedHandlers = new LinkedHashSet<>();
 		for (String name : properties.getServers().keySet()) {
-			ServerProperties server = bind(name);
+			ThousandIslandServerProperties server = bind(name);
 			String handlerName = (server.getHandler() != null) ? server.getHandler() : name;
 			claimedHandlers.add(handlerName);
 			if (!server.isEnabled()) {
@@ -74,7 +88,7 @@ final class ServerDefinitions {
 		for (Map.Entry<String, Handler<?>> handler : this.handlers.entrySet()) {
 			String name = handler.getKey();
 			if (!claimedHandlers.contains(name) && !definitions.containsKey(name)) {
-				ServerProperties server = bind(name);
+				ThousandIslandServerProperties server = bind(name);
 				if (server.isEnabled()) {
 					definitions.put(name, define(name, name, handler.getValue(), server));
 				}
@@ -86,14 +100,14 @@ final class ServerDefinitions {
 	}
 
 	/** Binds the top-level defaults, then the server's own properties over them. */
-	private ServerProperties bind(String name) {
-		ServerProperties server = new ServerProperties();
+	private ThousandIslandServerProperties bind(String name) {
+		ThousandIslandServerProperties server = new ThousandIslandServerProperties();
 		this.binder.bind(PREFIX, Bindable.ofInstance(server));
 		this.binder.bind(serverPrefix(name), Bindable.ofInstance(server));
 		return server;
 	}
 
-	private ServerDefinition define(String name, String handlerName, Handler<?> handler, ServerProperties server) {
+	private ServerDefinition define(String name, String handlerName, Handler<?> handler, ThousandIslandServerProperties server) {
 		// A Unix socket server ignores an address it only inherited from the top level.
 		boolean inheritedAddress = server.getUnixPath() != null && !isSet(serverPrefix(name) + ".address");
 		ServerConfig.Builder builder = ServerConfig.builder(handler)
@@ -101,15 +115,15 @@ final class ServerDefinitions {
 			.port(server.getPort())
 			.bindAddress(inheritedAddress ? null : server.getAddress())
 			.unixPath(server.getUnixPath())
-			.numAcceptors(server.getNumAcceptors())
-			.numListenSockets(server.getNumListenSockets())
-			.numConnections(server.getNumConnections())
+			.numAcceptors(server.getAcceptors())
+			.numListenSockets(server.getListenSockets())
+			.numConnections(server.getMaxConnectionsPerAcceptor())
 			.maxConnections((server.getMaxConnections() != null) ? server.getMaxConnections() : Integer.MAX_VALUE)
 			.maxConnectionsRetryCount(server.getMaxConnectionsRetryCount())
 			.maxConnectionsRetryWait(server.getMaxConnectionsRetryWait())
 			.readTimeout(server.getReadTimeout())
-			.handshakeTimeout(server.getHandshakeTimeout())
-			.shutdownTimeout(server.getShutdownTimeout())
+			.handshakeTimeout(server.getSsl().getHandshakeTimeout())
+			.shutdownTimeout(drainDeadline(server.getShutdownTimeout()))
 			.sendTimeout(server.getSendTimeout())
 			.hibernateAfter((server.getHibernateAfter() != null) ? server.getHibernateAfter() : ServerConfig.NO_TIMEOUT)
 			.backlog(server.getBacklog())
@@ -117,12 +131,12 @@ final class ServerDefinitions {
 			.reuseAddress(server.isReuseAddress())
 			.reusePort(server.isReusePort())
 			.maxAcceptBackoff(server.getMaxAcceptBackoff())
-			.silentTerminateOnError(server.isSilentTerminateOnError());
-		if (server.getNumPollers() != null) {
-			builder.numPollers(server.getNumPollers());
+			.silentTerminateOnError(!server.isLogErrorResults());
+		if (server.getPollers() != null) {
+			builder.numPollers(server.getPollers());
 		}
-		if (server.getKeepAlive() != null) {
-			builder.socketOption(StandardSocketOptions.SO_KEEPALIVE, server.getKeepAlive());
+		if (server.getTcpKeepAlive() != null) {
+			builder.socketOption(StandardSocketOptions.SO_KEEPALIVE, server.getTcpKeepAlive());
 		}
 		if (server.getSendBufferSize() != null) {
 			builder.socketOption(StandardSocketOptions.SO_SNDBUF, (int) server.getSendBufferSize().toBytes());
@@ -144,7 +158,18 @@ final class ServerDefinitions {
 		}
 	}
 
-	private TlsTransport tls(String name, String bundleName, ServerProperties.Ssl ssl) {
+	/**
+	 * The phase timeout ends a drain in any case (the hard stop runs when it passes), so a longer
+	 * shutdown-timeout would only mislead the logs and the server's own configuration.
+	 */
+	private Duration drainDeadline(@Nullable Duration shutdownTimeout) {
+		if (shutdownTimeout == null || shutdownTimeout.compareTo(this.phaseTimeout) > 0) {
+			return this.phaseTimeout;
+		}
+		return shutdownTimeout;
+	}
+
+	private TlsTransport tls(String name, String bundleName, ThousandIslandSslProperties ssl) {
 		SslBundles bundles = this.sslBundles.getIfAvailable();
 		SslBundle bundle;
 		try {
@@ -158,7 +183,7 @@ final class ServerDefinitions {
 					"No SSL bundle named '" + bundleName + "' is configured under spring.ssl.bundle.*");
 		}
 		TlsTransport.Builder builder = TlsTransport.builder(bundle.createSslContext()).clientAuth(ssl.getClientAuth());
-		List<String> protocols = !ssl.getProtocols().isEmpty() ? ssl.getProtocols()
+		List<String> protocols = !ssl.getEnabledProtocols().isEmpty() ? ssl.getEnabledProtocols()
 				: asList(bundle.getOptions().getEnabledProtocols());
 		if (protocols != null) {
 			builder.protocols(protocols);
@@ -205,9 +230,15 @@ final class ServerDefinitions {
 	private String propertyFor(String serverName, String option) {
 		String suffix = switch (option) {
 			case "bindAddress" -> "address";
+			case "numAcceptors" -> "acceptors";
+			case "numListenSockets" -> "listen-sockets";
+			case "numConnections" -> "max-connections-per-acceptor";
+			case "numPollers" -> "pollers";
+			case "silentTerminateOnError" -> "log-error-results";
+			case "handshakeTimeout" -> "ssl.handshake-timeout";
 			case "sslBundle" -> "ssl.bundle";
 			case "cipherSuites" -> "ssl.ciphers";
-			case "protocols" -> "ssl.protocols";
+			case "protocols" -> "ssl.enabled-protocols";
 			case "applicationProtocols" -> "ssl.application-protocols";
 			default -> option.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
 		};
@@ -227,7 +258,7 @@ final class ServerDefinitions {
 		return PREFIX + ".servers." + name;
 	}
 
-	private static List<String> asList(String[] values) {
+	private static @Nullable List<String> asList(String @Nullable [] values) {
 		return (values != null) ? Arrays.asList(values) : null;
 	}
 

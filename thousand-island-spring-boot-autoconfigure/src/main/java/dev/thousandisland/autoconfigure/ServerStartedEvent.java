@@ -2,6 +2,7 @@ package dev.thousandisland.autoconfigure;
 
 import java.net.SocketAddress;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEvent;
 
 import dev.thousandisland.Server;
@@ -16,7 +17,7 @@ public class ServerStartedEvent extends ApplicationEvent {
 
 	private final transient ServerDefinition definition;
 
-	private final transient SocketAddress address;
+	private final transient @Nullable SocketAddress address;
 
 	/**
 	 * Creates the event.
@@ -24,7 +25,7 @@ public class ServerStartedEvent extends ApplicationEvent {
 	 * @param definition what it was configured as
 	 * @param address the address it listens on
 	 */
-	public ServerStartedEvent(Server server, ServerDefinition definition, SocketAddress address) {
+	public ServerStartedEvent(Server server, ServerDefinition definition, @Nullable SocketAddress address) {
 		super(server);
 		this.definition = definition;
 		this.address = address;
@@ -50,7 +51,7 @@ public class ServerStartedEvent extends ApplicationEvent {
 	 * Returns the address the server listens on.
 	 * @return an {@link java.net.InetSocketAddress} or a {@link java.net.UnixDomainSocketAddress}
 	 */
-	public SocketAddress getAddress() {
+	public @Nullable SocketAddress getAddress() {
 		return this.address;
 	}
 

@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
+import org.springframework.boot.autoconfigure.context.LifecycleProperties;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -31,40 +32,55 @@ import dev.thousandisland.Server;
 @EnableConfigurationProperties(ThousandIslandProperties.class)
 public final class ThousandIslandAutoConfiguration {
 
-	private static final Duration DEFAULT_PHASE_TIMEOUT = Duration.ofSeconds(30);
+	/**
+	 * Spring Framework's {@code DefaultLifecycleProcessor} default, which applies when Boot's
+	 * {@link LifecycleAutoConfiguration} (and so its {@link LifecycleProperties}) is not in use.
+	 */
+	private static final String KEEP_ALIVE_PROPERTY = "spring.main.keep-alive";
+
+	private static final Duration FRAMEWORK_PHASE_TIMEOUT = Duration.ofSeconds(10);
 
 	@Bean
 	@ConditionalOnMissingBean
 	ThousandIslandServers thousandIslandServers(ThousandIslandProperties properties, ConfigurableEnvironment environment,
 			ListableBeanFactory beanFactory, ObjectProvider<SslBundles> sslBundles,
-			ObjectProvider<ThousandIslandServerCustomizer> customizers) {
+			ObjectProvider<ThousandIslandServerCustomizer> customizers, ObjectProvider<LifecycleProperties> lifecycle) {
 		Map<String, Handler<?>> handlers = new LinkedHashMap<>();
 		beanFactory.getBeansOfType(Handler.class).forEach(handlers::put);
 		ServerDefinitions definitions = new ServerDefinitions(Binder.get(environment), handlers, sslBundles,
-				customizers.orderedStream().toList());
+				customizers.orderedStream().toList(), phaseTimeout(lifecycle));
 		return new ThousandIslandServers(definitions.resolve(properties));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	ThousandIslandLifecycle thousandIslandLifecycle(ThousandIslandServers servers, ApplicationEventPublisher publisher,
-			ConfigurableEnvironment environment) {
-		return new ThousandIslandLifecycle(servers, publisher, environment, phaseTimeout(environment));
+			ConfigurableEnvironment environment, ObjectProvider<LifecycleProperties> lifecycle) {
+		return new ThousandIslandLifecycle(servers, publisher, environment, phaseTimeout(lifecycle),
+				keepsJvmAlive(environment));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	ThousandIslandGracefulShutdown thousandIslandGracefulShutdown(ThousandIslandServers servers,
 			ThousandIslandProperties properties, ApplicationEventPublisher publisher,
-			ConfigurableEnvironment environment) {
+			ObjectProvider<LifecycleProperties> lifecycle) {
 		return new ThousandIslandGracefulShutdown(servers, properties.getShutdown(), publisher,
-				phaseTimeout(environment));
+				phaseTimeout(lifecycle));
 	}
 
-	private static Duration phaseTimeout(ConfigurableEnvironment environment) {
-		return Binder.get(environment)
-			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
-			.orElse(DEFAULT_PHASE_TIMEOUT);
+	private static Duration phaseTimeout(ObjectProvider<LifecycleProperties> lifecycle) {
+		LifecycleProperties properties = lifecycle.getIfAvailable();
+		return (properties != null) ? properties.getTimeoutPerShutdownPhase() : FRAMEWORK_PHASE_TIMEOUT;
+	}
+
+	/**
+	 * Whether the servers keep the JVM alive themselves, as Boot's embedded web servers do. Not
+	 * when {@code spring.main.keep-alive} is set: when true, {@link org.springframework.boot.SpringApplication}
+	 * keeps a thread of its own; when false, the application asked for none.
+	 */
+	private static boolean keepsJvmAlive(ConfigurableEnvironment environment) {
+		return !Binder.get(environment).bind(KEEP_ALIVE_PROPERTY, Boolean.class).isBound();
 	}
 
 }

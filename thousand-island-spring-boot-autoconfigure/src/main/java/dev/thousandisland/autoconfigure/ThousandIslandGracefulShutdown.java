@@ -14,9 +14,10 @@ import dev.thousandisland.autoconfigure.ThousandIslandProperties.Shutdown;
  * Drains the servers when the application context closes, in the phase Spring Boot uses for its
  * web servers' graceful shutdown. {@link #stop(Runnable)} returns at once, after the listen
  * sockets are closed and every connection has been told to finish; the callback runs when the
- * last connection is gone. Spring bounds the wait with
- * {@code spring.lifecycle.timeout-per-shutdown-phase}; {@link ThousandIslandLifecycle}, in the next
- * phase, closes whatever is still open.
+ * last connection is gone. Each server's drain lasts its {@code shutdown-timeout}, which is
+ * {@code spring.lifecycle.timeout-per-shutdown-phase} unless set shorter; Spring bounds the phase
+ * with the same timeout, and {@link ThousandIslandLifecycle}, in the next phase, closes whatever
+ * is still open.
  */
 public class ThousandIslandGracefulShutdown implements SmartLifecycle {
 
@@ -71,9 +72,16 @@ public class ThousandIslandGracefulShutdown implements SmartLifecycle {
 		AvailabilityChangeEvent.publish(this.publisher, this, ReadinessState.REFUSING_TRAFFIC);
 		long start = System.nanoTime();
 		int open = this.servers.activeConnections();
+		Duration longest = this.servers.running()
+			.values()
+			.stream()
+			.map((server) -> server.config().shutdownTimeout())
+			.max(Duration::compareTo)
+			.orElse(Duration.ZERO);
 		logger.info("Commencing graceful shutdown of Thousand Island servers " + this.servers.running().keySet()
-				+ " with " + open + " connection(s) open; waiting up to spring.lifecycle.timeout-per-shutdown-phase ("
-				+ this.phaseTimeout + ") or each server's shutdown-timeout, whichever is shorter");
+				+ " with " + open + " connection(s) open; waiting up to " + longest
+				+ " (each server's shutdown-timeout, at most spring.lifecycle.timeout-per-shutdown-phase, "
+				+ this.phaseTimeout + ")");
 		this.servers.stopAsync(true).whenComplete((result, ex) -> {
 			logger.info("Graceful shutdown of Thousand Island servers complete in "
 					+ Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");

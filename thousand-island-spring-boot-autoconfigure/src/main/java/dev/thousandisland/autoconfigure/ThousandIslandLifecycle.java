@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import org.apache.commons.logging.Log;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -22,9 +23,11 @@ import dev.thousandisland.Server;
  * graceful phase left open. Runs in the phase Spring Boot uses for its own web servers' start
  * and stop, after {@link ThousandIslandGracefulShutdown}'s phase on the way down.
  *
- * <p>It also keeps the JVM alive while the servers run: connection and acceptor threads are
- * virtual, hence daemon, threads, and an application that runs nothing but Thousand Island servers
- * would otherwise exit as soon as it started.
+ * <p>It also keeps the JVM alive while the servers run, as Boot's embedded web servers do:
+ * connection and acceptor threads are virtual, hence daemon, threads, and an application that runs
+ * nothing but Thousand Island servers would otherwise exit as soon as it started. It leaves that to
+ * Spring Boot when {@code spring.main.keep-alive} is set: true starts Boot's own keep-alive thread,
+ * and false says the application wants none.
  */
 public class ThousandIslandLifecycle implements SmartLifecycle {
 
@@ -43,9 +46,11 @@ public class ThousandIslandLifecycle implements SmartLifecycle {
 
 	private final Duration phaseTimeout;
 
+	private final boolean keepJvmAlive;
+
 	private volatile boolean running;
 
-	private volatile CountDownLatch keepAlive;
+	private volatile @Nullable CountDownLatch keepAlive;
 
 	/**
 	 * Creates the lifecycle.
@@ -53,20 +58,22 @@ public class ThousandIslandLifecycle implements SmartLifecycle {
 	 * @param publisher where {@link ServerStartedEvent}s go
 	 * @param environment where the bound ports are published
 	 * @param phaseTimeout the context's {@code spring.lifecycle.timeout-per-shutdown-phase}, for logs
+	 * @param keepJvmAlive whether to hold a non-daemon thread while the servers run
 	 */
 	public ThousandIslandLifecycle(ThousandIslandServers servers, ApplicationEventPublisher publisher,
-			ConfigurableEnvironment environment, Duration phaseTimeout) {
+			ConfigurableEnvironment environment, Duration phaseTimeout, boolean keepJvmAlive) {
 		this.servers = servers;
 		this.publisher = publisher;
 		this.environment = environment;
 		this.phaseTimeout = phaseTimeout;
+		this.keepJvmAlive = keepJvmAlive;
 	}
 
 	@Override
 	public void start() {
 		this.servers.start(this::started);
 		this.running = true;
-		if (this.servers.isRunning()) {
+		if (this.keepJvmAlive && this.servers.isRunning()) {
 			startKeepAliveThread();
 		}
 	}
@@ -110,7 +117,7 @@ public class ThousandIslandLifecycle implements SmartLifecycle {
 	}
 
 	/** Publishes the bound port as {@code local.thousandisland.port}, as Boot does for web servers. */
-	private void publishAddress(String name, SocketAddress address) {
+	private void publishAddress(String name, @Nullable SocketAddress address) {
 		MutablePropertySources sources = this.environment.getPropertySources();
 		Map<String, Object> ports;
 		if (sources.get(PORTS_PROPERTY_SOURCE) instanceof MapPropertySource existing) {

@@ -11,12 +11,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code thousandisland.servers.<name>.*} overrides them for one.
  */
 @ConfigurationProperties("thousandisland")
-public class ThousandIslandProperties extends ServerProperties {
+public class ThousandIslandProperties extends ThousandIslandServerProperties {
 
 	/**
 	 * Servers by name. A server's name is, by default, also the name of its Handler bean.
 	 */
-	private final Map<String, ServerProperties> servers = new LinkedHashMap<>();
+	private final Map<String, ThousandIslandServerProperties> servers = new LinkedHashMap<>();
 
 	/**
 	 * How servers stop when the application context closes.
@@ -28,7 +28,7 @@ public class ThousandIslandProperties extends ServerProperties {
 	 */
 	private final Observations observations = new Observations();
 
-	public Map<String, ServerProperties> getServers() {
+	public Map<String, ThousandIslandServerProperties> getServers() {
 		return this.servers;
 	}
 

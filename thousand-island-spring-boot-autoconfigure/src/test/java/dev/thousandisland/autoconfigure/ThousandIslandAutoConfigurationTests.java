@@ -234,10 +234,10 @@ class ThousandIslandAutoConfigurationTests {
 	@Test
 	void failsNamingTheServerPropertyThatSetAnInvalidOption() {
 		this.runner.withUserConfiguration(EchoConfiguration.class)
-			.withPropertyValues("thousandisland.servers.echo.num-acceptors=0")
+			.withPropertyValues("thousandisland.servers.echo.acceptors=0")
 			.run((context) -> {
 				InvalidConfigurationPropertyValueException failure = invalidProperty(context);
-				assertThat(failure.getName()).isEqualTo("thousandisland.servers.echo.num-acceptors");
+				assertThat(failure.getName()).isEqualTo("thousandisland.servers.echo.acceptors");
 				assertThat(failure).hasMessageContaining("must be at least 1");
 			});
 	}
@@ -245,10 +245,10 @@ class ThousandIslandAutoConfigurationTests {
 	@Test
 	void failsNamingTheTopLevelPropertyWhenAnInheritedOptionIsInvalid() {
 		this.runner.withUserConfiguration(EchoConfiguration.class)
-			.withPropertyValues("thousandisland.num-listen-sockets=3")
+			.withPropertyValues("thousandisland.listen-sockets=3")
 			.run((context) -> {
 				InvalidConfigurationPropertyValueException failure = invalidProperty(context);
-				assertThat(failure.getName()).isEqualTo("thousandisland.num-listen-sockets");
+				assertThat(failure.getName()).isEqualTo("thousandisland.listen-sockets");
 				assertThat(failure.getMessage()).containsIgnoringCase("reuse");
 			});
 	}

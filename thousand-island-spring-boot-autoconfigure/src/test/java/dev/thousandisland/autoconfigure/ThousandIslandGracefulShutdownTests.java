@@ -87,6 +87,25 @@ class ThousandIslandGracefulShutdownTests {
 	}
 
 	@Test
+	void withoutAShutdownTimeoutTheDrainLastsThePhaseTimeoutEvenBeyondFifteenSeconds() throws Exception {
+		GoodbyeHandler handler = start("spring.lifecycle.timeout-per-shutdown-phase=25s");
+		try (TestClient client = TestClient.connect(port())) {
+			await().atMost(Duration.ofSeconds(10)).until(() -> server().activeConnections() == 1);
+			Server server = server();
+			CompletableFuture<Void> closed = CompletableFuture.runAsync(this.context::close);
+			assertThat(client.receive(3)).isEqualTo("BYE");
+			// Core's own default shutdownTimeout, 15 s, used to end every drain here.
+			await().during(Duration.ofSeconds(16))
+				.atMost(Duration.ofSeconds(20))
+				.until(() -> server.activeConnections() == 1 && !closed.isDone());
+			handler.release.countDown();
+			closed.get(10, TimeUnit.SECONDS);
+			assertThat(client.receiveUntilClosed()).isEmpty();
+			assertThat(handler.shutdowns).hasValue(1);
+		}
+	}
+
+	@Test
 	void immediateShutdownClosesConnectionsWithoutHandleShutdown() throws Exception {
 		GoodbyeHandler handler = start("thousandisland.shutdown=immediate",
 				"spring.lifecycle.timeout-per-shutdown-phase=10s");

@@ -3,6 +3,7 @@ package dev.thousandisland.autoconfigure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,12 @@ import java.util.Map;
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.ssl.SslBundles;
@@ -24,9 +31,10 @@ class ThousandIslandPropertiesTests {
 	@Test
 	void serverBuiltFromNoPropertiesHasThousandIslandsDefaults() {
 		Handler<Void> handler = new EchoHandler();
+		Duration phaseTimeout = Duration.ofSeconds(30);
 		ServerDefinitions definitions = new ServerDefinitions(new Binder(), Map.of("echo", handler),
-				new DefaultListableBeanFactory().getBeanProvider(SslBundles.class), List.of());
-		ServerConfig defaults = ServerConfig.builder(handler).build();
+				new DefaultListableBeanFactory().getBeanProvider(SslBundles.class), List.of(), phaseTimeout);
+		ServerConfig defaults = ServerConfig.builder(handler).shutdownTimeout(phaseTimeout).build();
 		assertThat(definitions.resolve(new ThousandIslandProperties())).singleElement().satisfies((definition) -> {
 			assertThat(definition.sslBundle()).isNull();
 			assertThat(definition.config()).usingRecursiveComparison()
@@ -47,7 +55,7 @@ class ThousandIslandPropertiesTests {
 	void metadataDescribesServersSslBundleAndShutdown() throws IOException {
 		assertThat(property("thousandisland.servers")).hasEntrySatisfying("type",
 				(type) -> assertThat((String) type).startsWith("java.util.Map<java.lang.String,")
-					.contains(ServerProperties.class.getName()));
+					.contains(ThousandIslandServerProperties.class.getName()));
 		assertThat(property("thousandisland.ssl.bundle")).containsEntry("type", "java.lang.String")
 			.hasEntrySatisfying("description", (description) -> assertThat((String) description).isNotBlank());
 		assertThat(property("thousandisland.shutdown")).containsEntry("defaultValue", "graceful")
@@ -61,6 +69,42 @@ class ThousandIslandPropertiesTests {
 			.hasSizeGreaterThan(20)
 			.allSatisfy((property) -> assertThat((String) property.get("description")).as("%s", property.get("name"))
 				.isNotBlank());
+	}
+
+	@Test
+	void metadataNamesEveryServerPropertyInSpringBootsVocabulary() throws IOException {
+		List<String> names = metadata().read("$.properties[*].name");
+		assertThat(names).filteredOn((name) -> name.startsWith("thousandisland.") && !name.startsWith("thousandisland.servers"))
+			.containsExactlyInAnyOrder("thousandisland.enabled", "thousandisland.handler", "thousandisland.port",
+					"thousandisland.address", "thousandisland.unix-path", "thousandisland.acceptors",
+					"thousandisland.listen-sockets", "thousandisland.max-connections-per-acceptor",
+					"thousandisland.max-connections", "thousandisland.max-connections-retry-count",
+					"thousandisland.max-connections-retry-wait", "thousandisland.read-timeout",
+					"thousandisland.send-timeout", "thousandisland.shutdown-timeout", "thousandisland.hibernate-after",
+					"thousandisland.backlog", "thousandisland.tcp-no-delay", "thousandisland.reuse-address",
+					"thousandisland.reuse-port", "thousandisland.tcp-keep-alive", "thousandisland.send-buffer-size",
+					"thousandisland.receive-buffer-size", "thousandisland.pollers", "thousandisland.log-error-results",
+					"thousandisland.ssl.bundle", "thousandisland.ssl.client-auth", "thousandisland.ssl.enabled-protocols",
+					"thousandisland.ssl.ciphers", "thousandisland.ssl.application-protocols",
+					"thousandisland.ssl.handshake-timeout", "thousandisland.shutdown",
+					"thousandisland.observations.connections.enabled");
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "thousandisland.acceptors, 0", "thousandisland.servers.echo.listen-sockets, 2",
+			"thousandisland.max-connections-per-acceptor, 0", "thousandisland.servers.echo.max-connections, 0",
+			"thousandisland.pollers, 0", "thousandisland.ssl.handshake-timeout, -1s",
+			"thousandisland.servers.echo.shutdown-timeout, -1s", "thousandisland.backlog, 0" })
+	void aBadValueFailsStartUpNamingTheProperty(String property, String value) {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ThousandIslandAutoConfiguration.class))
+			.withBean("echo", Handler.class, EchoHandler::new)
+			.withPropertyValues("thousandisland.port=0", "thousandisland.address=127.0.0.1", property + "=" + value)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				Throwable root = NestedExceptionUtils.getMostSpecificCause(context.getStartupFailure());
+				assertThat(root).isInstanceOf(InvalidConfigurationPropertyValueException.class);
+				assertThat(((InvalidConfigurationPropertyValueException) root).getName()).isEqualTo(property);
+			});
 	}
 
 	private static Map<String, Object> property(String name) throws IOException {

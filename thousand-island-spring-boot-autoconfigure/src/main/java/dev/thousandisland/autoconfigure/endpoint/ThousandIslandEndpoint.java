@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -72,7 +73,7 @@ public class ThousandIslandEndpoint {
 	 * @return the server, or {@code null} (404) if there is none by that name
 	 */
 	@ReadOperation
-	public ServerDescriptor server(@Selector String server) {
+	public @Nullable ServerDescriptor server(@Selector String server) {
 		ServerDefinition definition = definition(server);
 		if (definition == null) {
 			return null;
@@ -137,18 +138,18 @@ public class ThousandIslandEndpoint {
 		return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 	}
 
-	private ServerDefinition definition(String name) {
+	private @Nullable ServerDefinition definition(String name) {
 		return this.servers.definitions().stream().filter((d) -> d.name().equals(name)).findFirst().orElse(null);
 	}
 
-	private ServerDescriptor describe(ServerDefinition definition, List<ConnectionDescriptor> connections) {
+	private ServerDescriptor describe(ServerDefinition definition, @Nullable List<ConnectionDescriptor> connections) {
 		ServerConfig config = definition.config();
 		Server running = this.servers.get(definition.name()).orElse(null);
 		ServerInfo info = (running != null) ? running.info() : null;
 		return new ServerDescriptor((info != null) ? info.status().name().toLowerCase() : "not_running",
 				(info != null) ? info.address() : null, config.transport().name(), definition.handlerBeanName(),
 				(info != null) ? info.activeConnections() : 0, config.numAcceptors(), config.numConnections(),
-				(config.maxConnections() != Integer.MAX_VALUE) ? config.maxConnections() : null,
+				definition.maxConnections(),
 				(running != null) ? Duration.between(running.startedAt(), Instant.now()).toSeconds() : null,
 				connections);
 	}
@@ -160,7 +161,7 @@ public class ThousandIslandEndpoint {
 				connection.state().name().toLowerCase());
 	}
 
-	private static String text(SocketAddress address) {
+	private static @Nullable String text(@Nullable SocketAddress address) {
 		return (address != null) ? ServerInfo.format(address) : null;
 	}
 
@@ -180,13 +181,14 @@ public class ThousandIslandEndpoint {
 	 * @param activeConnections connections alive now
 	 * @param acceptors number of acceptors
 	 * @param connectionsPerAcceptor the per-acceptor limit
-	 * @param maxConnections the server-wide limit, if any
+	 * @param maxConnections how many connections the server admits at once: the server-wide
+	 * limit, or {@code acceptors × connectionsPerAcceptor} when that is lower or no limit is set
 	 * @param uptimeSeconds seconds since it started, while it runs
 	 * @param connections its live connections (only when one server is asked for)
 	 */
-	public record ServerDescriptor(String status, String address, String transport, String handler,
-			int activeConnections, int acceptors, int connectionsPerAcceptor, Integer maxConnections,
-			Long uptimeSeconds, List<ConnectionDescriptor> connections) {
+	public record ServerDescriptor(String status, @Nullable String address, String transport, String handler,
+			int activeConnections, int acceptors, int connectionsPerAcceptor, int maxConnections,
+			@Nullable Long uptimeSeconds, @Nullable List<ConnectionDescriptor> connections) {
 	}
 
 	/**
@@ -198,7 +200,7 @@ public class ThousandIslandEndpoint {
 	 * @param bytesOut bytes sent
 	 * @param state handshaking, open, draining or closed
 	 */
-	public record ConnectionDescriptor(long id, String remoteAddress, long ageMillis, long bytesIn, long bytesOut,
+	public record ConnectionDescriptor(long id, @Nullable String remoteAddress, long ageMillis, long bytesIn, long bytesOut,
 			String state) {
 	}
 

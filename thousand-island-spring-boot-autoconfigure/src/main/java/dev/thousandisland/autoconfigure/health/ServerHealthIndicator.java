@@ -47,7 +47,7 @@ public class ServerHealthIndicator implements HealthIndicator {
 			.withDetail("status", info.status().name().toLowerCase())
 			.withDetail("transport", config.transport().name())
 			.withDetail("activeConnections", info.activeConnections())
-			.withDetail("maxConnections", Math.min(config.maxConnections(), (long) config.numAcceptors() * config.numConnections()))
+			.withDetail("maxConnections", this.definition.maxConnections())
 			.withDetail("acceptors", config.numAcceptors());
 		if (info.address() != null) {
 			health.withDetail("address", info.address());

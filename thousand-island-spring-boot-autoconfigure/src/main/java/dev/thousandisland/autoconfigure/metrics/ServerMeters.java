@@ -1,6 +1,7 @@
 package dev.thousandisland.autoconfigure.metrics;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -11,9 +12,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
+import org.jspecify.annotations.Nullable;
 
 import dev.thousandisland.Server;
 import dev.thousandisland.ServerConfig;
+import dev.thousandisland.autoconfigure.ServerDefinition;
 
 /**
  * The meters of one server, created once when the registry is bound so that telemetry events
@@ -22,6 +25,9 @@ import dev.thousandisland.ServerConfig;
  * {@code thousandisland_connections_active} rather than {@code ..._active_connections}.
  */
 final class ServerMeters {
+
+	private static final List<String> ACCEPTOR_ERROR_REASONS = List.of("emfile", "econnaborted", "einval",
+			"accept_error", "spawn_error");
 
 	private final MeterRegistry registry;
 
@@ -51,7 +57,9 @@ final class ServerMeters {
 
 	private final Map<String, Counter> handlerErrors = new ConcurrentHashMap<>();
 
-	ServerMeters(MeterRegistry registry, String name, ServerConfig config, Supplier<Server> server) {
+	ServerMeters(MeterRegistry registry, ServerDefinition definition, Supplier<@Nullable Server> server) {
+		String name = definition.name();
+		ServerConfig config = definition.config();
 		this.registry = registry;
 		this.tags = Tags.of("server", name, "transport", transport(config));
 		Gauge.builder("thousandisland.connections.active", server, (running) -> {
@@ -62,9 +70,9 @@ final class ServerMeters {
 			.description("Connections alive now")
 			.strongReference(true)
 			.register(registry);
-		Gauge.builder("thousandisland.connections.max", config, ServerMeters::maxConnections)
+		Gauge.builder("thousandisland.connections.max", definition, ServerDefinition::maxConnections)
 			.tags(this.tags)
-			.description("Connections the server admits at most (max-connections, else acceptors × num-connections)")
+			.description("Connections the server admits at once (max-connections, or acceptors × max-connections-per-acceptor when lower)")
 			.register(registry);
 		this.accepted = Counter.builder("thousandisland.connections.accepted")
 			.tags(this.tags)
@@ -93,14 +101,20 @@ final class ServerMeters {
 			.tags(this.tags)
 			.description("Connections closed because no data arrived within the read timeout")
 			.register(registry);
+		// Registered at zero so that rates and alerts see the series before the first failure.
+		ACCEPTOR_ERROR_REASONS.forEach((reason) -> this.acceptorErrors.put(reason, acceptorErrorCounter(reason)));
 	}
 
 	void acceptorError(String reason) {
-		this.acceptorErrors.computeIfAbsent(reason, (key) -> Counter.builder("thousandisland.acceptor.errors")
+		this.acceptorErrors.computeIfAbsent(reason, this::acceptorErrorCounter).increment();
+	}
+
+	private Counter acceptorErrorCounter(String reason) {
+		return Counter.builder("thousandisland.acceptor.errors")
 			.tags(this.tags)
-			.tag("reason", key)
-			.description("Accept failures and connections that could not be started")
-			.register(this.registry)).increment();
+			.tag("reason", reason)
+			.description("Accept failures and connections whose thread could not be started")
+			.register(this.registry);
 	}
 
 	void handlerError(Throwable error) {
@@ -138,11 +152,6 @@ final class ServerMeters {
 			return config.transport().name();
 		}
 		return config.isUnix() ? "unix" : config.transport().name();
-	}
-
-	private static double maxConnections(ServerConfig config) {
-		long sharded = (long) config.numAcceptors() * config.numConnections();
-		return Math.min(config.maxConnections(), sharded);
 	}
 
 }

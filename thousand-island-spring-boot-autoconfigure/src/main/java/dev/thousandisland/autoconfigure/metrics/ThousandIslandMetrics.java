@@ -27,7 +27,8 @@ import dev.thousandisland.telemetry.TelemetryListener;
  * <tr><td>thousandisland.bytes.received, thousandisland.bytes.sent</td><td>counters, bytes</td></tr>
  * <tr><td>thousandisland.tls.handshake</td><td>timer, tag outcome: success, failure</td></tr>
  * <tr><td>thousandisland.acceptor.errors</td><td>counter, tag reason: emfile, econnaborted, einval,
- * accept_error, spawn_error</td></tr>
+ * accept_error, spawn_error (a connection thread that could not start; a refusal at the connection
+ * limit counts only as connections.rejected{reason=limit})</td></tr>
  * <tr><td>thousandisland.handler.errors</td><td>counter, tag exception (simple class name)</td></tr>
  * <tr><td>thousandisland.read.timeouts</td><td>counter</td></tr>
  * </table>
@@ -52,7 +53,7 @@ public class ThousandIslandMetrics implements TelemetryListener, MeterBinder {
 		for (ServerDefinition definition : servers.definitions()) {
 			String name = definition.name();
 			this.meters.putIfAbsent(name,
-					new ServerMeters(registry, name, definition.config(), () -> servers.get(name).orElse(null)));
+					new ServerMeters(registry, definition, () -> servers.get(name).orElse(null)));
 		}
 	}
 
@@ -76,9 +77,12 @@ public class ThousandIslandMetrics implements TelemetryListener, MeterBinder {
 			case TelemetryEvent.CONNECTION_SENDFILE -> meters.bytesSent.increment(event.measurement("bytes_written"));
 			case TelemetryEvent.CONNECTION_STOP, TelemetryEvent.CONNECTION_EXCEPTION -> connectionEnded(meters, event);
 			case TelemetryEvent.ACCEPTOR_SPAWN_ERROR -> {
-				meters.acceptorError("spawn_error");
+				// Core reports a refusal at the limit as a spawn error; it is a rejection, not a fault.
 				if ("too_many_connections".equals(event.metadata().get("error"))) {
 					meters.rejectedByLimit.increment();
+				}
+				else {
+					meters.acceptorError("spawn_error");
 				}
 			}
 			case TelemetryEvent.ACCEPTOR_EMFILE -> meters.acceptorError("emfile");

@@ -3,6 +3,7 @@ package dev.thousandisland.autoconfigure.observation;
 import java.net.SocketAddress;
 
 import io.micrometer.observation.Observation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a connection observation knows about its connection.
@@ -13,7 +14,7 @@ public class ConnectionObservationContext extends Observation.Context {
 
 	private final String transport;
 
-	private final SocketAddress remoteAddress;
+	private final @Nullable SocketAddress remoteAddress;
 
 	private volatile String reason = "unknown";
 
@@ -23,7 +24,7 @@ public class ConnectionObservationContext extends Observation.Context {
 	 * @param transport the transport's name
 	 * @param remoteAddress the client's address
 	 */
-	public ConnectionObservationContext(String server, String transport, SocketAddress remoteAddress) {
+	public ConnectionObservationContext(String server, String transport, @Nullable SocketAddress remoteAddress) {
 		this.server = server;
 		this.transport = transport;
 		this.remoteAddress = remoteAddress;
@@ -49,7 +50,7 @@ public class ConnectionObservationContext extends Observation.Context {
 	 * Returns the client's address.
 	 * @return the address, possibly {@code null}
 	 */
-	public SocketAddress getRemoteAddress() {
+	public @Nullable SocketAddress getRemoteAddress() {
 		return this.remoteAddress;
 	}
 

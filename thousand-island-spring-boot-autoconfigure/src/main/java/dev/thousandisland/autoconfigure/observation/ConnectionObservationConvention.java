@@ -1,42 +1,23 @@
 package dev.thousandisland.autoconfigure.observation;
 
-import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationConvention;
 
 /**
- * Names connection observations and their key values. Declare a bean of this type to change
- * them. Low-cardinality key values ({@code server}, {@code transport}, {@code reason}) become meter
- * tags; the peer's address is high-cardinality, for traces only.
+ * Names a connection observation and chooses its key values. The default is
+ * {@link DefaultConnectionObservationConvention}; a
+ * {@link io.micrometer.observation.GlobalObservationConvention GlobalObservationConvention} for
+ * {@link ConnectionObservationContext} registered with the observation registry replaces it, and
+ * a bean of this type replaces both, as Micrometer's
+ * {@link Observation#createNotStarted(ObservationConvention, ObservationConvention, java.util.function.Supplier, io.micrometer.observation.ObservationRegistry)
+ * custom, global, default} order says.
+ *
+ * @see ConnectionObservationDocumentation
  */
-public class ConnectionObservationConvention implements ObservationConvention<ConnectionObservationContext> {
-
-	/** The observation's name. */
-	public static final String NAME = "thousandisland.connection";
+public interface ConnectionObservationConvention extends ObservationConvention<ConnectionObservationContext> {
 
 	@Override
-	public String getName() {
-		return NAME;
-	}
-
-	@Override
-	public String getContextualName(ConnectionObservationContext context) {
-		return "connection " + context.getServer();
-	}
-
-	@Override
-	public KeyValues getLowCardinalityKeyValues(ConnectionObservationContext context) {
-		return KeyValues.of("server", context.getServer(), "transport", context.getTransport(), "reason",
-				context.getReason());
-	}
-
-	@Override
-	public KeyValues getHighCardinalityKeyValues(ConnectionObservationContext context) {
-		return KeyValues.of("peer.address", String.valueOf(context.getRemoteAddress()));
-	}
-
-	@Override
-	public boolean supportsContext(Observation.Context context) {
+	default boolean supportsContext(Observation.Context context) {
 		return context instanceof ConnectionObservationContext;
 	}
 

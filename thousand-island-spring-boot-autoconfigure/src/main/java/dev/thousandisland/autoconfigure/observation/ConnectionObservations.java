@@ -7,6 +7,7 @@ import java.net.UnixDomainSocketAddress;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 import dev.thousandisland.Socket;
 import dev.thousandisland.telemetry.Span;
@@ -23,14 +24,16 @@ public class ConnectionObservations implements TelemetryListener {
 
 	private final ObservationRegistry registry;
 
-	private final ConnectionObservationConvention convention;
+	private final @Nullable ConnectionObservationConvention convention;
 
 	/**
 	 * Creates the listener.
 	 * @param registry where observations go
-	 * @param convention names and key values
+	 * @param convention names and key values, or {@code null} for the registry's
+	 * {@link io.micrometer.observation.GlobalObservationConvention global convention} if it has
+	 * one for connections, else {@link DefaultConnectionObservationConvention}
 	 */
-	public ConnectionObservations(ObservationRegistry registry, ConnectionObservationConvention convention) {
+	public ConnectionObservations(ObservationRegistry registry, @Nullable ConnectionObservationConvention convention) {
 		this.registry = registry;
 		this.convention = convention;
 	}
@@ -40,7 +43,7 @@ public class ConnectionObservations implements TelemetryListener {
 	 * @param socket the connection's socket
 	 * @return its observation, or {@code null} when connections are not observed
 	 */
-	public static Observation of(Socket socket) {
+	public static @Nullable Observation of(Socket socket) {
 		return (Observation) socket.telemetrySpan().attribute(Observation.class);
 	}
 
@@ -52,8 +55,9 @@ public class ConnectionObservations implements TelemetryListener {
 				ConnectionObservationContext context = new ConnectionObservationContext(
 						String.valueOf(span.metadata().get("server")), String.valueOf(span.metadata().get("transport")),
 						remoteAddress(span));
-				Observation observation = Observation
-					.createNotStarted(this.convention, this.convention, () -> context, this.registry)
+				Observation observation = ConnectionObservationDocumentation.CONNECTION
+					.observation(this.convention, DefaultConnectionObservationConvention.INSTANCE, () -> context,
+							this.registry)
 					.start();
 				span.attribute(Observation.class, observation);
 			}
@@ -73,7 +77,7 @@ public class ConnectionObservations implements TelemetryListener {
 		}
 	}
 
-	private static SocketAddress remoteAddress(Span span) {
+	private static @Nullable SocketAddress remoteAddress(Span span) {
 		Object address = span.metadata().get("remote_address");
 		if (address instanceof InetAddress inet && span.metadata().get("remote_port") instanceof Integer port) {
 			return new InetSocketAddress(inet, port);

@@ -25,8 +25,8 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(classes = EndpointTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0",
 				"management.endpoints.web.exposure.include=health,thousandisland", "thousandisland.port=0",
-				"thousandisland.address=127.0.0.1", "thousandisland.num-acceptors=2",
-				"thousandisland.num-connections=32", "thousandisland.max-connections=50" })
+				"thousandisland.address=127.0.0.1", "thousandisland.acceptors=2",
+				"thousandisland.max-connections-per-acceptor=32", "thousandisland.max-connections=50" })
 class ThousandIslandEndpointTests {
 
 	@LocalManagementPort

@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 				"management.endpoints.web.exposure.include=health,thousandisland",
 				"management.endpoint.thousandisland.access=unrestricted",
 				"management.endpoint.health.show-details=always", "thousandisland.port=0",
-				"thousandisland.address=127.0.0.1", "thousandisland.num-acceptors=2" })
+				"thousandisland.address=127.0.0.1", "thousandisland.acceptors=2" })
 class ThousandIslandEndpointUnrestrictedTests {
 
 	@LocalManagementPort

@@ -33,8 +33,8 @@ import static org.awaitility.Awaitility.await;
 		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "management.endpoints.web.exposure.include=health",
 				"management.endpoint.health.show-details=always", "management.endpoint.health.probes.enabled=true",
-				"thousandisland.port=0", "thousandisland.address=127.0.0.1", "thousandisland.num-acceptors=2",
-				"thousandisland.num-connections=32" })
+				"thousandisland.port=0", "thousandisland.address=127.0.0.1", "thousandisland.acceptors=2",
+				"thousandisland.max-connections-per-acceptor=32" })
 class ThousandIslandHealthContributorTests {
 
 	@LocalManagementPort

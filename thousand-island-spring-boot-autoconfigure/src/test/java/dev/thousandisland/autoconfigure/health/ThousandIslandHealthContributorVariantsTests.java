@@ -26,7 +26,7 @@ class ThousandIslandHealthContributorVariantsTests {
 
 	private static final String[] PROPERTIES = { "server.port=0", "management.server.port=0",
 			"management.endpoints.web.exposure.include=health", "management.endpoint.health.show-details=always",
-			"thousandisland.port=0", "thousandisland.address=127.0.0.1", "thousandisland.num-acceptors=1",
+			"thousandisland.port=0", "thousandisland.address=127.0.0.1", "thousandisland.acceptors=1",
 			"thousandisland.shutdown=immediate" };
 
 	@Test

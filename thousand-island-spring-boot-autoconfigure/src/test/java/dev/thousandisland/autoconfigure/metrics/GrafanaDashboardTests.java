@@ -36,10 +36,10 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(classes = ObservabilityTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "management.endpoints.web.exposure.include=health,prometheus",
-				"thousandisland.port=0", "thousandisland.address=127.0.0.1", "thousandisland.num-acceptors=2",
-				"thousandisland.num-connections=32", "thousandisland.shutdown=immediate",
-				"thousandisland.servers.idle.read-timeout=200ms", "thousandisland.servers.limited.num-acceptors=1",
-				"thousandisland.servers.limited.num-connections=1",
+				"thousandisland.port=0", "thousandisland.address=127.0.0.1", "thousandisland.acceptors=2",
+				"thousandisland.max-connections-per-acceptor=32", "thousandisland.shutdown=immediate",
+				"thousandisland.servers.idle.read-timeout=200ms", "thousandisland.servers.limited.acceptors=1",
+				"thousandisland.servers.limited.max-connections-per-acceptor=1",
 				"thousandisland.servers.limited.max-connections-retry-count=0" })
 class GrafanaDashboardTests {
 

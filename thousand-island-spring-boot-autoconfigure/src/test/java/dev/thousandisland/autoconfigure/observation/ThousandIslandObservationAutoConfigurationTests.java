@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.micrometer.common.KeyValue;
+import io.micrometer.common.KeyValues;
+import io.micrometer.observation.GlobalObservationConvention;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
@@ -48,7 +50,7 @@ class ThousandIslandObservationAutoConfigurationTests {
 				ThousandIslandAutoConfiguration.class, ThousandIslandObservationAutoConfiguration.class))
 		.withUserConfiguration(ObservedEchoConfiguration.class)
 		.withPropertyValues("thousandisland.port=0", "thousandisland.address=127.0.0.1",
-				"thousandisland.num-acceptors=1", "thousandisland.shutdown=immediate");
+				"thousandisland.acceptors=1", "thousandisland.shutdown=immediate");
 
 	@Test
 	void oneConnectionIsObservedOnceFromAcceptToClose() {
@@ -75,6 +77,45 @@ class ThousandIslandObservationAutoConfigurationTests {
 				.endsWith("127.0.0.1:" + clientPort);
 			assertThat(observed.getError()).isNull();
 		});
+	}
+
+	@Test
+	void aGlobalObservationConventionRenamesTheObservationAndChangesItsTags() {
+		this.runner.withPropertyValues("thousandisland.observations.connections.enabled=true")
+			.withBean(RenamingConvention.class)
+			.run((context) -> {
+				Recorder recorder = context.getBean(Recorder.class);
+				try (Socket client = connect(context.getBean(ThousandIslandServers.class))) {
+					assertThat(exchange(client, "hello")).isEqualTo("hello");
+				}
+				await().atMost(Duration.ofSeconds(10))
+					.untilAsserted(() -> assertThat(recorder.stopped("custom.connection")).hasSize(1));
+				assertThat(recorder.stopped(CONNECTION)).isEmpty();
+				Observation.Context observed = recorder.stopped("custom.connection").get(0);
+				assertThat(observed.getLowCardinalityKeyValues()).extracting(KeyValue::getKey)
+					.containsExactly("service");
+				assertThat(observed.getLowCardinalityKeyValue("service").getValue()).isEqualTo("echo-service");
+			});
+	}
+
+	@Test
+	void aConnectionObservationConventionBeanReplacesTheDefault() {
+		this.runner.withPropertyValues("thousandisland.observations.connections.enabled=true")
+			.withBean(ConnectionObservationConvention.class, () -> new DefaultConnectionObservationConvention() {
+				@Override
+				public String getName() {
+					return "bean.connection";
+				}
+			})
+			.run((context) -> {
+				Recorder recorder = context.getBean(Recorder.class);
+				try (Socket client = connect(context.getBean(ThousandIslandServers.class))) {
+					assertThat(exchange(client, "hello")).isEqualTo("hello");
+				}
+				await().atMost(Duration.ofSeconds(10))
+					.untilAsserted(() -> assertThat(recorder.stopped("bean.connection")).hasSize(1));
+				assertThat(recorder.stopped(CONNECTION)).isEmpty();
+			});
 	}
 
 	@Test
@@ -198,6 +239,29 @@ class ThousandIslandObservationAutoConfigurationTests {
 				.parentObservation(parent)
 				.observeChecked(() -> socket.send(data));
 			return Result.continueWith(state);
+		}
+
+	}
+
+	/**
+	 * A convention registered for every observation registry, as applications do to rename
+	 * observations or change their tags everywhere.
+	 */
+	static class RenamingConvention implements GlobalObservationConvention<ConnectionObservationContext> {
+
+		@Override
+		public String getName() {
+			return "custom.connection";
+		}
+
+		@Override
+		public KeyValues getLowCardinalityKeyValues(ConnectionObservationContext context) {
+			return KeyValues.of("service", context.getServer() + "-service");
+		}
+
+		@Override
+		public boolean supportsContext(Observation.Context context) {
+			return context instanceof ConnectionObservationContext;
 		}
 
 	}

@@ -1,0 +1,369 @@
+package dev.thousandisland.autoconfigure;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of one Thousand Island server. The top-level {@code thousandisland.*} values are the
+ * defaults of every server; {@code thousandisland.servers.<name>.*} overrides them for one. Named
+ * apart from Spring Boot's own {@code ServerProperties} ({@code server.*}), which configures the
+ * web server.
+ *
+ * @see ThousandIslandProperties
+ */
+public class ThousandIslandServerProperties {
+
+	/**
+	 * Whether to start this server.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Name of the Handler bean the server runs. Defaults to the server's name.
+	 */
+	private @Nullable String handler;
+
+	/**
+	 * TCP port to listen on. 0 picks a free port, published in the
+	 * local.thousandisland.servers.*.port property.
+	 */
+	private int port = 4000;
+
+	/**
+	 * Network address to bind to. Defaults to every interface.
+	 */
+	private @Nullable InetAddress address;
+
+	/**
+	 * Unix domain socket path to listen on instead of a TCP port.
+	 */
+	private @Nullable Path unixPath;
+
+	/**
+	 * Number of accept loops. Each admits at most max-connections-per-acceptor connections.
+	 */
+	private int acceptors = 10;
+
+	/**
+	 * Number of listen sockets sharing the port with SO_REUSEPORT, each served by its own
+	 * acceptors. More than one needs reuse-port.
+	 */
+	private int listenSockets = 1;
+
+	/**
+	 * Maximum number of live connections each acceptor admits.
+	 */
+	private int maxConnectionsPerAcceptor = 16384;
+
+	/**
+	 * Maximum number of live connections on the whole server. When not set, acceptors times
+	 * max-connections-per-acceptor.
+	 */
+	private @Nullable Integer maxConnections;
+
+	/**
+	 * Number of times an acceptor waits for room when a connection limit is reached before
+	 * closing the new connection.
+	 */
+	private int maxConnectionsRetryCount = 5;
+
+	/**
+	 * Length of each wait for room when a connection limit is reached.
+	 */
+	private Duration maxConnectionsRetryWait = Duration.ofSeconds(1);
+
+	/**
+	 * Time a connection may wait for data between handler callbacks before handleTimeout runs.
+	 */
+	private Duration readTimeout = Duration.ofSeconds(60);
+
+	/**
+	 * Time a send may block before the connection is closed.
+	 */
+	private Duration sendTimeout = Duration.ofSeconds(30);
+
+	/**
+	 * Time connections get to finish when the server stops gracefully. When not set, or when
+	 * longer, spring.lifecycle.timeout-per-shutdown-phase applies.
+	 */
+	private @Nullable Duration shutdownTimeout;
+
+	/**
+	 * Time a connection waits with nothing to do before its virtual thread ends; data, a told
+	 * message, the read deadline or shutdown start a new one, and the connection's state carries
+	 * over. 0 hibernates at every wait. When not set, never: one thread for the connection's life.
+	 */
+	private @Nullable Duration hibernateAfter;
+
+	/**
+	 * Length of the listen queue.
+	 */
+	private int backlog = 1024;
+
+	/**
+	 * Whether to set TCP_NODELAY on accepted connections.
+	 */
+	private boolean tcpNoDelay = true;
+
+	/**
+	 * Whether to set SO_REUSEADDR on listen sockets.
+	 */
+	private boolean reuseAddress = true;
+
+	/**
+	 * Whether to set SO_REUSEPORT on listen sockets.
+	 */
+	private boolean reusePort;
+
+	/**
+	 * Whether to set SO_KEEPALIVE on accepted connections. Left to the system when not set.
+	 */
+	private @Nullable Boolean tcpKeepAlive;
+
+	/**
+	 * Size of the kernel send buffer of accepted connections (SO_SNDBUF). Left to the system
+	 * when not set.
+	 */
+	private @Nullable DataSize sendBufferSize;
+
+	/**
+	 * Size of the kernel receive buffer of accepted connections (SO_RCVBUF). Left to the system
+	 * when not set.
+	 */
+	private @Nullable DataSize receiveBufferSize;
+
+	/**
+	 * Number of threads that watch waiting connections for readiness. The number of processors
+	 * when not set.
+	 */
+	private @Nullable Integer pollers;
+
+	/**
+	 * Longest pause between accept attempts while accepting keeps failing (out of descriptors,
+	 * buffers or memory, or any other error); the pause starts at 1 ms after the second failure in
+	 * a row and doubles up to this. At least 1ms.
+	 */
+	private Duration maxAcceptBackoff = Duration.ofMillis(100);
+
+	/**
+	 * Whether to log handler results that end a connection with an error. Exceptions thrown by
+	 * a handler are always logged.
+	 */
+	private boolean logErrorResults = true;
+
+	/**
+	 * TLS settings.
+	 */
+	@NestedConfigurationProperty
+	private final ThousandIslandSslProperties ssl = new ThousandIslandSslProperties();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public @Nullable String getHandler() {
+		return this.handler;
+	}
+
+	public void setHandler(@Nullable String handler) {
+		this.handler = handler;
+	}
+
+	public int getPort() {
+		return this.port;
+	}
+
+	public void setPort(int port) {
+		this.port = port;
+	}
+
+	public @Nullable InetAddress getAddress() {
+		return this.address;
+	}
+
+	public void setAddress(@Nullable InetAddress address) {
+		this.address = address;
+	}
+
+	public @Nullable Path getUnixPath() {
+		return this.unixPath;
+	}
+
+	public void setUnixPath(@Nullable Path unixPath) {
+		this.unixPath = unixPath;
+	}
+
+	public int getAcceptors() {
+		return this.acceptors;
+	}
+
+	public void setAcceptors(int acceptors) {
+		this.acceptors = acceptors;
+	}
+
+	public int getListenSockets() {
+		return this.listenSockets;
+	}
+
+	public void setListenSockets(int listenSockets) {
+		this.listenSockets = listenSockets;
+	}
+
+	public int getMaxConnectionsPerAcceptor() {
+		return this.maxConnectionsPerAcceptor;
+	}
+
+	public void setMaxConnectionsPerAcceptor(int maxConnectionsPerAcceptor) {
+		this.maxConnectionsPerAcceptor = maxConnectionsPerAcceptor;
+	}
+
+	public @Nullable Integer getMaxConnections() {
+		return this.maxConnections;
+	}
+
+	public void setMaxConnections(@Nullable Integer maxConnections) {
+		this.maxConnections = maxConnections;
+	}
+
+	public int getMaxConnectionsRetryCount() {
+		return this.maxConnectionsRetryCount;
+	}
+
+	public void setMaxConnectionsRetryCount(int maxConnectionsRetryCount) {
+		this.maxConnectionsRetryCount = maxConnectionsRetryCount;
+	}
+
+	public Duration getMaxConnectionsRetryWait() {
+		return this.maxConnectionsRetryWait;
+	}
+
+	public void setMaxConnectionsRetryWait(Duration maxConnectionsRetryWait) {
+		this.maxConnectionsRetryWait = maxConnectionsRetryWait;
+	}
+
+	public Duration getReadTimeout() {
+		return this.readTimeout;
+	}
+
+	public void setReadTimeout(Duration readTimeout) {
+		this.readTimeout = readTimeout;
+	}
+
+	public Duration getSendTimeout() {
+		return this.sendTimeout;
+	}
+
+	public void setSendTimeout(Duration sendTimeout) {
+		this.sendTimeout = sendTimeout;
+	}
+
+	public @Nullable Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(@Nullable Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public @Nullable Duration getHibernateAfter() {
+		return this.hibernateAfter;
+	}
+
+	public void setHibernateAfter(@Nullable Duration hibernateAfter) {
+		this.hibernateAfter = hibernateAfter;
+	}
+
+	public int getBacklog() {
+		return this.backlog;
+	}
+
+	public void setBacklog(int backlog) {
+		this.backlog = backlog;
+	}
+
+	public boolean isTcpNoDelay() {
+		return this.tcpNoDelay;
+	}
+
+	public void setTcpNoDelay(boolean tcpNoDelay) {
+		this.tcpNoDelay = tcpNoDelay;
+	}
+
+	public boolean isReuseAddress() {
+		return this.reuseAddress;
+	}
+
+	public void setReuseAddress(boolean reuseAddress) {
+		this.reuseAddress = reuseAddress;
+	}
+
+	public boolean isReusePort() {
+		return this.reusePort;
+	}
+
+	public void setReusePort(boolean reusePort) {
+		this.reusePort = reusePort;
+	}
+
+	public @Nullable Boolean getTcpKeepAlive() {
+		return this.tcpKeepAlive;
+	}
+
+	public void setTcpKeepAlive(@Nullable Boolean tcpKeepAlive) {
+		this.tcpKeepAlive = tcpKeepAlive;
+	}
+
+	public @Nullable DataSize getSendBufferSize() {
+		return this.sendBufferSize;
+	}
+
+	public void setSendBufferSize(@Nullable DataSize sendBufferSize) {
+		this.sendBufferSize = sendBufferSize;
+	}
+
+	public @Nullable DataSize getReceiveBufferSize() {
+		return this.receiveBufferSize;
+	}
+
+	public void setReceiveBufferSize(@Nullable DataSize receiveBufferSize) {
+		this.receiveBufferSize = receiveBufferSize;
+	}
+
+	public @Nullable Integer getPollers() {
+		return this.pollers;
+	}
+
+	public void setPollers(@Nullable Integer pollers) {
+		this.pollers = pollers;
+	}
+
+	public Duration getMaxAcceptBackoff() {
+		return this.maxAcceptBackoff;
+	}
+
+	public void setMaxAcceptBackoff(Duration maxAcceptBackoff) {
+		this.maxAcceptBackoff = maxAcceptBackoff;
+	}
+
+	public boolean isLogErrorResults() {
+		return this.logErrorResults;
+	}
+
+	public void setLogErrorResults(boolean logErrorResults) {
+		this.logErrorResults = logErrorResults;
+	}
+
+	public ThousandIslandSslProperties getSsl() {
+		return this.ssl;
+	}
+
+}
