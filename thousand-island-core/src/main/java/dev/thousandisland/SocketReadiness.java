@@ -25,11 +25,13 @@ import dev.thousandisland.transport.Readiness;
  * nobody reads; the connection asks for it again when it next waits. Write interest is one-shot:
  * a send waits for room rarely, and only then.
  *
- * <p>Only the poller cancels the key ({@link #deregister}). A key cancelled by the thread that
- * closes the channel is invalid before the selector hears of it, and a socket with bytes or an
- * end of stream unread stays ready in the level-triggered epoll set until then: the poller
- * would be told about a key it can no longer disarm on every select. Cancelled on the poller's
- * own thread, the key leaves the epoll set at the very next select, before it can be reported.
+ * <p>Only the poller cancels a key that ever had interest ({@link #deregister}); one that never
+ * had any was never in the epoll set, and its closer cancels it itself. A key cancelled by the
+ * thread that closes the channel is invalid before the selector hears of it, and a socket with
+ * bytes or an end of stream unread stays ready in the level-triggered epoll set until then: the
+ * poller would be told about a key it can no longer disarm on every select. Cancelled on the
+ * poller's own thread, the key leaves the epoll set at the very next select, before it can be
+ * reported.
  */
 final class SocketReadiness implements Readiness {
 
@@ -52,11 +54,23 @@ final class SocketReadiness implements Readiness {
 
 	private static final VarHandle DEREGISTERED;
 
+	private static final VarHandle INTEREST_HISTORY;
+
+	/** The key has never had interest, so it has never been in the epoll set. */
+	private static final int NEVER_WATCHED = 0;
+
+	/** The poller has given the key interest at least once. */
+	private static final int WATCHED = 1;
+
+	/** A closer cancelled the key while it had never had interest; the poller gives it none. */
+	private static final int CANCELLED_UNWATCHED = 2;
+
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
 			READ_STATE = lookup.findVarHandle(SocketReadiness.class, "readState", int.class);
 			DEREGISTERED = lookup.findVarHandle(SocketReadiness.class, "deregistered", CompletableFuture.class);
+			INTEREST_HISTORY = lookup.findVarHandle(SocketReadiness.class, "interestHistory", int.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -84,6 +98,14 @@ final class SocketReadiness implements Readiness {
 	 * connection is deregistered once, at its end.
 	 */
 	private volatile CompletableFuture<Void> deregistered;
+
+	/**
+	 * Whether the key ever had interest: {@link #NEVER_WATCHED}, {@link #WATCHED} or
+	 * {@link #CANCELLED_UNWATCHED}. A key that never had any was never added to the epoll set and
+	 * cannot be reported, so a closer may cancel it on its own thread and spare the round trip;
+	 * most short connections (answer and close) never wait for readiness at all.
+	 */
+	private volatile int interestHistory = NEVER_WATCHED;
 
 	SocketReadiness(Poller poller, ConnectionLoop owner) {
 		this.poller = poller;
@@ -164,6 +186,13 @@ final class SocketReadiness implements Readiness {
 	 * interrupts (a forced close interrupts the connection's thread) and keeps them for later.
 	 */
 	void deregister() {
+		if (this.interestHistory != WATCHED
+				&& (this.interestHistory == CANCELLED_UNWATCHED
+						|| INTEREST_HISTORY.compareAndSet(this, NEVER_WATCHED, CANCELLED_UNWATCHED))) {
+			// Never in the epoll set, and now never will be: nothing can report this key.
+			this.key.cancel();
+			return;
+		}
 		CompletableFuture<Void> deregistered = this.deregistered;
 		if (deregistered == null) {
 			CompletableFuture<Void> requested = new CompletableFuture<>();
@@ -194,6 +223,11 @@ final class SocketReadiness implements Readiness {
 		}
 		if (this.writeWanted) {
 			ops |= SelectionKey.OP_WRITE;
+		}
+		if (ops != 0 && this.interestHistory != WATCHED
+				&& !INTEREST_HISTORY.compareAndSet(this, NEVER_WATCHED, WATCHED)) {
+			// A closer cancelled the key, counting on it never having had interest.
+			return;
 		}
 		try {
 			this.key.interestOpsOr(ops);
