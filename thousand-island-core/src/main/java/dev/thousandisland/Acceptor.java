@@ -52,6 +52,11 @@ final class Acceptor implements Runnable {
 		this.thread = Thread.ofVirtual().name(this.server.config().name() + "-acceptor-" + this.index).start(this);
 	}
 
+	/** Whether this acceptor's loop runs on {@code thread} (a telemetry listener may call back). */
+	boolean runsOn(Thread thread) {
+		return this.thread == thread;
+	}
+
 	/** Interrupts a throttling wait and waits for the loop to end; the listen socket is already closed. */
 	void stop() throws InterruptedException {
 		Thread thread = this.thread;

@@ -3,20 +3,30 @@ package dev.thousandisland;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Read buffers lent to connections only while data is being handled. An idle connection holds
- * none; a busy one borrows one for a read and the callback that follows, then gives it back.
- * Buffers are direct so that socket reads and writes need no extra copy; when every pooled buffer
- * is out, a heap buffer is made instead and left to the garbage collector.
+ * The framework's read buffers, borrowed only while bytes are read (and, under
+ * {@link DataBuffers#LENT}, while the handler looks at them). An idle connection holds none.
+ * Buffers are direct so that socket reads need no extra copy; when every pooled buffer is out, a
+ * heap buffer of {@link #OVERFLOW_BUFFER_SIZE} bytes is made instead and left to the garbage
+ * collector, so that a burst past the pool costs a fraction of a pooled buffer per read.
  */
 final class BufferPool {
+
+	/**
+	 * The size of a buffer made when the pool is empty: large enough for one TLS record's
+	 * plaintext (16 KiB and a little), so that TLS decrypts straight into it.
+	 */
+	static final int OVERFLOW_BUFFER_SIZE = 17 * 1024;
 
 	private final AtomicReferenceArray<ByteBuffer> slots;
 
 	private final int bufferSize;
 
 	private final AtomicInteger directBuffers = new AtomicInteger();
+
+	private final LongAdder overflows = new LongAdder();
 
 	/**
 	 * Creates an empty pool.
@@ -38,7 +48,7 @@ final class BufferPool {
 
 	/**
 	 * Borrows a cleared buffer.
-	 * @return a buffer of {@link #bufferSize()} bytes
+	 * @return a buffer of {@link #bufferSize()} bytes, or a smaller heap one when the pool is out
 	 */
 	ByteBuffer take() {
 		int length = this.slots.length();
@@ -55,7 +65,8 @@ final class BufferPool {
 		if (this.directBuffers.getAndUpdate((n) -> (n < length) ? n + 1 : n) < length) {
 			return ByteBuffer.allocateDirect(this.bufferSize);
 		}
-		return ByteBuffer.allocate(this.bufferSize);
+		this.overflows.increment();
+		return ByteBuffer.allocate(Math.min(this.bufferSize, OVERFLOW_BUFFER_SIZE));
 	}
 
 	/**
@@ -74,6 +85,14 @@ final class BufferPool {
 				return;
 			}
 		}
+	}
+
+	/**
+	 * Returns how many times the pool was empty and a heap buffer was made instead.
+	 * @return the count since the pool was made
+	 */
+	long overflows() {
+		return this.overflows.sum();
 	}
 
 	private static int start(int length) {

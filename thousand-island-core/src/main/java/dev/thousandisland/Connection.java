@@ -43,15 +43,25 @@ public interface Connection {
 	/**
 	 * Puts a message in the connection's mailbox. The handler receives it in
 	 * {@link Handler#handleMessage} on the connection's own thread, after any callback that is
-	 * running, in the order messages were told. Never blocks on the connection's I/O.
+	 * running, in the order messages were told. Never blocks.
+	 *
+	 * <p>{@code true} means the message was queued before the connection's end began: it is
+	 * handled, or the connection ends (its closing callback and stop event come after the message
+	 * was queued). Messages still queued when the connection ends are dropped, as a process's
+	 * mailbox is when it terminates. {@code false} means the end had already begun and the message
+	 * was not queued.
 	 * @param message the message
-	 * @return {@code false} if the connection has already ended and the message was dropped
+	 * @return whether the message was queued; {@code false} once the connection's end has begun
+	 * @throws MailboxFullException if the mailbox already holds
+	 * {@link ServerConfig#mailboxCapacity()} messages; the message is not queued
 	 */
 	boolean tell(Object message);
 
 	/**
-	 * Closes the connection from outside (an operator, say). Its thread wakes, runs
-	 * {@link Handler#handleClose} with the socket closed, and ends.
+	 * Closes the connection, from any thread (an operator, say). Its thread wakes, runs
+	 * {@link Handler#handleClose} with the socket closed, and ends with stop reason
+	 * {@code closed}; during the transport handshake too, before {@link Handler#handleConnection}
+	 * ever ran. The same as {@link Socket#close()}.
 	 */
 	void close();
 
@@ -60,7 +70,10 @@ public interface Connection {
 	 */
 	enum State {
 
-		/** Accepted; the transport handshake is running. */
+		/**
+		 * Accepted; the transport handshake is running. Also while a
+		 * {@link Result#switchTransport} upgrade's handshake runs, when sends from other threads wait.
+		 */
 		HANDSHAKING,
 
 		/** Serving the handler. */

@@ -7,7 +7,6 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
-import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -17,10 +16,12 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.thousandisland.ConnectionEnd.Cause;
 import dev.thousandisland.telemetry.Span;
 import dev.thousandisland.transport.PlainChannel;
 import dev.thousandisland.transport.Transport;
@@ -30,8 +31,10 @@ import dev.thousandisland.transport.TransportChannel;
  * One connection, from accept to close, on its own virtual thread: the counterpart of Thousand
  * Island's handler process. It runs the handshake, then loops: handle a message, or wait for data
  * and hand it to the handler, until a result, the client, the read deadline or the server ends
- * it. Every path out goes through {@link #end}, which runs exactly one closing callback and emits
- * exactly one stop event.
+ * it. Every path out goes through {@link #end}, on the connection's own thread, which runs exactly
+ * one closing callback and emits exactly one stop event; an end started on another thread is
+ * recorded in {@link ConnectionEnd} and the connection woken to report it. Only the server's
+ * forced close ({@link #forceClose}) reports from outside, with no callback.
  */
 final class ConnectionLoop implements Connection, Runnable {
 
@@ -41,15 +44,12 @@ final class ConnectionLoop implements Connection, Runnable {
 
 	private static final VarHandle HIBERNATING;
 
-	private static final VarHandle ENDED;
-
 	private static final VarHandle MAILBOX;
 
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
 			HIBERNATING = lookup.findVarHandle(ConnectionLoop.class, "hibernating", boolean.class);
-			ENDED = lookup.findVarHandle(ConnectionLoop.class, "ended", boolean.class);
 			MAILBOX = lookup.findVarHandle(ConnectionLoop.class, "mailbox", Queue.class);
 		}
 		catch (ReflectiveOperationException ex) {
@@ -71,10 +71,13 @@ final class ConnectionLoop implements Connection, Runnable {
 
 	private final Instant acceptedAt;
 
-	/** Made by the first {@link #tell}: most connections never get a message. */
+	/**
+	 * Made by the first {@link #tell}: most connections never get a message. Bounded by
+	 * {@link ServerConfig#mailboxCapacity()}.
+	 */
 	private volatile Queue<Object> mailbox;
 
-	private volatile boolean ended;
+	private final ConnectionEnd end = new ConnectionEnd();
 
 	private volatile Thread thread;
 
@@ -82,13 +85,12 @@ final class ConnectionLoop implements Connection, Runnable {
 
 	private volatile boolean shutdownRequested;
 
-	private volatile boolean closeRequested;
-
 	private volatile ConnectionSocket socket;
 
 	private volatile SocketAddress remoteAddress;
 
-	private Span span;
+	/** Volatile: a forced close on another thread stops it, or sees that it is not there yet. */
+	private volatile Span span;
 
 	@SuppressWarnings("rawtypes")
 	private final Handler handler;
@@ -147,19 +149,29 @@ final class ConnectionLoop implements Connection, Runnable {
 		this.thread = thread;
 	}
 
+	/** Whether the connection runs on {@code thread} right now. */
+	boolean runsOn(Thread thread) {
+		return this.thread == thread;
+	}
+
 	@Override
 	public void run() {
 		try {
 			if (!open()) {
 				return;
 			}
+			Cause early = this.end.cause();
+			if (early != null) {
+				// Closed from outside before the socket was there to close.
+				end(early.ending(), early.error());
+				return;
+			}
 			if (!handshake()) {
 				return;
 			}
-			if (this.shutdownRequested) {
-				end(Ending.DRAINING, null);
-				return;
-			}
+			// A shutdown requested during the handshake waits for handleConnection, as Thousand
+			// Island's handle_continue runs before the exit signal: handleShutdown never runs for
+			// a connection the handler has not seen.
 			if (apply(callback(() -> this.handler.handleConnection(this.socket, this.handlerState)), true)) {
 				serve();
 			}
@@ -196,6 +208,14 @@ final class ConnectionLoop implements Connection, Runnable {
 			return false;
 		}
 		this.span = this.acceptorSpan.startChild("connection", startMetadata(remote), this.acceptTime);
+		Cause forced = this.end.cause();
+		if (forced != null && forced.ending().isForced()) {
+			// The server forced the close before the span was there to stop: stop it here.
+			ConnectionEnd.emitStop(this.span, statsMeasurements(), forced);
+			closeSocket();
+			finish();
+			return false;
+		}
 		SocketReadiness readiness;
 		try {
 			this.raw.configureBlocking(false);
@@ -220,7 +240,7 @@ final class ConnectionLoop implements Connection, Runnable {
 		try {
 			TransportChannel channel = config.transport()
 				.handshake(this.raw, this.socket.readiness(), Transport.deadline(config.handshakeTimeout()));
-			this.socket.upgrade(channel, config.transport());
+			this.socket.useChannel(channel, config.transport());
 		}
 		catch (Exception ex) {
 			end(Ending.HANDSHAKE_FAILED, ex);
@@ -290,7 +310,7 @@ final class ConnectionLoop implements Connection, Runnable {
 	/** Whether anything that wakes the connection has happened: what a waker leaves behind. */
 	private boolean hasWork() {
 		return this.socket.readiness().isReadable() || hasMessages() || this.shutdownRequested
-				|| this.closeRequested || !this.socket.isOpen();
+				|| this.end.cause() != null || !this.socket.isOpen();
 	}
 
 	/**
@@ -316,7 +336,7 @@ final class ConnectionLoop implements Connection, Runnable {
 		catch (Throwable ex) {
 			// No thread to be had (out of memory, say): the connection ends as a failed spawn.
 			logger.log(Level.ERROR, "Connection " + this.id + " could not get a thread to resume on; closing it", ex);
-			forceClose("spawn_error");
+			forceClose(Ending.SPAWN_ERROR);
 		}
 	}
 
@@ -336,7 +356,13 @@ final class ConnectionLoop implements Connection, Runnable {
 			alarm.cancel(false);
 		}
 		this.alarmAt = wakeAt;
-		this.alarm = this.server.alarm(this::wake, Math.max(wakeAt - now, 0));
+		try {
+			this.alarm = this.server.alarm(this::wake, Math.max(wakeAt - now, 0));
+		}
+		catch (RejectedExecutionException ex) {
+			// The server has stopped and is force-closing this connection: nothing to wake for.
+			this.alarm = null;
+		}
 	}
 
 	private void cancelAlarm() {
@@ -361,12 +387,13 @@ final class ConnectionLoop implements Connection, Runnable {
 	private Pass pass() {
 		ConnectionSocket socket = this.socket;
 		SocketReadiness readiness = socket.readiness();
-		if (this.closeRequested) {
-			end(Ending.CLOSED_FROM_OUTSIDE, null);
+		Cause cause = this.end.cause();
+		if (cause != null) {
+			end(cause.ending(), cause.error());
 			return Pass.ENDED;
 		}
 		if (!socket.isOpen()) {
-			end(closedEnding(), null);
+			end(Ending.CLOSED, null);
 			return Pass.ENDED;
 		}
 		// One message per pass, then the socket, the shutdown flag and the deadline get their
@@ -385,36 +412,34 @@ final class ConnectionLoop implements Connection, Runnable {
 			return Pass.ENDED;
 		}
 		if (this.mayHaveData || readiness.takeReadable() || socket.channel().hasBufferedInput()) {
-			ByteBuffer buffer = this.server.buffers().take();
+			DataReader.Received received;
 			try {
-				int read;
-				try {
-					read = socket.readForHandler(buffer);
-				}
-				catch (IOException ex) {
-					end(socket.isOpen() ? Ending.SOCKET_ERROR : closedEnding(), ex);
-					return Pass.ENDED;
-				}
-				if (read < 0) {
-					// handleClose sees the socket closed, as the client left it.
-					socket.close();
-					end(Ending.PEER_CLOSED, null);
-					return Pass.ENDED;
-				}
-				if (read > 0) {
-					// A read that did not fill the buffer emptied the socket: go straight to
-					// waiting next time rather than spend a read to learn that nothing came.
-					this.mayHaveData = !buffer.hasRemaining();
-					this.idle = false;
-					buffer.flip();
-					if (!apply(callback(() -> this.handler.handleData(buffer, socket, this.handlerState)), true)) {
-						return Pass.ENDED;
-					}
-					return Pass.AGAIN;
-				}
+				received = this.server.dataReader().read(socket);
 			}
-			finally {
-				this.server.buffers().give(buffer);
+			catch (IOException ex) {
+				end(socket.isOpen() ? Ending.SOCKET_ERROR : Ending.CLOSED, ex);
+				return Pass.ENDED;
+			}
+			if (received == DataReader.Received.END_OF_STREAM) {
+				// handleClose sees the socket closed, as the client left it.
+				socket.closeChannel();
+				end(Ending.PEER_CLOSED, null);
+				return Pass.ENDED;
+			}
+			if (received != DataReader.Received.NOTHING) {
+				// A read that did not fill the buffer emptied the socket: go straight to
+				// waiting next time rather than spend a read to learn that nothing came.
+				this.mayHaveData = received.filled();
+				this.idle = false;
+				ByteBuffer data = received.data();
+				Outcome outcome;
+				try {
+					outcome = callback(() -> this.handler.handleData(data, socket, this.handlerState));
+				}
+				finally {
+					this.server.dataReader().giveBack(data);
+				}
+				return apply(outcome, true) ? Pass.AGAIN : Pass.ENDED;
 			}
 			this.mayHaveData = false;
 		}
@@ -427,10 +452,10 @@ final class ConnectionLoop implements Connection, Runnable {
 			readiness.armRead();
 		}
 		catch (IOException ex) {
-			end(closedEnding(), null);
+			end(Ending.CLOSED, null);
 			return Pass.ENDED;
 		}
-		if (!hasMessages() && !this.shutdownRequested && !this.closeRequested) {
+		if (!hasMessages() && !this.shutdownRequested && this.end.cause() == null) {
 			long wakeAt = this.readDeadline;
 			boolean timed = isTimed(wakeAt, now);
 			if (this.hibernateAfter != NEVER) {
@@ -454,9 +479,8 @@ final class ConnectionLoop implements Connection, Runnable {
 			// an unpark: look for a cause to wake once more, then park.
 			if (!hasWork()) {
 				LockSupport.park(this);
-				if (Thread.interrupted() && this.ended) {
-					return Pass.ENDED;
-				}
+				// A forced close interrupts; the next pass finds its cause.
+				Thread.interrupted();
 			}
 		}
 		return Pass.AGAIN;
@@ -469,13 +493,15 @@ final class ConnectionLoop implements Connection, Runnable {
 	 * @return whether the connection goes on
 	 */
 	private boolean apply(Outcome outcome, boolean network) {
-		if (this.closeRequested) {
-			// Closed from outside while the callback ran: whatever it threw is a consequence.
-			end(Ending.CLOSED_FROM_OUTSIDE, null);
+		Cause cause = this.end.cause();
+		if (cause != null) {
+			// Ended from outside (or by a send timeout) while the callback ran: whatever it
+			// returned or threw is a consequence.
+			end(cause.ending(), cause.error());
 			return false;
 		}
 		if (outcome.thrown != null) {
-			if (outcome.thrown instanceof SocketTimeoutException) {
+			if (RecvTimeoutException.isCause(outcome.thrown)) {
 				end(Ending.READ_TIMEOUT, null);
 			}
 			else {
@@ -508,12 +534,12 @@ final class ConnectionLoop implements Connection, Runnable {
 			}
 			case Result.SwitchTransport<?> upgrade -> {
 				try {
-					ServerConfig config = this.server.config();
-					this.socket.upgrade(upgrade.transport().handshake(this.raw, this.socket.readiness(),
-							Transport.deadline(config.handshakeTimeout())), upgrade.transport());
+					TransportSwitch.perform(this.socket, this.raw, upgrade.transport(),
+							Transport.deadline(this.server.config().handshakeTimeout()),
+							(upgrading) -> this.state = upgrading ? State.HANDSHAKING : State.OPEN);
 				}
 				catch (Exception ex) {
-					end(Ending.HANDSHAKE_FAILED, ex);
+					end(Ending.UPGRADE_FAILED, ex);
 					return false;
 				}
 				this.readDeadline = Transport.deadline(this.socket.readTimeout());
@@ -524,7 +550,7 @@ final class ConnectionLoop implements Connection, Runnable {
 				return false;
 			}
 			case Result.Error<?> error -> {
-				if (error.reason() instanceof SocketTimeoutException) {
+				if (RecvTimeoutException.isCause(error.reason())) {
 					end(Ending.READ_TIMEOUT, null);
 				}
 				else {
@@ -540,70 +566,54 @@ final class ConnectionLoop implements Connection, Runnable {
 	}
 
 	/**
-	 * Ends the connection: runs the closing callback the ending calls for, closes the socket,
-	 * emits the stop event. Does nothing if the connection already ended (a forced close won).
+	 * Ends the connection on its own thread: runs the closing callback for the first cause
+	 * recorded (this ending, or an earlier one from another thread), closes the socket, emits
+	 * the stop event. Does nothing more if the end was already reported or the server forced it.
 	 */
-	@SuppressWarnings("unchecked")
 	private void end(Ending ending, Throwable error) {
-		if (this.ended) {
-			closeSocket();
-			return;
-		}
 		ConnectionSocket socket = this.socket;
-		if (socket != null) {
-			if (ending == Ending.SHUTDOWN || ending == Ending.DRAINING) {
-				this.state = State.DRAINING;
-			}
-			Object state = this.handlerState;
-			try {
-				switch (ending) {
-					case PEER_CLOSED, LOCAL_CLOSED, CLOSED_FROM_OUTSIDE -> this.handler.handleClose(socket, state);
-					case READ_TIMEOUT -> this.handler.handleTimeout(socket, state);
-					case SHUTDOWN, DRAINING -> this.handler.handleShutdown(socket, state);
-					case ERROR, SOCKET_ERROR, EXCEPTION, HANDSHAKE_FAILED -> this.handler.handleError(error, socket, state);
-					case SOCKET_CLOSED -> {
-					}
-				}
-			}
-			catch (Throwable ex) {
-				logger.log(Level.WARNING, "Handler " + this.handler.getClass().getName() + " failed while closing "
-						+ "connection " + this.id + " (" + ending + ")", ex);
-			}
+		if (ending == Ending.SHUTDOWN && this.end.cause() == null) {
+			this.state = State.DRAINING;
 		}
-		if (!ENDED.compareAndSet(this, false, true)) {
-			closeSocket();
+		Ending first = this.end.claim(ending, error).ending();
+		if (socket != null && (first == Ending.CLOSED || first == Ending.SEND_TIMEOUT)) {
+			// Whoever closed may not have got to closing the channel yet: the callback is promised
+			// a closed socket.
+			socket.closeChannel();
+		}
+		Cause cause = (socket != null)
+				? this.end.runClosingCallback(ending, error, this.handler, socket, this.handlerState, this.id)
+				: null;
+		closeSocket();
+		if (cause == null) {
 			return;
 		}
-		if (ending == Ending.EXCEPTION) {
+		if (cause.ending() == Ending.EXCEPTION) {
 			logger.log(Level.WARNING, "Handler " + this.handler.getClass().getName() + " threw on connection "
-					+ this.id + " from " + this.remoteAddress + "; closing it", error);
+					+ this.id + " from " + this.remoteAddress + "; closing it", cause.error());
 		}
-		closeSocket();
-		Map<String, Object> stats = statsMeasurements();
-		Map<String, Object> reason = Map.of("reason", ending.reason);
-		if (ending == Ending.EXCEPTION) {
-			this.span.exception(stats, reason, error);
-		}
-		else {
-			this.span.stop(stats, reason, ending.error(error));
-		}
+		ConnectionEnd.emitStop(this.span, statsMeasurements(), cause);
 		finish();
 	}
 
-	/** A closed socket was closed from outside ({@link #close()}) or by the handler itself. */
-	private Ending closedEnding() {
-		return this.closeRequested ? Ending.CLOSED_FROM_OUTSIDE : Ending.SOCKET_CLOSED;
+	/**
+	 * Records an end found on another thread (or inside a callback: a close, a send timeout),
+	 * which the connection's own thread reports once {@link #wake woken}. The caller closes the
+	 * socket first, so that the closing callback sees it closed.
+	 */
+	void recordEnd(Ending ending, Throwable error) {
+		this.end.claim(ending, error);
 	}
 
-	/** Forces the connection closed from outside its thread; no further callback runs. */
-	void forceClose(String reason) {
-		if (!ENDED.compareAndSet(this, false, true)) {
-			return;
-		}
+	/**
+	 * Forces the connection closed from outside its thread, with no callback: the stop that
+	 * cannot wait. Emits the stop event at once unless the connection already did.
+	 */
+	void forceClose(Ending ending) {
+		this.end.claim(ending, null);
 		closeSocket();
-		if (this.span != null) {
-			this.span.stop(statsMeasurements(), Map.of("reason", reason), reason);
-		}
+		// Whoever starts the span after this sees the forced cause and stops it (see open()).
+		ConnectionEnd.emitStop(this.span, statsMeasurements(), new Cause(ending, null));
 		Thread thread = this.thread;
 		if (thread != null) {
 			thread.interrupt();
@@ -619,25 +629,32 @@ final class ConnectionLoop implements Connection, Runnable {
 
 	@Override
 	public boolean tell(Object message) {
-		if (this.ended) {
+		if (this.end.cause() != null) {
 			return false;
 		}
 		Queue<Object> mailbox = this.mailbox;
 		if (mailbox == null) {
-			MAILBOX.compareAndSet(this, null, new ConcurrentLinkedQueue<>());
+			MAILBOX.compareAndSet(this, null, new LinkedBlockingQueue<>(this.server.config().mailboxCapacity()));
 			mailbox = this.mailbox;
 		}
-		mailbox.add(message);
+		if (!mailbox.offer(message)) {
+			throw new MailboxFullException(this.id, this.server.config().mailboxCapacity());
+		}
+		// An end that began meanwhile may never look at the mailbox again: take the message
+		// back and say so, rather than promise a delivery that will not happen.
+		if (this.end.cause() != null && mailbox.remove(message)) {
+			return false;
+		}
 		wake();
 		return true;
 	}
 
 	@Override
 	public void close() {
-		this.closeRequested = true;
+		this.end.claim(Ending.CLOSED, null);
 		ConnectionSocket socket = this.socket;
 		if (socket != null) {
-			socket.close();
+			socket.closeChannel();
 		}
 		wake();
 	}
@@ -666,7 +683,7 @@ final class ConnectionLoop implements Connection, Runnable {
 
 	@Override
 	public State state() {
-		return this.ended ? State.CLOSED : this.state;
+		return this.end.isFinished() ? State.CLOSED : this.state;
 	}
 
 	@Override
@@ -681,7 +698,7 @@ final class ConnectionLoop implements Connection, Runnable {
 	}
 
 	private void abandon(Throwable spawnError) {
-		this.ended = true;
+		this.end.claim(Ending.SPAWN_ERROR, spawnError);
 		closeSocket();
 		if (spawnError != null) {
 			this.acceptorSpan.event("spawn_error", Map.of(), Map.of("error", ConnectionSocket.errorName(spawnError)));
@@ -689,7 +706,11 @@ final class ConnectionLoop implements Connection, Runnable {
 		finish();
 	}
 
-	private void finish() {
+	/** Releases the connection's slot, once, whoever ends it. */
+	void finish() {
+		if (!this.end.finish()) {
+			return;
+		}
 		cancelAlarm();
 		Queue<Object> mailbox = this.mailbox;
 		if (mailbox != null) {
@@ -701,7 +722,7 @@ final class ConnectionLoop implements Connection, Runnable {
 	private void closeSocket() {
 		ConnectionSocket socket = this.socket;
 		if (socket != null) {
-			socket.close();
+			socket.closeChannel();
 		}
 		else {
 			try {
@@ -773,33 +794,6 @@ final class ConnectionLoop implements Connection, Runnable {
 		HIBERNATE,
 		/** Nothing: the connection ended. */
 		ENDED
-
-	}
-
-	/**
-	 * How a connection ended, which picks its closing callback and its stop event's error; the
-	 * stop event's {@code reason} metadata names it.
-	 */
-	private enum Ending {
-
-		PEER_CLOSED("peer_closed"), LOCAL_CLOSED("local_closed"), CLOSED_FROM_OUTSIDE("closed"),
-		SOCKET_CLOSED("socket_closed"), READ_TIMEOUT("read_timeout"), SHUTDOWN("shutdown"),
-		DRAINING("draining"), ERROR("error"), SOCKET_ERROR("socket_error"), EXCEPTION("exception"),
-		HANDSHAKE_FAILED("handshake_failed");
-
-		final String reason;
-
-		Ending(String reason) {
-			this.reason = reason;
-		}
-
-		Object error(Throwable cause) {
-			return switch (this) {
-				case READ_TIMEOUT -> "timeout";
-				case ERROR, SOCKET_ERROR, HANDSHAKE_FAILED, EXCEPTION -> cause;
-				default -> null;
-			};
-		}
 
 	}
 

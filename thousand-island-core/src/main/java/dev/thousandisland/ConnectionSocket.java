@@ -81,9 +81,18 @@ final class ConnectionSocket implements Socket {
 		this.remoteAddress = remoteAddress;
 	}
 
-	void upgrade(TransportChannel channel, Transport transport) {
+	/** Puts the channel the first handshake made in place; nobody else sends yet. */
+	void useChannel(TransportChannel channel, Transport transport) {
 		this.channel = channel;
 		this.secure = transport.isSecure();
+	}
+
+	/**
+	 * The lock every send holds: one sender at a time, and none while a
+	 * {@linkplain TransportSwitch STARTTLS upgrade} swaps the channel.
+	 */
+	ReentrantLock sendLock() {
+		return this.sendLock;
 	}
 
 	void span(Span span) {
@@ -183,7 +192,9 @@ final class ConnectionSocket implements Socket {
 			if (this.telemetry.isEnabled()) {
 				this.span.event("recv_error", Map.of(), Map.of("error", errorName(ex)));
 			}
-			throw ex;
+			// Marked as recv's own, so that only it, not a timeout of the handler's other I/O,
+			// reads as a read timeout when it escapes the callback.
+			throw (ex instanceof SocketTimeoutException) ? new RecvTimeoutException(ex.getMessage()) : ex;
 		}
 	}
 
@@ -283,8 +294,19 @@ final class ConnectionSocket implements Socket {
 		}
 	}
 
+	/**
+	 * {@inheritDoc} From any thread, inside a callback or not: the connection ends with
+	 * {@link Handler#handleClose} on its own thread, as after {@link Connection#close()}.
+	 */
 	@Override
 	public void close() {
+		this.connection.recordEnd(Ending.CLOSED, null);
+		closeChannel();
+		this.connection.wake();
+	}
+
+	/** Closes the channel without saying why: the caller has recorded its own cause. */
+	void closeChannel() {
 		if (this.readiness != null) {
 			// The poller cancels the key before the channel closes: see SocketReadiness.
 			this.readiness.deregister();
@@ -375,12 +397,15 @@ final class ConnectionSocket implements Socket {
 
 	/**
 	 * Closes the connection after a send made no progress for {@code sendTimeout}. The exception
-	 * is not a {@link SocketTimeoutException}, which would read as a read timeout.
+	 * is not a {@link SocketTimeoutException}: it is no read timeout.
 	 */
 	private InterruptedByTimeoutException sendTimedOut(SocketTimeoutException cause) {
-		close();
 		InterruptedByTimeoutException timeout = new InterruptedByTimeoutException();
 		timeout.initCause(cause);
+		// Whichever thread sent, the connection's own thread reports the end, as a send timeout.
+		this.connection.recordEnd(Ending.SEND_TIMEOUT, timeout);
+		closeChannel();
+		this.connection.wake();
 		return timeout;
 	}
 

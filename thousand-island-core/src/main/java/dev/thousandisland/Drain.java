@@ -124,7 +124,7 @@ final class Drain implements Runnable {
 
 	private void closeTheRest() {
 		int forced = 0;
-		String reason = this.immediate ? "shutdown_immediate" : "shutdown_timeout";
+		Ending reason = this.immediate ? Ending.SHUTDOWN_IMMEDIATE : Ending.SHUTDOWN_TIMEOUT;
 		for (ConnectionSet set : this.server.connectionSets()) {
 			for (ConnectionLoop connection : List.copyOf(set.connections())) {
 				try {

@@ -25,13 +25,37 @@ import java.nio.ByteBuffer;
  * <li>Whenever another thread {@linkplain Connection#tell tells} the connection something while
  * no callback is running, {@link #handleMessage} runs with it.
  * <li>The connection ends with exactly one of {@link #handleClose}, {@link #handleError},
- * {@link #handleShutdown} or {@link #handleTimeout}, then the socket is closed.
+ * {@link #handleShutdown} or {@link #handleTimeout}, then the socket is closed and exactly one
+ * {@code connection.stop} (or {@code connection.exception}) event is emitted, whose
+ * {@code reason} says why. The closing callback runs on the connection's own thread whichever
+ * thread started the end (a {@link Socket#close()} or {@link Connection#close()} from another
+ * thread, a send timeout hit by a broadcasting thread): the connection is woken to report it.
+ * The first cause wins; what the handler does after it (a send that fails on the closed socket,
+ * a result) is a consequence, not a second ending.
  * </ol>
  *
+ * <p>One ending has no callback: a stopping server's forced close, at its shutdown deadline or
+ * at once with {@code stop(Duration.ZERO)} (stop reasons {@code shutdown_timeout},
+ * {@code shutdown_immediate}), as Thousand Island's brutal kill; it cannot wait for a thread that
+ * may be stuck in a callback. docs/connection-lifecycle.md tabulates every ending.
+ *
  * <p>An exception thrown by a callback ends that connection only: {@link #handleError} runs with
- * it, the socket is closed and a {@code connection.exception} event is emitted. A
- * {@link java.net.SocketTimeoutException} that escapes a callback (from {@link Socket#recv}, say)
- * counts as a read timeout and goes to {@link #handleTimeout} instead.
+ * it, the socket is closed and a {@code connection.exception} event is emitted. Only the timeout
+ * of {@link Socket#recv} escaping a callback counts as a read timeout and goes to
+ * {@link #handleTimeout} instead; a {@link java.net.SocketTimeoutException} from the handler's own
+ * I/O (a database or HTTP client timing out inside a callback) is the handler's error and goes to
+ * {@link #handleError} with that exception.
+ *
+ * <p><b>What a handler may keep.</b> Under the default {@link ServerConfig#dataBuffers()},
+ * {@link DataBuffers#OWNED}, the buffer {@link #handleData} receives is the handler's own: a heap
+ * buffer holding exactly the bytes of one read, which nothing in the framework touches again. Keep
+ * it, a slice, duplicate or read-only view of it, in the state, in a message to
+ * {@link Connection#tell}, or on another thread, for as long as you like: no other connection can
+ * ever observe its bytes or change them. Under the expert opt-in {@link DataBuffers#LENT} the
+ * buffer is lent for the length of the callback only and reused for other connections' reads
+ * afterwards: copy what you keep, and test the handler with {@link DataBuffers#LENT_CHECKED}, which
+ * makes a kept buffer throw and a kept view read {@link DataBuffers#POISON}. Buffers returned by
+ * {@link Socket#recv} are always the caller's own.
  *
  * <p><b>Read timeout.</b> After {@code handleConnection} or {@code handleData} returns
  * {@link Result.Continue}, the connection waits for data at most the read timeout (the server's
@@ -65,8 +89,9 @@ public interface Handler<S> {
 
 	/**
 	 * Runs each time the framework has read bytes from the client.
-	 * @param data the bytes read; the buffer is lent, valid only until this callback returns
-	 * (copy what you keep)
+	 * @param data the bytes read, from its position to its limit; by default the handler's own to
+	 * keep (see "What a handler may keep" above), under {@link DataBuffers#LENT} valid only until
+	 * this callback returns
 	 * @param socket the connection's socket, open
 	 * @param state the connection's state
 	 * @return what to do next
@@ -94,8 +119,10 @@ public interface Handler<S> {
 	/**
 	 * Runs when the client closed the connection (the socket is already closed), when a callback
 	 * returned {@link Result#close} (the socket is still open and closed right after), or when
-	 * the connection was closed through {@link Connection#close()}. Not called for
-	 * {@link Socket#close()}.
+	 * {@link Socket#close()} or {@link Connection#close()} closed it, from any thread (the socket
+	 * is already closed). A close during the transport handshake also ends here, before
+	 * {@link #handleConnection} ever ran. Stop reasons {@code peer_closed}, {@code local_closed},
+	 * {@code closed}.
 	 * @param socket the connection's socket
 	 * @param state the connection's state
 	 * @throws Exception logged and otherwise ignored
@@ -104,12 +131,18 @@ public interface Handler<S> {
 	}
 
 	/**
-	 * Runs when the connection ends in error: a callback threw or returned {@link Result#error},
-	 * the transport handshake failed or timed out, or reading from the socket failed. The socket
-	 * may already be closed; it is closed right after.
+	 * Runs when the connection ends in error: a callback threw or returned {@link Result#error}
+	 * (stop reasons {@code exception}, {@code error}), the transport handshake failed or timed out
+	 * ({@code handshake_failed}: {@link #handleConnection} never ran), a
+	 * {@link Result#switchTransport} upgrade was refused or failed ({@code upgrade_failed}), a send
+	 * on any thread made no progress for {@code sendTimeout} ({@code send_timeout}, with the
+	 * {@link java.nio.channels.InterruptedByTimeoutException} the send threw), or reading from the
+	 * socket failed ({@code socket_error}). The socket may already be closed; it is closed right
+	 * after.
 	 * @param error what went wrong
 	 * @param socket the connection's socket
-	 * @param state the connection's state ({@code null} if the handshake failed)
+	 * @param state the connection's state; after a failed handshake, the one
+	 * {@link #initialState()} made
 	 * @throws Exception logged and otherwise ignored
 	 */
 	default void handleError(Throwable error, Socket socket, S state) throws Exception {
@@ -118,8 +151,10 @@ public interface Handler<S> {
 	/**
 	 * Runs when the server is stopping, with the socket still open so the handler can say
 	 * goodbye. It runs between callbacks: a connection busy in a callback sees it when the
-	 * callback returns. A connection still open at the server's shutdown deadline is closed
-	 * without further callbacks.
+	 * callback returns. Never for a connection whose {@link #handleConnection} has not run: one
+	 * still in its handshake when the server stops runs {@code handleConnection} first. A
+	 * connection still open at the server's shutdown deadline is closed without further
+	 * callbacks. Stop reason {@code shutdown}.
 	 * @param socket the connection's socket, open
 	 * @param state the connection's state
 	 * @throws Exception logged and otherwise ignored
@@ -128,9 +163,10 @@ public interface Handler<S> {
 	}
 
 	/**
-	 * Runs when the read deadline passed with no data from the client, or a callback returned
-	 * {@link Result#error} with (or threw) a {@link java.net.SocketTimeoutException}. The socket
-	 * is still open.
+	 * Runs when the read deadline passed with no data from the client, or when the timeout of
+	 * {@link Socket#recv} escaped a callback or was returned in {@link Result#error} (Thousand
+	 * Island's {@code {:error, :timeout, state}}). No other timeout leads here. The socket is still
+	 * open. Stop reason {@code read_timeout}, error {@code timeout}.
 	 * @param socket the connection's socket, open
 	 * @param state the connection's state
 	 * @throws Exception logged and otherwise ignored

@@ -21,11 +21,10 @@ import dev.thousandisland.transport.Transport;
  * {@link Socket#recv(int)})</td></tr>
  * <tr><td>{@link #switchTransport(Transport, Object)}</td><td>upgrade the live connection in place
  * (STARTTLS): run the new transport's handshake, bounded by {@code handshakeTimeout}, then carry on
- * as with {@code continueWith}; a failed handshake goes to {@link Handler#handleError}</td></tr>
+ * as with {@code continueWith}; a refused or failed upgrade goes to {@link Handler#handleError}</td></tr>
  * <tr><td>{@link #close(Object)}</td><td>{@link Handler#handleClose}, then close</td></tr>
- * <tr><td>{@link #error(Throwable, Object)}</td><td>{@link Handler#handleError}, then close; a
- * {@link java.net.SocketTimeoutException} reason goes to {@link Handler#handleTimeout}
- * instead</td></tr>
+ * <tr><td>{@link #error(Throwable, Object)}</td><td>{@link Handler#handleError}, then close; the
+ * timeout {@link Socket#recv} threw goes to {@link Handler#handleTimeout} instead</td></tr>
  * </table>
  *
  * @param <S> the type of the per-connection state
@@ -74,7 +73,15 @@ public sealed interface Result<S> permits Result.Continue, Result.SwitchTranspor
 	/**
 	 * Upgrades the connection to another transport (STARTTLS), then keeps it open with the
 	 * current read timeout. The handler must have read everything the client sent before asking
-	 * for the upgrade; the new transport's handshake starts with the next bytes.
+	 * for the upgrade; the new transport's handshake starts with the next bytes. Sends from other
+	 * threads that come while the handshake runs wait for it and go out encrypted (a send that
+	 * began before the callback returned goes out as plaintext: a handler that pushes from other
+	 * threads pauses them before it answers the client's STARTTLS, and lets them go on from a later
+	 * callback, or once {@link Connection#state()} is {@code HANDSHAKING}). Only a plain connection can be
+	 * upgraded, and only to a secure transport: anything else (TLS to TLS, TLS to plain, plain
+	 * to plain) is refused, as Thousand Island's {@code unsupported_upgrade}, with an
+	 * {@link UnsupportedOperationException} given to {@link Handler#handleError} (stop reason
+	 * {@code upgrade_failed}, as for a failed handshake).
 	 * @param transport the transport to switch to, typically a
 	 * {@link dev.thousandisland.transport.TlsTransport}
 	 * @param state the state for the next callback
@@ -97,7 +104,8 @@ public sealed interface Result<S> permits Result.Continue, Result.SwitchTranspor
 
 	/**
 	 * Closes the connection after {@link Handler#handleError} (or {@link Handler#handleTimeout}
-	 * when the reason is a {@link java.net.SocketTimeoutException}).
+	 * when the reason is, or was caused by, the timeout {@link Socket#recv} threw; any other
+	 * {@link java.net.SocketTimeoutException} is an error like the rest).
 	 * @param reason why
 	 * @param state the state for the callback
 	 * @param <S> the state type

@@ -40,6 +40,9 @@ import dev.thousandisland.transport.Transport;
  */
 public final class Server {
 
+	/** The capacity of a pooled read buffer: a large read costs one system call. */
+	static final int READ_BUFFER_SIZE = 64 * 1024;
+
 	private final ServerConfig config;
 
 	private final Telemetry telemetry;
@@ -48,7 +51,9 @@ public final class Server {
 
 	private final Poller[] pollers;
 
-	private final BufferPool buffers = new BufferPool(64, 64 * 1024);
+	private final BufferPool buffers;
+
+	private final DataReader dataReader;
 
 	/** Wakes hibernating connections at their read deadlines; its thread starts with the first. */
 	private final ScheduledThreadPoolExecutor alarms;
@@ -65,6 +70,7 @@ public final class Server {
 
 	private final ReentrantLock lock = new ReentrantLock();
 
+
 	private volatile ServerStatus status = ServerStatus.SUSPENDED;
 
 	private volatile Listener listener;
@@ -78,8 +84,13 @@ public final class Server {
 	/** Made by the first stop: waits for the connections, then closes the rest. */
 	private volatile Drain drain;
 
+	/** The thread that waits for connections to finish, once the server stops. */
+	private volatile Thread drainThread;
+
 	private Server(ServerConfig config) throws IOException {
 		this.config = config;
+		this.buffers = new BufferPool(config.readBufferPoolSize(), READ_BUFFER_SIZE);
+		this.dataReader = new DataReader(config.dataBuffers(), this.buffers);
 		this.telemetry = new Telemetry(config.telemetryListeners(), config.telemetryPayloads());
 		this.spanMetadata = Map.of("server", config.name(), "handler", config.handler().getClass().getName(),
 				"transport", config.transport().name());
@@ -211,18 +222,20 @@ public final class Server {
 	 * @throws IllegalStateException if the server is stopping or stopped
 	 */
 	public void suspend() {
+		List<Acceptor> leaving;
 		this.lock.lock();
 		try {
 			if (this.status == ServerStatus.SUSPENDED) {
 				return;
 			}
 			requireNotStopping("suspend");
-			closeListener();
+			leaving = closeListener();
 			this.status = ServerStatus.SUSPENDED;
 		}
 		finally {
 			this.lock.unlock();
 		}
+		awaitExit(leaving);
 	}
 
 	/**
@@ -256,11 +269,20 @@ public final class Server {
 	/**
 	 * Stops the server, waiting at most {@code timeout} for connections to finish before closing
 	 * them, and returns when every connection is closed.
+	 *
+	 * <p>Called on one of the server's own threads (inside a handler callback, or in a telemetry
+	 * listener called by a connection or an acceptor), it cannot wait for itself: it starts the
+	 * stop and returns at once, as {@link #stopAsync}. The calling connection's
+	 * {@link Handler#handleShutdown} runs when its callback returns.
 	 * @param timeout how long connections may take to finish; {@link Duration#ZERO} closes them
 	 * at once without {@link Handler#handleShutdown}
 	 */
 	public void stop(Duration timeout) {
+		boolean ownThread = isOwnThread(Thread.currentThread());
 		CompletableFuture<Void> stopped = stopAsync(timeout);
+		if (ownThread) {
+			return;
+		}
 		boolean interrupted = false;
 		while (true) {
 			try {
@@ -291,15 +313,30 @@ public final class Server {
 	public CompletableFuture<Void> stopAsync(Duration timeout) {
 		ServerConfig.requireTimeout("timeout", timeout);
 		long deadline = Transport.deadline(timeout);
+		List<Acceptor> leaving;
 		this.lock.lock();
 		try {
-			if (!this.stopping) {
-				this.stopping = true;
-				this.status = ServerStatus.STOPPING;
-				Drain drain = new Drain(this, deadline, timeout.isZero());
-				this.drain = drain;
+			if (this.stopping) {
+				this.drain.bringForward(deadline);
+				return this.terminated.copy();
+			}
+			this.stopping = true;
+			this.status = ServerStatus.STOPPING;
+			this.drain = new Drain(this, deadline, timeout.isZero());
+			leaving = closeListener();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		try {
+			// Outside the lock: an acceptor on its way out may call back into the server (a
+			// telemetry listener calling suspend, say) and must not wait for the lock this holds.
+			awaitExit(leaving);
+		}
+		finally {
+			this.lock.lock();
+			try {
 				try {
-					closeListener();
 					if (!timeout.isZero()) {
 						for (ConnectionSet set : this.connectionSets) {
 							set.connections().forEach(ConnectionLoop::requestShutdown);
@@ -308,17 +345,16 @@ public final class Server {
 				}
 				finally {
 					// Whatever went wrong above, the drain runs: it is what completes the stop.
-					Thread.ofVirtual().name(this.config.name() + "-drain").start(drain);
+					Thread thread = Thread.ofVirtual().name(this.config.name() + "-drain").unstarted(this.drain);
+					this.drainThread = thread;
+					thread.start();
 				}
 			}
-			else {
-				this.drain.bringForward(deadline);
+			finally {
+				this.lock.unlock();
 			}
-			return this.terminated.copy();
 		}
-		finally {
-			this.lock.unlock();
-		}
+		return this.terminated.copy();
 	}
 
 	/**
@@ -378,7 +414,7 @@ public final class Server {
 			thread.start();
 		}
 		catch (Throwable ex) {
-			connectionEnded(connection, set);
+			connection.finish();
 			closeQuietly(socket);
 			acceptorSpan.event("spawn_error", Map.of(), Map.of("error", ConnectionSocket.errorName(ex)));
 		}
@@ -411,6 +447,10 @@ public final class Server {
 
 	BufferPool buffers() {
 		return this.buffers;
+	}
+
+	DataReader dataReader() {
+		return this.dataReader;
 	}
 
 	Map<String, Object> spanMetadata() {
@@ -469,15 +509,29 @@ public final class Server {
 		this.status = ServerStatus.RUNNING;
 	}
 
-	private void closeListener() {
+	/**
+	 * Closes the listen sockets, which ends the acceptors' loops. Under the lock.
+	 * @return the acceptors to wait for, outside the lock
+	 */
+	private List<Acceptor> closeListener() {
 		Listener listener = this.listener;
 		if (listener == null) {
-			return;
+			return List.of();
 		}
 		listener.close();
 		this.listener = null;
+		List<Acceptor> leaving = this.acceptors;
+		this.acceptors = List.of();
+		return leaving;
+	}
+
+	/** Waits for acceptors to leave their loops; not for the one calling, if one is. */
+	private static void awaitExit(List<Acceptor> acceptors) {
 		boolean interrupted = false;
-		for (Acceptor acceptor : this.acceptors) {
+		for (Acceptor acceptor : acceptors) {
+			if (acceptor.runsOn(Thread.currentThread())) {
+				continue;
+			}
 			while (true) {
 				try {
 					acceptor.stop();
@@ -488,10 +542,38 @@ public final class Server {
 				}
 			}
 		}
-		this.acceptors = List.of();
 		if (interrupted) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * Whether {@code thread} is one of this server's own: a connection's, an acceptor's or the
+	 * drain's, any of which may run a handler callback or a telemetry listener.
+	 */
+	private boolean isOwnThread(Thread thread) {
+		if (thread == this.drainThread) {
+			return true;
+		}
+		this.lock.lock();
+		try {
+			for (Acceptor acceptor : this.acceptors) {
+				if (acceptor.runsOn(thread)) {
+					return true;
+				}
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		for (ConnectionSet set : this.connectionSets) {
+			for (ConnectionLoop connection : set.connections()) {
+				if (connection.runsOn(thread)) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	ConnectionSet[] connectionSets() {

@@ -65,16 +65,29 @@ import dev.thousandisland.transport.Transport;
  * @param telemetryListeners who receives telemetry events (default none)
  * @param telemetryPayloads whether send and receive events carry a copy of the bytes (default
  * false)
+ * @param dataBuffers who owns the buffer {@link Handler#handleData} receives (default
+ * {@link DataBuffers#OWNED}: the handler, who may keep it; see {@link DataBuffers} for the expert
+ * lending modes)
+ * @param readBufferPoolSize how many 64 KiB direct read buffers the server keeps for reuse
+ * (default 64). A buffer is out of the pool while one read (and under {@link DataBuffers#LENT} its
+ * callback) runs; when all are out, a read gets a 17 KiB heap buffer made for it instead
+ * @param mailboxCapacity how many {@linkplain Connection#tell told} messages a connection's
+ * mailbox holds before {@code tell} throws {@link MailboxFullException}; a bound on the memory a
+ * handler that falls behind its senders can pin (default 100,000)
  */
 public record ServerConfig(String name, Handler<?> handler, Transport transport, int port, InetAddress bindAddress,
 		Path unixPath, int numAcceptors, int numListenSockets, int numConnections, int maxConnections,
 		int maxConnectionsRetryCount, Duration maxConnectionsRetryWait, Duration readTimeout,
 		Duration handshakeTimeout, Duration shutdownTimeout, Duration sendTimeout, Duration hibernateAfter, int backlog,
 		boolean tcpNoDelay, boolean reuseAddress, boolean reusePort, Map<SocketOption<?>, Object> socketOptions, int numPollers,
-		Duration maxAcceptBackoff, boolean silentTerminateOnError, List<TelemetryListener> telemetryListeners, boolean telemetryPayloads) {
+		Duration maxAcceptBackoff, boolean silentTerminateOnError, List<TelemetryListener> telemetryListeners,
+		boolean telemetryPayloads, DataBuffers dataBuffers, int readBufferPoolSize, int mailboxCapacity) {
 
 	/** A timeout that never passes: Thousand Island's {@code :infinity}. */
 	public static final Duration NO_TIMEOUT = ChronoUnit.FOREVER.getDuration();
+
+	/** The default of {@link #mailboxCapacity()}. */
+	public static final int DEFAULT_MAILBOX_CAPACITY = 100_000;
 
 	/** Linux's limit on a Unix socket path, in bytes, without the terminating NUL. */
 	static final int MAX_UNIX_PATH_BYTES = 107;
@@ -111,6 +124,9 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 		require(maxAcceptBackoff != null, "maxAcceptBackoff", null, "is required");
 		require(maxAcceptBackoff.compareTo(Duration.ofMillis(1)) >= 0, "maxAcceptBackoff", maxAcceptBackoff,
 				"must be at least 1 ms");
+		require(dataBuffers != null, "dataBuffers", null, "is required");
+		require(readBufferPoolSize >= 1, "readBufferPoolSize", readBufferPoolSize, "must be at least 1");
+		require(mailboxCapacity >= 1, "mailboxCapacity", mailboxCapacity, "must be at least 1");
 		if (unixPath != null) {
 			int length = unixPath.toString().getBytes(StandardCharsets.UTF_8).length;
 			require(length <= MAX_UNIX_PATH_BYTES, "unixPath", unixPath,
@@ -218,6 +234,11 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 
 		private boolean telemetryPayloads;
 
+		private DataBuffers dataBuffers = DataBuffers.OWNED;
+
+		private int readBufferPoolSize = 64;
+		private int mailboxCapacity = DEFAULT_MAILBOX_CAPACITY;
+
 		private Builder(Handler<?> handler) {
 			this.handler = handler;
 		}
@@ -250,129 +271,153 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 			this.silentTerminateOnError = config.silentTerminateOnError;
 			this.telemetryListeners.addAll(config.telemetryListeners);
 			this.telemetryPayloads = config.telemetryPayloads;
+			this.dataBuffers = config.dataBuffers;
+			this.readBufferPoolSize = config.readBufferPoolSize;
+			this.mailboxCapacity = config.mailboxCapacity;
 		}
 
-		/** @param name see {@link ServerConfig#name()} @return this builder */
+		/** @param name see {@link ServerConfig#name()}
+		 * @return this builder */
 		public Builder name(String name) {
 			this.name = name;
 			return this;
 		}
 
-		/** @param handler see {@link ServerConfig#handler()} @return this builder */
+		/** @param handler see {@link ServerConfig#handler()}
+		 * @return this builder */
 		public Builder handler(Handler<?> handler) {
 			this.handler = handler;
 			return this;
 		}
 
-		/** @param transport see {@link ServerConfig#transport()} @return this builder */
+		/** @param transport see {@link ServerConfig#transport()}
+		 * @return this builder */
 		public Builder transport(Transport transport) {
 			this.transport = transport;
 			return this;
 		}
 
-		/** @param port see {@link ServerConfig#port()} @return this builder */
+		/** @param port see {@link ServerConfig#port()}
+		 * @return this builder */
 		public Builder port(int port) {
 			this.port = port;
 			return this;
 		}
 
-		/** @param bindAddress see {@link ServerConfig#bindAddress()} @return this builder */
+		/** @param bindAddress see {@link ServerConfig#bindAddress()}
+		 * @return this builder */
 		public Builder bindAddress(InetAddress bindAddress) {
 			this.bindAddress = bindAddress;
 			return this;
 		}
 
-		/** @param unixPath see {@link ServerConfig#unixPath()} @return this builder */
+		/** @param unixPath see {@link ServerConfig#unixPath()}
+		 * @return this builder */
 		public Builder unixPath(Path unixPath) {
 			this.unixPath = unixPath;
 			return this;
 		}
 
-		/** @param numAcceptors see {@link ServerConfig#numAcceptors()} @return this builder */
+		/** @param numAcceptors see {@link ServerConfig#numAcceptors()}
+		 * @return this builder */
 		public Builder numAcceptors(int numAcceptors) {
 			this.numAcceptors = numAcceptors;
 			return this;
 		}
 
-		/** @param numListenSockets see {@link ServerConfig#numListenSockets()} @return this builder */
+		/** @param numListenSockets see {@link ServerConfig#numListenSockets()}
+		 * @return this builder */
 		public Builder numListenSockets(int numListenSockets) {
 			this.numListenSockets = numListenSockets;
 			return this;
 		}
 
-		/** @param numConnections see {@link ServerConfig#numConnections()} @return this builder */
+		/** @param numConnections see {@link ServerConfig#numConnections()}
+		 * @return this builder */
 		public Builder numConnections(int numConnections) {
 			this.numConnections = numConnections;
 			return this;
 		}
 
-		/** @param maxConnections see {@link ServerConfig#maxConnections()} @return this builder */
+		/** @param maxConnections see {@link ServerConfig#maxConnections()}
+		 * @return this builder */
 		public Builder maxConnections(int maxConnections) {
 			this.maxConnections = maxConnections;
 			return this;
 		}
 
-		/** @param count see {@link ServerConfig#maxConnectionsRetryCount()} @return this builder */
+		/** @param count see {@link ServerConfig#maxConnectionsRetryCount()}
+		 * @return this builder */
 		public Builder maxConnectionsRetryCount(int count) {
 			this.maxConnectionsRetryCount = count;
 			return this;
 		}
 
-		/** @param wait see {@link ServerConfig#maxConnectionsRetryWait()} @return this builder */
+		/** @param wait see {@link ServerConfig#maxConnectionsRetryWait()}
+		 * @return this builder */
 		public Builder maxConnectionsRetryWait(Duration wait) {
 			this.maxConnectionsRetryWait = wait;
 			return this;
 		}
 
-		/** @param readTimeout see {@link ServerConfig#readTimeout()} @return this builder */
+		/** @param readTimeout see {@link ServerConfig#readTimeout()}
+		 * @return this builder */
 		public Builder readTimeout(Duration readTimeout) {
 			this.readTimeout = readTimeout;
 			return this;
 		}
 
-		/** @param handshakeTimeout see {@link ServerConfig#handshakeTimeout()} @return this builder */
+		/** @param handshakeTimeout see {@link ServerConfig#handshakeTimeout()}
+		 * @return this builder */
 		public Builder handshakeTimeout(Duration handshakeTimeout) {
 			this.handshakeTimeout = handshakeTimeout;
 			return this;
 		}
 
-		/** @param shutdownTimeout see {@link ServerConfig#shutdownTimeout()} @return this builder */
+		/** @param shutdownTimeout see {@link ServerConfig#shutdownTimeout()}
+		 * @return this builder */
 		public Builder shutdownTimeout(Duration shutdownTimeout) {
 			this.shutdownTimeout = shutdownTimeout;
 			return this;
 		}
 
-		/** @param sendTimeout see {@link ServerConfig#sendTimeout()} @return this builder */
+		/** @param sendTimeout see {@link ServerConfig#sendTimeout()}
+		 * @return this builder */
 		public Builder sendTimeout(Duration sendTimeout) {
 			this.sendTimeout = sendTimeout;
 			return this;
 		}
 
-		/** @param hibernateAfter see {@link ServerConfig#hibernateAfter()} @return this builder */
+		/** @param hibernateAfter see {@link ServerConfig#hibernateAfter()}
+		 * @return this builder */
 		public Builder hibernateAfter(Duration hibernateAfter) {
 			this.hibernateAfter = hibernateAfter;
 			return this;
 		}
 
-		/** @param backlog see {@link ServerConfig#backlog()} @return this builder */
+		/** @param backlog see {@link ServerConfig#backlog()}
+		 * @return this builder */
 		public Builder backlog(int backlog) {
 			this.backlog = backlog;
 			return this;
 		}
 
-		/** @param tcpNoDelay see {@link ServerConfig#tcpNoDelay()} @return this builder */
+		/** @param tcpNoDelay see {@link ServerConfig#tcpNoDelay()}
+		 * @return this builder */
 		public Builder tcpNoDelay(boolean tcpNoDelay) {
 			this.tcpNoDelay = tcpNoDelay;
 			return this;
 		}
 
-		/** @param reuseAddress see {@link ServerConfig#reuseAddress()} @return this builder */
+		/** @param reuseAddress see {@link ServerConfig#reuseAddress()}
+		 * @return this builder */
 		public Builder reuseAddress(boolean reuseAddress) {
 			this.reuseAddress = reuseAddress;
 			return this;
 		}
 
-		/** @param reusePort see {@link ServerConfig#reusePort()} @return this builder */
+		/** @param reusePort see {@link ServerConfig#reusePort()}
+		 * @return this builder */
 		public Builder reusePort(boolean reusePort) {
 			this.reusePort = reusePort;
 			return this;
@@ -391,33 +436,58 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 			return this;
 		}
 
-		/** @param numPollers see {@link ServerConfig#numPollers()} @return this builder */
+		/** @param numPollers see {@link ServerConfig#numPollers()}
+		 * @return this builder */
 		public Builder numPollers(int numPollers) {
 			this.numPollers = numPollers;
 			return this;
 		}
 
-		/** @param maxAcceptBackoff see {@link ServerConfig#maxAcceptBackoff()} @return this builder */
+		/** @param maxAcceptBackoff see {@link ServerConfig#maxAcceptBackoff()}
+		 * @return this builder */
 		public Builder maxAcceptBackoff(Duration maxAcceptBackoff) {
 			this.maxAcceptBackoff = maxAcceptBackoff;
 			return this;
 		}
 
-		/** @param silent see {@link ServerConfig#silentTerminateOnError()} @return this builder */
+		/** @param silent see {@link ServerConfig#silentTerminateOnError()}
+		 * @return this builder */
 		public Builder silentTerminateOnError(boolean silent) {
 			this.silentTerminateOnError = silent;
 			return this;
 		}
 
-		/** @param listener added to {@link ServerConfig#telemetryListeners()} @return this builder */
+		/** @param listener added to {@link ServerConfig#telemetryListeners()}
+		 * @return this builder */
 		public Builder telemetryListener(TelemetryListener listener) {
 			this.telemetryListeners.add(Objects.requireNonNull(listener, "listener"));
 			return this;
 		}
 
-		/** @param payloads see {@link ServerConfig#telemetryPayloads()} @return this builder */
+		/** @param payloads see {@link ServerConfig#telemetryPayloads()}
+		 * @return this builder */
 		public Builder telemetryPayloads(boolean payloads) {
 			this.telemetryPayloads = payloads;
+			return this;
+		}
+
+		/** @param dataBuffers see {@link ServerConfig#dataBuffers()}
+		 * @return this builder */
+		public Builder dataBuffers(DataBuffers dataBuffers) {
+			this.dataBuffers = dataBuffers;
+			return this;
+		}
+
+		/** @param size see {@link ServerConfig#readBufferPoolSize()}
+		 * @return this builder */
+		public Builder readBufferPoolSize(int size) {
+			this.readBufferPoolSize = size;
+			return this;
+		}
+
+		/** @param capacity see {@link ServerConfig#mailboxCapacity()} @return this builder */
+		public Builder mailboxCapacity(int capacity) {
+			this.mailboxCapacity = capacity;
 			return this;
 		}
 
@@ -432,7 +502,8 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 					this.maxConnectionsRetryCount, this.maxConnectionsRetryWait, this.readTimeout,
 					this.handshakeTimeout, this.shutdownTimeout, this.sendTimeout, this.hibernateAfter, this.backlog,
 					this.tcpNoDelay, this.reuseAddress, this.reusePort, this.socketOptions, this.numPollers,
-					this.maxAcceptBackoff, this.silentTerminateOnError, this.telemetryListeners, this.telemetryPayloads);
+					this.maxAcceptBackoff, this.silentTerminateOnError, this.telemetryListeners, this.telemetryPayloads,
+					this.dataBuffers, this.readBufferPoolSize, this.mailboxCapacity);
 		}
 
 		/**

@@ -25,7 +25,11 @@ public interface Socket {
 	/**
 	 * Sends bytes, blocking until all are written. If the client takes nothing for the server's
 	 * {@code sendTimeout}, the connection is closed and an
-	 * {@link java.nio.channels.InterruptedByTimeoutException} is thrown.
+	 * {@link java.nio.channels.InterruptedByTimeoutException} is thrown; whichever thread sent,
+	 * the connection then ends on its own thread with {@link Handler#handleError} given that
+	 * exception (stop reason {@code send_timeout}), whatever the handler does with it. A send from
+	 * another thread while a {@link Result#switchTransport} upgrade runs waits for the handshake
+	 * to finish and goes out encrypted.
 	 * @param data the bytes; their positions advance as they are written
 	 * @throws IOException if the connection is closed or the write fails
 	 */
@@ -59,7 +63,9 @@ public interface Socket {
 	 * (waiting for at least one byte)
 	 * @param timeout how long to wait; {@link Duration#ZERO} only takes what is already there
 	 * @return a new buffer, owned by the caller, ready to read
-	 * @throws java.net.SocketTimeoutException if the timeout passes first
+	 * @throws java.net.SocketTimeoutException if the timeout passes first; escaping the callback
+	 * (or returned in {@link Result#error}), it ends the connection through
+	 * {@link Handler#handleTimeout}
 	 * @throws java.io.EOFException if the client closed before enough bytes arrived
 	 * @throws IOException if the read fails
 	 * @throws IllegalStateException if called from another thread than the connection's
@@ -87,8 +93,9 @@ public interface Socket {
 	void shutdown(ShutdownWay way) throws IOException;
 
 	/**
-	 * Closes the socket. No callback runs because of it; the connection ends when the current
-	 * callback returns (or at once, if called from another thread).
+	 * Closes the socket, from any thread, exactly as {@link Connection#close()}: the connection
+	 * ends on its own thread with {@link Handler#handleClose} (socket closed, stop reason
+	 * {@code closed}), when the current callback returns, or at once if none is running.
 	 */
 	void close();
 

@@ -249,7 +249,7 @@ class HandlerTests {
 	}
 
 	@Test
-	void socketCloseInsideACallbackEndsTheConnectionWithoutAClosingCallback() throws Exception {
+	void socketCloseInsideACallbackRunsHandleCloseAsConnectionCloseDoes() throws Exception {
 		Recorder recorder = new Recorder();
 		recorder.onData = (data, socket, state) -> {
 			socket.send(bytes("last words"));
@@ -262,9 +262,12 @@ class HandlerTests {
 			assertThat(client.send("bye").readToEnd()).isEqualTo("last words");
 		}
 		awaitConnectionsEnded(1);
-		assertThat(recorder.callbacks).containsExactly("connection", "data:bye");
+		assertThat(recorder.callbacks).containsExactly("connection", "data:bye", "close");
+		assertThat(recorder.openAtEnd).isFalse();
 		assertThat(recorder.connection().state()).isEqualTo(Connection.State.CLOSED);
 		assertOneCleanStop();
+		assertThat(this.telemetry.named(TelemetryEvent.CONNECTION_STOP).getFirst().metadata())
+			.containsEntry("reason", "closed");
 	}
 
 	@Test
@@ -511,10 +514,11 @@ class HandlerTests {
 
 	@ParameterizedTest
 	@EnumSource(Stage.class)
-	void socketTimeoutExceptionEscapingACallbackRunsHandleTimeoutNotHandleError(Stage stage) throws Exception {
+	void recvTimeoutEscapingACallbackRunsHandleTimeoutNotHandleError(Stage stage) throws Exception {
 		Recorder recorder = new Recorder();
 		recorder.at(stage, (socket, state) -> {
-			throw new SocketTimeoutException("simulated");
+			socket.recv(5, Duration.ofMillis(50));
+			return Result.continueWith(state);
 		});
 		recorder.onTimeout = (socket, state) -> socket.send(bytes("timed out"));
 		Server server = start(recorder);
@@ -531,9 +535,17 @@ class HandlerTests {
 	}
 
 	@Test
-	void errorResultWithSocketTimeoutExceptionRunsHandleTimeout() throws Exception {
+	void errorResultWithRecvsSocketTimeoutExceptionRunsHandleTimeout() throws Exception {
 		Recorder recorder = new Recorder();
-		recorder.onData = (data, socket, state) -> Result.error(new SocketTimeoutException("recv"), state + "+late");
+		recorder.onData = (data, socket, state) -> {
+			try {
+				socket.recv(5, Duration.ofMillis(50));
+				return Result.continueWith(state);
+			}
+			catch (SocketTimeoutException ex) {
+				return Result.error(ex, state + "+late");
+			}
+		};
 		recorder.onTimeout = (socket, state) -> socket.send(bytes("timed out"));
 		Server server = start(recorder);
 		try (TestClient client = TestClient.connect(server)) {

@@ -61,6 +61,8 @@ class ServerConfigTests {
 		assertThat(config.silentTerminateOnError()).isFalse();
 		assertThat(config.telemetryListeners()).isEmpty();
 		assertThat(config.telemetryPayloads()).isFalse();
+		assertThat(config.dataBuffers()).isEqualTo(DataBuffers.OWNED);
+		assertThat(config.readBufferPoolSize()).isEqualTo(64);
 	}
 
 	@Test
@@ -293,6 +295,12 @@ class ServerConfigTests {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> ServerConfig.builder(this.handler).maxAcceptBackoff(null).build())
 			.withMessageContaining("maxAcceptBackoff");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ServerConfig.builder(this.handler).readBufferPoolSize(0).build())
+			.withMessageContaining("readBufferPoolSize (0)");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ServerConfig.builder(this.handler).dataBuffers(null).build())
+			.withMessageContaining("dataBuffers");
 	}
 
 	@Test
@@ -332,6 +340,8 @@ class ServerConfigTests {
 			.maxAcceptBackoff(Duration.ofSeconds(1))
 			.silentTerminateOnError(true)
 			.telemetryPayloads(true)
+			.dataBuffers(DataBuffers.LENT)
+			.readBufferPoolSize(3)
 			.build();
 		assertThat(config.toBuilder().build()).isEqualTo(config);
 		assertThat(config.toBuilder().port(4321).build().port()).isEqualTo(4321);

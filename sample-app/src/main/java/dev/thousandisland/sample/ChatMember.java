@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.thousandisland.Connection;
+import dev.thousandisland.MailboxFullException;
 
 /**
  * One chat connection's state: its name, its room, the partial line it is reading, and how many
@@ -65,8 +66,16 @@ final class ChatMember {
 			this.connection.close();
 			return;
 		}
-		if (!this.connection.tell(new Broadcast(text))) {
+		try {
+			if (!this.connection.tell(new Broadcast(text))) {
+				this.pending.decrementAndGet();
+			}
+		}
+		catch (MailboxFullException ex) {
+			// Thousands of lines behind, burst or not: a slow consumer all the same. The error is
+			// the sender's to handle; letting it escape would end the sender's connection instead.
 			this.pending.decrementAndGet();
+			this.connection.close();
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.ssl.SSLEngine;
@@ -21,10 +22,11 @@ import javax.net.ssl.SSLSession;
  * blocks: reads decrypt what has arrived, writes encrypt and send what the socket takes, and
  * ciphertext that did not fit waits in {@link #flush()}.
  *
- * <p>Buffers exist only while they hold bytes: an idle TLS connection keeps none. Decrypted bytes
- * go straight into the caller's buffer when it is large enough. The inbound side is touched only
- * by the connection's own thread; the outbound side is serialised by a lock, so that a close from
- * another thread can send its close_notify without racing a sender.
+ * <p>Buffers exist only while they hold bytes: an idle TLS connection keeps none, and one waiting
+ * for the rest of a record keeps only the bytes of it that arrived ({@link InboundCiphertext}).
+ * Decrypted bytes go straight into the caller's buffer when it is large enough. The inbound side
+ * is touched only by the connection's own thread; the outbound side is serialised by a lock, so
+ * that a close from another thread can send its close_notify without racing a sender.
  */
 final class TlsChannel implements TransportChannel {
 
@@ -39,8 +41,8 @@ final class TlsChannel implements TransportChannel {
 
 	private final ReentrantLock outbound = new ReentrantLock();
 
-	/** Ciphertext read and not yet decrypted, in fill mode; {@code null} when empty. */
-	private ByteBuffer netIn;
+	/** Ciphertext read and not yet decrypted. */
+	private final InboundCiphertext netIn;
 
 	/** Plaintext decrypted and not yet handed out, in drain mode; {@code null} when empty. */
 	private ByteBuffer appIn;
@@ -49,8 +51,16 @@ final class TlsChannel implements TransportChannel {
 	private ByteBuffer netOut;
 
 	TlsChannel(SocketChannel socket, SSLEngine engine) {
+		this(socket, engine, new LongAdder());
+	}
+
+	/**
+	 * @param heldInbound where the bytes of the buffers holding undecrypted ciphertext are counted
+	 */
+	TlsChannel(SocketChannel socket, SSLEngine engine, LongAdder heldInbound) {
 		this.socket = socket;
 		this.engine = engine;
+		this.netIn = new InboundCiphertext(heldInbound);
 	}
 
 	void handshake(Readiness readiness, long deadline) throws IOException {
@@ -75,6 +85,7 @@ final class TlsChannel implements TransportChannel {
 							throw new SSLHandshakeException("The client closed the connection during the TLS handshake");
 						}
 						if (read == 0) {
+							this.netIn.shrinkToContents();
 							readiness.awaitReadable(deadline);
 						}
 					}
@@ -99,7 +110,7 @@ final class TlsChannel implements TransportChannel {
 			return drainAppIn(dst);
 		}
 		while (true) {
-			if (this.netIn != null && this.netIn.position() > 0) {
+			if (!this.netIn.isEmpty()) {
 				int before = dst.position();
 				if (unwrapInto(dst)) {
 					if (this.appIn != null) {
@@ -126,6 +137,8 @@ final class TlsChannel implements TransportChannel {
 				return -1;
 			}
 			if (read == 0) {
+				// The connection is about to wait: keep a partial record in a buffer of its size.
+				this.netIn.shrinkToContents();
 				return 0;
 			}
 		}
@@ -202,12 +215,7 @@ final class TlsChannel implements TransportChannel {
 		if (this.appIn != null) {
 			return true;
 		}
-		ByteBuffer in = this.netIn;
-		if (in == null || in.position() < 5) {
-			return false;
-		}
-		int recordLength = ((in.get(3) & 0xFF) << 8) | (in.get(4) & 0xFF);
-		return in.position() >= 5 + recordLength;
+		return this.netIn.hasWholeRecord();
 	}
 
 	@Override
@@ -241,6 +249,7 @@ final class TlsChannel implements TransportChannel {
 				this.outbound.unlock();
 			}
 		}
+		this.netIn.release();
 		this.socket.close();
 	}
 
@@ -263,6 +272,7 @@ final class TlsChannel implements TransportChannel {
 				this.outbound.unlock();
 			}
 		}
+		this.netIn.release();
 		this.socket.close();
 	}
 
@@ -309,21 +319,18 @@ final class TlsChannel implements TransportChannel {
 	 * @return {@code false} if a whole record has not arrived yet
 	 */
 	private boolean unwrapInto(ByteBuffer dst) throws IOException {
-		if (this.netIn == null) {
+		ByteBuffer in = this.netIn.beforeUnwrap();
+		if (in == null) {
 			return false;
 		}
 		ByteBuffer target = (dst != null && dst.remaining() >= this.engine.getSession().getApplicationBufferSize())
 				? dst : appInForFilling();
 		SSLEngineResult result;
-		this.netIn.flip();
 		try {
-			result = this.engine.unwrap(this.netIn, target);
+			result = this.engine.unwrap(in, target);
 		}
 		finally {
-			this.netIn.compact();
-			if (this.netIn.position() == 0) {
-				this.netIn = null;
-			}
+			this.netIn.afterUnwrap();
 			if (target == this.appIn) {
 				this.appIn.flip();
 				if (!this.appIn.hasRemaining()) {
@@ -369,23 +376,11 @@ final class TlsChannel implements TransportChannel {
 	}
 
 	private int readNet() throws IOException {
-		if (this.netIn == null) {
-			this.netIn = ByteBuffer.allocate(this.engine.getSession().getPacketBufferSize());
-		}
-		int read = this.socket.read(this.netIn);
-		if (this.netIn.position() == 0) {
-			this.netIn = null;
-		}
-		return read;
+		return this.netIn.readFrom(this.socket, this.engine.getSession().getPacketBufferSize());
 	}
 
 	private void growNetInIfFull() {
-		if (this.netIn != null && !this.netIn.hasRemaining()) {
-			ByteBuffer larger = ByteBuffer.allocate(
-					Math.max(this.netIn.capacity() * 2, this.engine.getSession().getPacketBufferSize()));
-			this.netIn.flip();
-			this.netIn = larger.put(this.netIn);
-		}
+		this.netIn.growIfFull(this.engine.getSession().getPacketBufferSize());
 	}
 
 	/** Encrypts one record's worth of {@code srcs} into {@code netOut}. Holds the outbound lock. */

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -36,6 +37,8 @@ public final class TlsTransport implements Transport {
 	private final ClientAuth clientAuth;
 
 	private final List<String> applicationProtocols;
+
+	private final LongAdder heldInboundBytes = new LongAdder();
 
 	private TlsTransport(Builder builder) {
 		this.sslContext = Objects.requireNonNull(builder.sslContext, "sslContext");
@@ -109,7 +112,7 @@ public final class TlsTransport implements Transport {
 
 	@Override
 	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline) throws IOException {
-		TlsChannel channel = new TlsChannel(socket, newEngine());
+		TlsChannel channel = new TlsChannel(socket, newEngine(), this.heldInboundBytes);
 		try {
 			channel.handshake(readiness, deadline);
 		}
@@ -118,6 +121,18 @@ public final class TlsTransport implements Transport {
 			throw ex;
 		}
 		return channel;
+	}
+
+	/**
+	 * Returns the heap this transport's open connections hold right now for ciphertext they have
+	 * received and not yet decrypted: the start of a TLS record whose rest has not arrived. A
+	 * connection waiting for the rest holds exactly the bytes it received, so this is what idle
+	 * and slow (slowloris) clients pin; a connection in the middle of a read briefly holds a
+	 * full-size buffer of about 17 KiB. Decrypted bytes and bytes waiting to be sent are not counted.
+	 * @return the bytes, summed over open connections
+	 */
+	public long heldInboundBytes() {
+		return this.heldInboundBytes.sum();
 	}
 
 	@Override

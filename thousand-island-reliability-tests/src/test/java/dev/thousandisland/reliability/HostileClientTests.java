@@ -303,7 +303,11 @@ class HostileClientTests {
 			}
 			assertThat(handler.errors).hasSize(batches * batchSize)
 				.allMatch(InterruptedByTimeoutException.class::isInstance);
-			assertThat(audit.countWithError(TelemetryEvent.CONNECTION_EXCEPTION, "InterruptedByTimeoutException"))
+			// The send timeout is the first cause, whatever the handler then threw: a stop with
+			// reason send_timeout, not a connection.exception.
+			assertThat(audit.countWithError(TelemetryEvent.CONNECTION_STOP, "InterruptedByTimeoutException"))
+				.isEqualTo(batches * batchSize);
+			assertThat(audit.countWithReason(TelemetryEvent.CONNECTION_STOP, "send_timeout"))
 				.isEqualTo(batches * batchSize);
 			await().atMost(WAIT).until(() -> JvmStats.openFds() <= fdBaseline + FD_SLACK);
 			long heapAfter = JvmStats.heapAfterGc();

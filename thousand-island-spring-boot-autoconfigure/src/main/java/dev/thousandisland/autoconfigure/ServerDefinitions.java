@@ -130,8 +130,11 @@ final class ServerDefinitions {
 			.tcpNoDelay(server.isTcpNoDelay())
 			.reuseAddress(server.isReuseAddress())
 			.reusePort(server.isReusePort())
+			.dataBuffers(server.getDataBuffers())
+			.readBufferPoolSize(server.getReadBufferPoolSize())
 			.maxAcceptBackoff(server.getMaxAcceptBackoff())
-			.silentTerminateOnError(!server.isLogErrorResults());
+			.silentTerminateOnError(!server.isLogErrorResults())
+			.mailboxCapacity(server.getMailboxCapacity());
 		if (server.getPollers() != null) {
 			builder.numPollers(server.getPollers());
 		}

@@ -8,6 +8,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
+import dev.thousandisland.DataBuffers;
+import dev.thousandisland.ServerConfig;
+
 /**
  * Settings of one Thousand Island server. The top-level {@code thousandisland.*} values are the
  * defaults of every server; {@code thousandisland.servers.<name>.*} overrides them for one. Named
@@ -151,10 +154,29 @@ public class ThousandIslandServerProperties {
 	private Duration maxAcceptBackoff = Duration.ofMillis(100);
 
 	/**
+	 * Who owns the buffer a handler's handleData receives. 'owned' (a copy the handler may keep)
+	 * is the safe choice; 'lent' lends the pooled read buffer for the callback only, zero-copy, for
+	 * handlers that never keep it; 'lent-checked' is 'lent' with use after the callback detected,
+	 * for tests.
+	 */
+	private DataBuffers dataBuffers = DataBuffers.OWNED;
+
+	/**
+	 * Number of 64 KiB direct read buffers each server keeps for reuse.
+	 */
+	private int readBufferPoolSize = 64;
+
+	/**
 	 * Whether to log handler results that end a connection with an error. Exceptions thrown by
 	 * a handler are always logged.
 	 */
 	private boolean logErrorResults = true;
+
+	/**
+	 * Most messages a connection's mailbox holds before Connection.tell throws
+	 * MailboxFullException.
+	 */
+	private int mailboxCapacity = ServerConfig.DEFAULT_MAILBOX_CAPACITY;
 
 	/**
 	 * TLS settings.
@@ -352,6 +374,30 @@ public class ThousandIslandServerProperties {
 
 	public void setMaxAcceptBackoff(Duration maxAcceptBackoff) {
 		this.maxAcceptBackoff = maxAcceptBackoff;
+	}
+
+	public int getMailboxCapacity() {
+		return this.mailboxCapacity;
+	}
+
+	public void setMailboxCapacity(int mailboxCapacity) {
+		this.mailboxCapacity = mailboxCapacity;
+	}
+
+	public DataBuffers getDataBuffers() {
+		return this.dataBuffers;
+	}
+
+	public void setDataBuffers(DataBuffers dataBuffers) {
+		this.dataBuffers = dataBuffers;
+	}
+
+	public int getReadBufferPoolSize() {
+		return this.readBufferPoolSize;
+	}
+
+	public void setReadBufferPoolSize(int readBufferPoolSize) {
+		this.readBufferPoolSize = readBufferPoolSize;
 	}
 
 	public boolean isLogErrorResults() {

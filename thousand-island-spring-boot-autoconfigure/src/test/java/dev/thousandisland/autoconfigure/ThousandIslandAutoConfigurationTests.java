@@ -28,6 +28,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.NestedExceptionUtils;
 
+import dev.thousandisland.DataBuffers;
 import dev.thousandisland.Handler;
 import dev.thousandisland.Result;
 import dev.thousandisland.Server;
@@ -135,6 +136,21 @@ class ThousandIslandAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(definition(context, "echo").config().maxAcceptBackoff()).isEqualTo(Duration.ofMillis(250));
 				assertThat(definition(context, "upper").config().maxAcceptBackoff()).isEqualTo(Duration.ofMillis(100));
+			});
+	}
+
+	@Test
+	void dataBuffersAndReadBufferPoolSizeReachTheServer() {
+		this.runner.withUserConfiguration(EchoConfiguration.class, UppercaseConfiguration.class)
+			.withPropertyValues("thousandisland.servers.echo.data-buffers=lent-checked",
+					"thousandisland.read-buffer-pool-size=8")
+			.run((context) -> {
+				assertThat(definition(context, "echo").config().dataBuffers()).isEqualTo(DataBuffers.LENT_CHECKED);
+				assertThat(definition(context, "upper").config().dataBuffers()).isEqualTo(DataBuffers.OWNED);
+				assertThat(definition(context, "echo").config().readBufferPoolSize()).isEqualTo(8);
+				try (TestClient echo = TestClient.connect(localPort(context, "echo"))) {
+					assertThat(echo.exchange("lent")).isEqualTo("lent");
+				}
 			});
 	}
 

@@ -85,6 +85,8 @@ class ThousandIslandPropertiesTests {
 					"thousandisland.backlog", "thousandisland.tcp-no-delay", "thousandisland.reuse-address",
 					"thousandisland.reuse-port", "thousandisland.tcp-keep-alive", "thousandisland.send-buffer-size",
 					"thousandisland.receive-buffer-size", "thousandisland.pollers", "thousandisland.log-error-results",
+					"thousandisland.data-buffers", "thousandisland.read-buffer-pool-size",
+					"thousandisland.mailbox-capacity",
 					"thousandisland.ssl.bundle", "thousandisland.ssl.client-auth", "thousandisland.ssl.enabled-protocols",
 					"thousandisland.ssl.ciphers", "thousandisland.ssl.application-protocols",
 					"thousandisland.ssl.handshake-timeout", "thousandisland.shutdown",
@@ -96,6 +98,7 @@ class ThousandIslandPropertiesTests {
 			"thousandisland.max-connections-per-acceptor, 0", "thousandisland.servers.echo.max-connections, 0",
 			"thousandisland.pollers, 0", "thousandisland.ssl.handshake-timeout, -1s",
 			"thousandisland.servers.echo.shutdown-timeout, -1s", "thousandisland.backlog, 0",
+			"thousandisland.servers.echo.read-buffer-pool-size, 0", "thousandisland.mailbox-capacity, 0",
 			"thousandisland.servers.echo.max-accept-backoff, 0ms" })
 	void aBadValueFailsStartUpNamingTheProperty(String property, String value) {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ThousandIslandAutoConfiguration.class))

@@ -1,0 +1,53 @@
+package dev.thousandisland;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.util.function.Consumer;
+
+import dev.thousandisland.transport.Transport;
+
+/**
+ * STARTTLS on a live connection: {@link Result#switchTransport}. The upgrade holds the
+ * connection's send lock for the whole handshake, so that a send from another thread (which
+ * {@link Socket#send} allows) waits and then goes out through the new channel, encrypted,
+ * instead of writing plaintext into the middle of the handshake.
+ */
+final class TransportSwitch {
+
+	private TransportSwitch() {
+	}
+
+	/**
+	 * Upgrades the connection in place. Only plain to secure is an upgrade; the rest is refused,
+	 * as Thousand Island's {@code unsupported_upgrade}.
+	 * @param upgrading told {@code true} once sends are held, {@code false} when they go again
+	 * @throws UnsupportedOperationException if the connection is already secure or the target
+	 * is not
+	 * @throws IOException if the handshake fails or times out; the channel is then closed
+	 */
+	static void perform(ConnectionSocket socket, SocketChannel raw, Transport target, long deadline,
+			Consumer<Boolean> upgrading) throws IOException {
+		if (socket.isSecure() || !target.isSecure()) {
+			throw new UnsupportedOperationException("unsupported_upgrade: connection " + socket.connection().id()
+					+ " is " + (socket.isSecure() ? "already secure" : "plain") + " and " + target.name()
+					+ " is not a secure transport to upgrade it to; switchTransport only upgrades a plain "
+					+ "connection to TLS");
+		}
+		socket.sendLock().lock();
+		try {
+			upgrading.accept(true);
+			socket.useChannel(target.handshake(raw, socket.readiness(), deadline), target);
+		}
+		catch (IOException | RuntimeException ex) {
+			// Closed before the lock goes: a sender waiting for it must fail, not write plaintext
+			// into a connection whose handshake broke off.
+			socket.closeChannel();
+			throw ex;
+		}
+		finally {
+			upgrading.accept(false);
+			socket.sendLock().unlock();
+		}
+	}
+
+}
