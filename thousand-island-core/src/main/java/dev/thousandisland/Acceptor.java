@@ -1,10 +1,10 @@
 package dev.thousandisland;
 
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,15 +13,14 @@ import dev.thousandisland.telemetry.Span;
 /**
  * One accept loop: take a socket off the listen queue, find it room, start its connection thread,
  * accept again. It never reads from or writes to a client. Accept errors are counted and
- * survived: running out of descriptors backs off 100 ms instead of spinning, transient errno
- * failures retry at once, and anything else (an exception from a custom transport, an Error) backs
- * off 100 ms and retries. Only the listen socket closing ends the loop.
+ * survived, whatever they are (an errno from accept(2), an exception from a custom transport, an
+ * Error): each emits an event, and a run of them is paced by an {@link AcceptBackoff}, so that no
+ * persistent failure makes the acceptor spin or flood the log, and accepting resumes by itself
+ * when the cause goes away. Only the listen socket closing ends the loop.
  */
 final class Acceptor implements Runnable {
 
 	private static final System.Logger logger = System.getLogger(Acceptor.class.getName());
-
-	static final long EMFILE_BACKOFF_MILLIS = 100;
 
 	private final Server server;
 
@@ -37,6 +36,8 @@ final class Acceptor implements Runnable {
 
 	private long connections;
 
+	private final AcceptBackoff backoff;
+
 	Acceptor(Server server, int index, ServerSocketChannel listenSocket, Span listenerSpan,
 			ConnectionSet connectionSet) {
 		this.server = server;
@@ -44,6 +45,7 @@ final class Acceptor implements Runnable {
 		this.listenSocket = listenSocket;
 		this.listenerSpan = listenerSpan;
 		this.connectionSet = connectionSet;
+		this.backoff = new AcceptBackoff(server.config().maxAcceptBackoff());
 	}
 
 	void start() {
@@ -67,7 +69,6 @@ final class Acceptor implements Runnable {
 		Map<String, Object> metadata = new HashMap<>(this.server.spanMetadata());
 		metadata.put("acceptor_id", this.index);
 		Span span = this.listenerSpan.startChild("acceptor", metadata);
-		boolean inDescriptorShortage = false;
 		while (this.listenSocket.isOpen()) {
 			SocketChannel socket;
 			try {
@@ -82,12 +83,11 @@ final class Acceptor implements Runnable {
 				if (!this.listenSocket.isOpen()) {
 					break;
 				}
-				inDescriptorShortage = acceptFailed(span, ex, inDescriptorShortage);
+				acceptFailed(span, ex);
 				continue;
 			}
-			if (inDescriptorShortage) {
-				logger.log(Level.INFO, "Server '" + this.server.config().name() + "' accepts connections again");
-				inDescriptorShortage = false;
+			if (this.backoff.failures() > 0) {
+				recovered();
 			}
 			if (socket != null) {
 				this.connections++;
@@ -97,39 +97,54 @@ final class Acceptor implements Runnable {
 		span.stop(Map.of("connections", this.connections), null);
 	}
 
-	private boolean acceptFailed(Span span, Throwable ex, boolean inDescriptorShortage) {
+	private void acceptFailed(Span span, Throwable ex) {
 		AcceptError error = AcceptError.of(ex);
 		span.event(error.event, Map.of(), Map.of("error", error.reason(ex)));
-		if (error == AcceptError.EMFILE || error == AcceptError.ENFILE) {
-			if (!inDescriptorShortage) {
-				logger.log(Level.WARNING, "Server '" + this.server.config().name() + "' ran out of file descriptors ("
-						+ ex.getMessage() + "); backing off " + EMFILE_BACKOFF_MILLIS
-						+ " ms between accepts until some are free");
+		long now = System.nanoTime();
+		long pause = this.backoff.failed(now);
+		if (this.backoff.shouldLog(now)) {
+			String name = this.server.config().name();
+			if (this.backoff.isFirstFailure()) {
+				logger.log(Level.WARNING, "Server '" + name + "' failed to accept (" + error.reason(ex)
+						+ "); retrying, with pauses growing to " + this.server.config().maxAcceptBackoff().toMillis()
+						+ " ms while it keeps failing", ex);
 			}
-			backOff();
-			return true;
-		}
-		if (error == AcceptError.OTHER) {
-			logger.log(Level.WARNING, "Server '" + this.server.config().name() + "' failed to accept; retrying", ex);
-			if (!(ex instanceof IOException)) {
-				// Not an errno from accept(2) but a failure of our own (or an Error): it may well
-				// repeat at once, so back off rather than spin.
-				backOff();
+			else {
+				logger.log(Level.WARNING, "Server '" + name + "' still fails to accept: " + this.backoff.failures()
+						+ " failures in " + Duration.ofNanos(this.backoff.streakNanos(now)).toMillis()
+						+ " ms, the last " + error.reason(ex) + "; retrying every "
+						+ Duration.ofNanos(pause).toMillis() + " ms");
 			}
 		}
-		return inDescriptorShortage;
+		if (pause > 0) {
+			pause(pause);
+		}
 	}
 
-	private static void backOff() {
+	private void recovered() {
+		long now = System.nanoTime();
+		long streak = this.backoff.streakNanos(now);
+		long failures = this.backoff.succeeded();
+		if (failures > 1) {
+			logger.log(Level.INFO, "Server '" + this.server.config().name() + "' accepts connections again after "
+					+ failures + " failures in " + Duration.ofNanos(streak).toMillis() + " ms");
+		}
+	}
+
+	private static void pause(long nanos) {
 		try {
-			Thread.sleep(EMFILE_BACKOFF_MILLIS);
+			Thread.sleep(Duration.ofNanos(nanos));
 		}
 		catch (InterruptedException interrupted) {
 			// Stopping: the loop condition sees the closed listen socket.
 		}
 	}
 
-	/** accept(2) failures the loop survives, by the event each one emits. */
+	/**
+	 * accept(2) failures the loop survives, by the event each one emits: labels for telemetry and
+	 * logs only, read from strerror's English text, so that under another locale every failure
+	 * is labelled {@code accept_error}. Nothing the acceptor does depends on them.
+	 */
 	enum AcceptError {
 
 		EMFILE("emfile"), ENFILE("emfile"), ECONNABORTED("econnaborted"), EINVAL("einval"), OTHER("accept_error");
@@ -140,7 +155,7 @@ final class Acceptor implements Runnable {
 			this.event = event;
 		}
 
-		/** The JDK reports errno only through the message, which is strerror(3)'s text. */
+		/** The JDK reports errno only through the message, which is strerror(3)'s text in the C locale. */
 		static AcceptError of(Throwable ex) {
 			String message = String.valueOf(ex.getMessage());
 			if (message.contains("Too many open files in system")) {

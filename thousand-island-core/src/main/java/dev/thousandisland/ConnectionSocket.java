@@ -307,6 +307,10 @@ final class ConnectionSocket implements Socket {
 
 	/** Closes the channel without saying why: the caller has recorded its own cause. */
 	void closeChannel() {
+		if (this.readiness != null) {
+			// The poller cancels the key before the channel closes: see SocketReadiness.
+			this.readiness.deregister();
+		}
 		try {
 			this.channel.close();
 		}

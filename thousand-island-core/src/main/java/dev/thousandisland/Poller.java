@@ -22,6 +22,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * lock-free queue and wake it only when it is blocked in a select: a selection key's interest
  * operations and the selector's wake-up take monitors the selecting thread also holds, and a
  * virtual thread blocking on a contended monitor is far dearer than the queue.
+ *
+ * <p>Only the poller's own thread cancels keys, for the same queue: a closing connection asks
+ * for its key to be cancelled and waits for it before it closes its socket (see
+ * {@link SocketReadiness#deregister}). A key cancelled by the closing thread itself would be
+ * invalid before the selector drops it; a socket with unread bytes or an unread end of stream
+ * would then be reported on every select, while the poller can no longer disarm it, and pollers
+ * spinning on such keys could starve the very threads that would let the selector drop them.
+ * That made more than one poller unsafe; now any number is.
  */
 final class Poller {
 
@@ -36,6 +44,9 @@ final class Poller {
 	private volatile boolean selecting;
 
 	private final AtomicBoolean woken = new AtomicBoolean();
+
+	/** Keys reported ready after they were cancelled. Written by the poller thread only. */
+	private volatile long invalidKeyDispatches;
 
 	Poller(String name) throws IOException {
 		this.selector = Selector.open();
@@ -71,6 +82,22 @@ final class Poller {
 		return readiness;
 	}
 
+	/**
+	 * Asks the poller to cancel a connection's key before it next selects. A closed poller has
+	 * dropped every key already; so has the poller's own thread once it returns from here.
+	 */
+	void deregister(SocketReadiness readiness) {
+		if (Thread.currentThread() == this.thread) {
+			readiness.cancelKey();
+			return;
+		}
+		request(readiness);
+		if (!this.selector.isOpen()) {
+			// The poller thread may have left already: nobody else would answer.
+			readiness.cancelKey();
+		}
+	}
+
 	/** Asks the poller to apply a connection's wanted interest before it next selects. */
 	void request(SocketReadiness readiness) {
 		this.requests.add(readiness);
@@ -88,6 +115,11 @@ final class Poller {
 		}
 	}
 
+	/** How many times a key was reported ready after it had been cancelled. */
+	long invalidKeyDispatches() {
+		return this.invalidKeyDispatches;
+	}
+
 	void close() {
 		try {
 			this.selector.close();
@@ -98,16 +130,34 @@ final class Poller {
 	}
 
 	private void run() {
-		while (this.selector.isOpen()) {
-			try {
-				poll();
+		try {
+			while (this.selector.isOpen()) {
+				try {
+					poll();
+				}
+				catch (ClosedSelectorException ex) {
+					return;
+				}
+				catch (Throwable ex) {
+					// Whatever it is, a poller that died would leave its connections deaf and their
+					// closers waiting: log it, pause so that a repeating failure cannot storm, go on.
+					logger.log(Level.ERROR, "Poller " + this.thread.getName() + " failed to select; retrying", ex);
+					pause();
+				}
 			}
-			catch (ClosedSelectorException ex) {
-				return;
-			}
-			catch (IOException | RuntimeException ex) {
-				logger.log(Level.ERROR, "Poller " + this.thread.getName() + " failed to select; retrying", ex);
-			}
+		}
+		finally {
+			// The closed selector dropped every key; release whoever still waits for theirs.
+			applyRequests();
+		}
+	}
+
+	private static void pause() {
+		try {
+			Thread.sleep(10);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
@@ -147,6 +197,9 @@ final class Poller {
 			ready = key.readyOps();
 		}
 		catch (CancelledKeyException ex) {
+			// Only a socket closed without deregister() first (a transport closing its own socket
+			// after a failed handshake) gets here, and only until the next select drops the key.
+			this.invalidKeyDispatches++;
 			ready = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
 		}
 		readiness.ready(ready);

@@ -1,7 +1,6 @@
 package dev.thousandisland;
 
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
@@ -19,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.thousandisland.telemetry.Span;
@@ -41,8 +39,6 @@ import dev.thousandisland.transport.Transport;
  * </ol>
  */
 public final class Server {
-
-	private static final System.Logger logger = System.getLogger(Server.class.getName());
 
 	/** The capacity of a pooled read buffer: a large read costs one system call. */
 	static final int READ_BUFFER_SIZE = 64 * 1024;
@@ -74,7 +70,6 @@ public final class Server {
 
 	private final ReentrantLock lock = new ReentrantLock();
 
-	private final Condition drained = this.lock.newCondition();
 
 	private volatile ServerStatus status = ServerStatus.SUSPENDED;
 
@@ -86,10 +81,8 @@ public final class Server {
 
 	private boolean stopping;
 
-	/** Whether the stop asked for no drain at all, rather than a drain that ran out of time. */
-	private volatile boolean immediate;
-
-	private long drainDeadline;
+	/** Made by the first stop: waits for the connections, then closes the rest. */
+	private volatile Drain drain;
 
 	/** The thread that waits for connections to finish, once the server stops. */
 	private volatile Thread drainThread;
@@ -324,37 +317,44 @@ public final class Server {
 		this.lock.lock();
 		try {
 			if (this.stopping) {
-				if (deadline - this.drainDeadline < 0) {
-					this.drainDeadline = deadline;
-					this.drained.signalAll();
-				}
+				this.drain.bringForward(deadline);
 				return this.terminated.copy();
 			}
 			this.stopping = true;
-			this.immediate = timeout.isZero();
-			this.drainDeadline = deadline;
 			this.status = ServerStatus.STOPPING;
+			this.drain = new Drain(this, deadline, timeout.isZero());
 			leaving = closeListener();
 		}
 		finally {
 			this.lock.unlock();
 		}
-		// Outside the lock: an acceptor on its way out may call back into the server (a
-		// telemetry listener calling suspend, say) and must not wait for the lock this holds.
-		awaitExit(leaving);
-		this.lock.lock();
 		try {
-			if (!timeout.isZero()) {
-				for (ConnectionSet set : this.connectionSets) {
-					set.connections().forEach(ConnectionLoop::requestShutdown);
-				}
-			}
-			Thread.ofVirtual().name(this.config.name() + "-drain").start(this::drain);
-			return this.terminated.copy();
+			// Outside the lock: an acceptor on its way out may call back into the server (a
+			// telemetry listener calling suspend, say) and must not wait for the lock this holds.
+			awaitExit(leaving);
 		}
 		finally {
-			this.lock.unlock();
+			this.lock.lock();
+			try {
+				try {
+					if (!timeout.isZero()) {
+						for (ConnectionSet set : this.connectionSets) {
+							set.connections().forEach(ConnectionLoop::requestShutdown);
+						}
+					}
+				}
+				finally {
+					// Whatever went wrong above, the drain runs: it is what completes the stop.
+					Thread thread = Thread.ofVirtual().name(this.config.name() + "-drain").unstarted(this.drain);
+					this.drainThread = thread;
+					thread.start();
+				}
+			}
+			finally {
+				this.lock.unlock();
+			}
 		}
+		return this.terminated.copy();
 	}
 
 	/**
@@ -435,14 +435,9 @@ public final class Server {
 	/** Called exactly once per started connection, whichever way it ended. */
 	void connectionEnded(ConnectionLoop connection, ConnectionSet set) {
 		set.remove(connection);
-		if (this.activeConnections.decrementAndGet() == 0 && this.status == ServerStatus.STOPPING) {
-			this.lock.lock();
-			try {
-				this.drained.signalAll();
-			}
-			finally {
-				this.lock.unlock();
-			}
+		Drain drain = this.drain;
+		if (this.activeConnections.decrementAndGet() == 0 && drain != null) {
+			drain.drained();
 		}
 	}
 
@@ -464,6 +459,15 @@ public final class Server {
 
 	Poller poller(long connectionId) {
 		return this.pollers[(int) (connectionId % this.pollers.length)];
+	}
+
+	/** Keys the pollers saw ready after they had been cancelled: each such report is wasted work. */
+	long invalidKeyDispatches() {
+		long total = 0;
+		for (Poller poller : this.pollers) {
+			total += poller.invalidKeyDispatches();
+		}
+		return total;
 	}
 
 	private boolean tryReserve(ConnectionSet set) {
@@ -572,43 +576,19 @@ public final class Server {
 		return false;
 	}
 
-	private void drain() {
-		this.drainThread = Thread.currentThread();
-		this.lock.lock();
+	ConnectionSet[] connectionSets() {
+		return this.connectionSets;
+	}
+
+	/** Called by the drain when it is done, however it went: closes the pollers and completes the stop. */
+	void drainFinished() {
 		try {
-			while (this.activeConnections.get() > 0) {
-				long remaining = this.drainDeadline - System.nanoTime();
-				if (remaining <= 0) {
-					break;
-				}
-				this.drained.awaitNanos(remaining);
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+			closePollers();
 		}
 		finally {
-			this.lock.unlock();
+			this.status = ServerStatus.STOPPED;
+			this.terminated.complete(null);
 		}
-		int forced = 0;
-		Ending reason = this.immediate ? Ending.SHUTDOWN_IMMEDIATE : Ending.SHUTDOWN_TIMEOUT;
-		for (ConnectionSet set : this.connectionSets) {
-			for (ConnectionLoop connection : List.copyOf(set.connections())) {
-				connection.forceClose(reason);
-				forced++;
-			}
-		}
-		if (forced > 0 && this.immediate) {
-			logger.log(Level.INFO, "Server '" + this.config.name() + "' stopped immediately, closing " + forced
-					+ " connection(s)");
-		}
-		else if (forced > 0) {
-			logger.log(Level.WARNING, "Server '" + this.config.name() + "' closed " + forced
-					+ " connection(s) that were still open at its shutdown deadline");
-		}
-		closePollers();
-		this.status = ServerStatus.STOPPED;
-		this.terminated.complete(null);
 	}
 
 	private void closePollers() {

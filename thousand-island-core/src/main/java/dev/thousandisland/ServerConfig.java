@@ -52,7 +52,14 @@ import dev.thousandisland.transport.Transport;
  * @param reuseAddress SO_REUSEADDR on listen sockets (default true)
  * @param reusePort SO_REUSEPORT on listen sockets (default false)
  * @param socketOptions further options set on every accepted socket that supports them
- * @param numPollers threads that watch idle connections for readiness (default 1)
+ * @param numPollers threads that watch waiting connections for readiness, each with its own
+ * selector, connections spread over them by id; any number from 1 up is safe (default: the number
+ * of processors, which measured fastest for many small messages and for bulk echo: see
+ * {@code docs/benchmarks.md})
+ * @param maxAcceptBackoff the longest pause between accept attempts while accept(2) keeps failing
+ * (running out of descriptors or memory, or any other error): the first failure is retried at
+ * once, the next after 1 ms, each following one after twice the pause before, up to this
+ * (default 100 ms; at least 1 ms). See {@code docs/accept-errors.md}.
  * @param silentTerminateOnError whether {@link Result#error} results are not logged (default
  * false); exceptions are always logged
  * @param telemetryListeners who receives telemetry events (default none)
@@ -73,8 +80,8 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 		int maxConnectionsRetryCount, Duration maxConnectionsRetryWait, Duration readTimeout,
 		Duration handshakeTimeout, Duration shutdownTimeout, Duration sendTimeout, Duration hibernateAfter, int backlog,
 		boolean tcpNoDelay, boolean reuseAddress, boolean reusePort, Map<SocketOption<?>, Object> socketOptions, int numPollers,
-		boolean silentTerminateOnError, List<TelemetryListener> telemetryListeners, boolean telemetryPayloads,
-		DataBuffers dataBuffers, int readBufferPoolSize, int mailboxCapacity) {
+		Duration maxAcceptBackoff, boolean silentTerminateOnError, List<TelemetryListener> telemetryListeners,
+		boolean telemetryPayloads, DataBuffers dataBuffers, int readBufferPoolSize, int mailboxCapacity) {
 
 	/** A timeout that never passes: Thousand Island's {@code :infinity}. */
 	public static final Duration NO_TIMEOUT = ChronoUnit.FOREVER.getDuration();
@@ -114,6 +121,9 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 		requireTimeout("hibernateAfter", hibernateAfter);
 		require(backlog >= 1, "backlog", backlog, "must be at least 1");
 		require(numPollers >= 1, "numPollers", numPollers, "must be at least 1");
+		require(maxAcceptBackoff != null, "maxAcceptBackoff", null, "is required");
+		require(maxAcceptBackoff.compareTo(Duration.ofMillis(1)) >= 0, "maxAcceptBackoff", maxAcceptBackoff,
+				"must be at least 1 ms");
 		require(dataBuffers != null, "dataBuffers", null, "is required");
 		require(readBufferPoolSize >= 1, "readBufferPoolSize", readBufferPoolSize, "must be at least 1");
 		require(mailboxCapacity >= 1, "mailboxCapacity", mailboxCapacity, "must be at least 1");
@@ -214,7 +224,9 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 
 		private final Map<SocketOption<?>, Object> socketOptions = new LinkedHashMap<>();
 
-		private int numPollers = 1;
+		private int numPollers = Runtime.getRuntime().availableProcessors();
+
+		private Duration maxAcceptBackoff = Duration.ofMillis(100);
 
 		private boolean silentTerminateOnError;
 
@@ -255,6 +267,7 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 			this.reusePort = config.reusePort;
 			this.socketOptions.putAll(config.socketOptions);
 			this.numPollers = config.numPollers;
+			this.maxAcceptBackoff = config.maxAcceptBackoff;
 			this.silentTerminateOnError = config.silentTerminateOnError;
 			this.telemetryListeners.addAll(config.telemetryListeners);
 			this.telemetryPayloads = config.telemetryPayloads;
@@ -430,6 +443,13 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 			return this;
 		}
 
+		/** @param maxAcceptBackoff see {@link ServerConfig#maxAcceptBackoff()}
+		 * @return this builder */
+		public Builder maxAcceptBackoff(Duration maxAcceptBackoff) {
+			this.maxAcceptBackoff = maxAcceptBackoff;
+			return this;
+		}
+
 		/** @param silent see {@link ServerConfig#silentTerminateOnError()}
 		 * @return this builder */
 		public Builder silentTerminateOnError(boolean silent) {
@@ -482,8 +502,8 @@ public record ServerConfig(String name, Handler<?> handler, Transport transport,
 					this.maxConnectionsRetryCount, this.maxConnectionsRetryWait, this.readTimeout,
 					this.handshakeTimeout, this.shutdownTimeout, this.sendTimeout, this.hibernateAfter, this.backlog,
 					this.tcpNoDelay, this.reuseAddress, this.reusePort, this.socketOptions, this.numPollers,
-					this.silentTerminateOnError, this.telemetryListeners, this.telemetryPayloads, this.dataBuffers,
-					this.readBufferPoolSize, this.mailboxCapacity);
+					this.maxAcceptBackoff, this.silentTerminateOnError, this.telemetryListeners, this.telemetryPayloads,
+					this.dataBuffers, this.readBufferPoolSize, this.mailboxCapacity);
 		}
 
 		/**

@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.thousandisland.transport.Readiness;
@@ -23,6 +24,14 @@ import dev.thousandisland.transport.Readiness;
  * report, that is while it is busy in a callback, so that the poller never spins on a socket
  * nobody reads; the connection asks for it again when it next waits. Write interest is one-shot:
  * a send waits for room rarely, and only then.
+ *
+ * <p>Only the poller cancels a key that ever had interest ({@link #deregister}); one that never
+ * had any was never in the epoll set, and its closer cancels it itself. A key cancelled by the
+ * thread that closes the channel is invalid before the selector hears of it, and a socket with
+ * bytes or an end of stream unread stays ready in the level-triggered epoll set until then: the
+ * poller would be told about a key it can no longer disarm on every select. Cancelled on the
+ * poller's own thread, the key leaves the epoll set at the very next select, before it can be
+ * reported.
  */
 final class SocketReadiness implements Readiness {
 
@@ -43,9 +52,25 @@ final class SocketReadiness implements Readiness {
 
 	private static final VarHandle READ_STATE;
 
+	private static final VarHandle DEREGISTERED;
+
+	private static final VarHandle INTEREST_HISTORY;
+
+	/** The key has never had interest, so it has never been in the epoll set. */
+	private static final int NEVER_WATCHED = 0;
+
+	/** The poller has given the key interest at least once. */
+	private static final int WATCHED = 1;
+
+	/** A closer cancelled the key while it had never had interest; the poller gives it none. */
+	private static final int CANCELLED_UNWATCHED = 2;
+
 	static {
 		try {
-			READ_STATE = MethodHandles.lookup().findVarHandle(SocketReadiness.class, "readState", int.class);
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			READ_STATE = lookup.findVarHandle(SocketReadiness.class, "readState", int.class);
+			DEREGISTERED = lookup.findVarHandle(SocketReadiness.class, "deregistered", CompletableFuture.class);
+			INTEREST_HISTORY = lookup.findVarHandle(SocketReadiness.class, "interestHistory", int.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -67,6 +92,20 @@ final class SocketReadiness implements Readiness {
 	private volatile boolean writable;
 
 	private volatile boolean closed;
+
+	/**
+	 * Completed once the poller has cancelled the key; made by the first closer, since a
+	 * connection is deregistered once, at its end.
+	 */
+	private volatile CompletableFuture<Void> deregistered;
+
+	/**
+	 * Whether the key ever had interest: {@link #NEVER_WATCHED}, {@link #WATCHED} or
+	 * {@link #CANCELLED_UNWATCHED}. A key that never had any was never added to the epoll set and
+	 * cannot be reported, so a closer may cancel it on its own thread and spare the round trip;
+	 * most short connections (answer and close) never wait for readiness at all.
+	 */
+	private volatile int interestHistory = NEVER_WATCHED;
 
 	SocketReadiness(Poller poller, ConnectionLoop owner) {
 		this.poller = poller;
@@ -140,8 +179,43 @@ final class SocketReadiness implements Readiness {
 		}
 	}
 
+	/**
+	 * Has the poller cancel the key, and waits until it has: call it before closing the channel,
+	 * so that the channel's close finds the key cancelled already and the poller never sees it
+	 * reported while cancelled. Every closer waits for the same cancellation; the wait ignores
+	 * interrupts (a forced close interrupts the connection's thread) and keeps them for later.
+	 */
+	void deregister() {
+		if (this.interestHistory != WATCHED
+				&& (this.interestHistory == CANCELLED_UNWATCHED
+						|| INTEREST_HISTORY.compareAndSet(this, NEVER_WATCHED, CANCELLED_UNWATCHED))) {
+			// Never in the epoll set, and now never will be: nothing can report this key.
+			this.key.cancel();
+			return;
+		}
+		CompletableFuture<Void> deregistered = this.deregistered;
+		if (deregistered == null) {
+			CompletableFuture<Void> requested = new CompletableFuture<>();
+			if (DEREGISTERED.compareAndSet(this, null, requested)) {
+				this.poller.deregister(this);
+			}
+			deregistered = this.deregistered;
+		}
+		deregistered.join();
+	}
+
+	/** Cancels the key and releases whoever waits in {@link #deregister}. Poller thread only. */
+	void cancelKey() {
+		this.key.cancel();
+		this.deregistered.complete(null);
+	}
+
 	/** Turns on the interest the connection asked for. Poller thread only. */
 	void applyInterest() {
+		if (this.deregistered != null) {
+			cancelKey();
+			return;
+		}
 		int ops = 0;
 		boolean arming = this.readState == ARMING;
 		if (arming) {
@@ -149,6 +223,11 @@ final class SocketReadiness implements Readiness {
 		}
 		if (this.writeWanted) {
 			ops |= SelectionKey.OP_WRITE;
+		}
+		if (ops != 0 && this.interestHistory != WATCHED
+				&& !INTEREST_HISTORY.compareAndSet(this, NEVER_WATCHED, WATCHED)) {
+			// A closer cancelled the key, counting on it never having had interest.
+			return;
 		}
 		try {
 			this.key.interestOpsOr(ops);

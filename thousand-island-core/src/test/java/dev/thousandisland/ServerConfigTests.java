@@ -56,7 +56,8 @@ class ServerConfigTests {
 		assertThat(config.reuseAddress()).isTrue();
 		assertThat(config.reusePort()).isFalse();
 		assertThat(config.socketOptions()).isEmpty();
-		assertThat(config.numPollers()).isEqualTo(1);
+		assertThat(config.numPollers()).isEqualTo(Runtime.getRuntime().availableProcessors());
+		assertThat(config.maxAcceptBackoff()).isEqualTo(Duration.ofMillis(100));
 		assertThat(config.silentTerminateOnError()).isFalse();
 		assertThat(config.telemetryListeners()).isEmpty();
 		assertThat(config.telemetryPayloads()).isFalse();
@@ -289,6 +290,12 @@ class ServerConfigTests {
 			.isThrownBy(() -> ServerConfig.builder(this.handler).numPollers(0).build())
 			.withMessageContaining("numPollers (0)");
 		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ServerConfig.builder(this.handler).maxAcceptBackoff(Duration.ofNanos(999_999)).build())
+			.withMessageContaining("maxAcceptBackoff (PT0.000999999S)");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ServerConfig.builder(this.handler).maxAcceptBackoff(null).build())
+			.withMessageContaining("maxAcceptBackoff");
+		assertThatIllegalArgumentException()
 			.isThrownBy(() -> ServerConfig.builder(this.handler).readBufferPoolSize(0).build())
 			.withMessageContaining("readBufferPoolSize (0)");
 		assertThatIllegalArgumentException()
@@ -330,6 +337,7 @@ class ServerConfigTests {
 			.tcpNoDelay(false)
 			.reuseAddress(false)
 			.numPollers(2)
+			.maxAcceptBackoff(Duration.ofSeconds(1))
 			.silentTerminateOnError(true)
 			.telemetryPayloads(true)
 			.dataBuffers(DataBuffers.LENT)

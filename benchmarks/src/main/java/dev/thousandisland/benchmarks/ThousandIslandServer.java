@@ -19,15 +19,18 @@ import dev.thousandisland.transport.Transport;
  * The system under test: a Thousand Island server with its default options, except that the read
  * timeout is off (the peers have none, and idle connections must stay open while they are
  * measured). The system property {@value #HIBERNATE_AFTER_PROPERTY} (an ISO-8601 duration such as
- * {@code PT0S}) sets {@code hibernateAfter}, which is off by default, and
+ * {@code PT0S}) sets {@code hibernateAfter}, which is off by default,
  * {@value #DATA_BUFFERS_PROPERTY} ({@code OWNED}, {@code LENT} or {@code LENT_CHECKED}) sets
- * {@code dataBuffers}.
+ * {@code dataBuffers}, and {@value #NUM_POLLERS_PROPERTY} sets {@code numPollers} (used by
+ * {@link PollersBenchmark}).
  */
 final class ThousandIslandServer implements PeerServer {
 
 	static final String HIBERNATE_AFTER_PROPERTY = "benchmarks.hibernateAfter";
 
 	static final String DATA_BUFFERS_PROPERTY = "benchmarks.dataBuffers";
+
+	static final String NUM_POLLERS_PROPERTY = "benchmarks.numPollers";
 
 	private final Server server;
 
@@ -54,6 +57,10 @@ final class ThousandIslandServer implements PeerServer {
 		if (dataBuffers != null) {
 			builder.dataBuffers(DataBuffers.valueOf(dataBuffers));
 		}
+		String numPollers = System.getProperty(NUM_POLLERS_PROPERTY);
+		if (numPollers != null) {
+			builder.numPollers(Integer.parseInt(numPollers));
+		}
 		if (tlsContext != null) {
 			builder.transport(Transport.tls(tlsContext));
 		}
@@ -72,7 +79,7 @@ final class ThousandIslandServer implements PeerServer {
 		String hibernation = config.hibernateAfter().equals(ServerConfig.NO_TIMEOUT) ? ""
 				: ", hibernateAfter " + config.hibernateAfter();
 		return "thousand-island (" + (this.tls ? "SSLEngine TLS, " : "") + config.numAcceptors() + " acceptors, "
-				+ config.numPollers() + " poller, virtual thread per connection" + hibernation + ", dataBuffers "
+				+ config.numPollers() + " poller(s), virtual thread per connection" + hibernation + ", dataBuffers "
 				+ config.dataBuffers() + ")";
 	}
 

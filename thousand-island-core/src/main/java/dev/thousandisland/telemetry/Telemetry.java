@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Where a server's spans send their events: the listeners configured for that server. One per
@@ -19,6 +20,9 @@ public final class Telemetry {
 
 	private final AtomicLong spanIds = new AtomicLong();
 
+	/** How many times each listener has thrown, by its index in {@link #listeners}. */
+	private final AtomicLongArray listenerFailures;
+
 	/**
 	 * Creates telemetry that delivers to the given listeners.
 	 * @param listeners the listeners, called in order
@@ -26,6 +30,7 @@ public final class Telemetry {
 	 */
 	public Telemetry(List<TelemetryListener> listeners, boolean payloads) {
 		this.listeners = List.copyOf(listeners);
+		this.listenerFailures = new AtomicLongArray(this.listeners.size());
 		this.payloads = payloads;
 	}
 
@@ -63,15 +68,35 @@ public final class Telemetry {
 		return span;
 	}
 
+	/**
+	 * Delivers an event to every listener. Whatever a listener throws, {@link Error}s included, is
+	 * logged and goes no further: events are emitted from the middle of accepting, closing and
+	 * draining, and a throw escaping there would leak a connection slot or stop a server's drain.
+	 * A listener that fails on every event is logged on its 1st, 10th, 100th, ... failure, not on
+	 * each.
+	 */
 	void emit(TelemetryEvent event) {
-		for (TelemetryListener listener : this.listeners) {
+		for (int i = 0; i < this.listeners.size(); i++) {
+			TelemetryListener listener = this.listeners.get(i);
 			try {
 				listener.onEvent(event);
 			}
-			catch (RuntimeException ex) {
-				logger.log(Level.WARNING, "Telemetry listener " + listener + " failed on " + event.name(), ex);
+			catch (Throwable ex) {
+				long failures = this.listenerFailures.incrementAndGet(i);
+				if (isPowerOfTen(failures)) {
+					logger.log(Level.WARNING, "Telemetry listener " + listener + " failed on " + event.name() + " ("
+							+ failures + " failure(s) so far; logged at the 1st, 10th, 100th, ...)", ex);
+				}
 			}
 		}
+	}
+
+	private static boolean isPowerOfTen(long number) {
+		long power = 1;
+		while (power < number && power <= Long.MAX_VALUE / 10) {
+			power *= 10;
+		}
+		return power == number;
 	}
 
 }

@@ -6,8 +6,10 @@ package dev.thousandisland.telemetry;
  *
  * <p>Events are delivered synchronously on the thread that caused them (a connection's own
  * virtual thread, an acceptor, or the thread that stopped the server), so an implementation must
- * be quick and must not block; it may be called from many threads at once. An exception thrown by
- * a listener is logged and swallowed: telemetry never costs a connection.
+ * be quick and must not block; it may be called from many threads at once. Whatever a listener
+ * throws, an {@link Error} such as a failed assertion included, is logged (on its 1st, 10th,
+ * 100th, ... failure) and swallowed: telemetry never costs a connection, a connection slot or a
+ * server's shutdown.
  *
  * @see TelemetryEvent for the complete list of event names, measurements and metadata
  */

@@ -145,7 +145,7 @@ class DescriptorExhaustionTests {
 		assertThat(number(after, "started")).as("connections started in the child")
 			.isEqualTo(number(after, "ended") + KEPT);
 		await().atMost(WAIT).until(() -> childOutput().contains("accepts connections again"));
-		assertThat(childOutput()).contains("ran out of file descriptors");
+		assertThat(childOutput()).contains("failed to accept (emfile)");
 
 		this.control.getOutputStream().write("EXIT\n".getBytes(StandardCharsets.US_ASCII));
 		assertThat(FdLimitedServer.readLine(this.control.getInputStream())).isEqualTo("BYE");

@@ -130,11 +130,14 @@ final class ServerDefinitions {
 			.tcpNoDelay(server.isTcpNoDelay())
 			.reuseAddress(server.isReuseAddress())
 			.reusePort(server.isReusePort())
-			.numPollers(server.getPollers())
 			.dataBuffers(server.getDataBuffers())
 			.readBufferPoolSize(server.getReadBufferPoolSize())
+			.maxAcceptBackoff(server.getMaxAcceptBackoff())
 			.silentTerminateOnError(!server.isLogErrorResults())
 			.mailboxCapacity(server.getMailboxCapacity());
+		if (server.getPollers() != null) {
+			builder.numPollers(server.getPollers());
+		}
 		if (server.getTcpKeepAlive() != null) {
 			builder.socketOption(StandardSocketOptions.SO_KEEPALIVE, server.getTcpKeepAlive());
 		}

@@ -141,9 +141,17 @@ public class ThousandIslandServerProperties {
 	private @Nullable DataSize receiveBufferSize;
 
 	/**
-	 * Number of threads that watch waiting connections for readiness.
+	 * Number of threads that watch waiting connections for readiness. The number of processors
+	 * when not set.
 	 */
-	private int pollers = 1;
+	private @Nullable Integer pollers;
+
+	/**
+	 * Longest pause between accept attempts while accepting keeps failing (out of descriptors,
+	 * buffers or memory, or any other error); the pause starts at 1 ms after the second failure in
+	 * a row and doubles up to this. At least 1ms.
+	 */
+	private Duration maxAcceptBackoff = Duration.ofMillis(100);
 
 	/**
 	 * Who owns the buffer a handler's handleData receives. 'owned' (a copy the handler may keep)
@@ -352,12 +360,20 @@ public class ThousandIslandServerProperties {
 		this.receiveBufferSize = receiveBufferSize;
 	}
 
-	public int getPollers() {
+	public @Nullable Integer getPollers() {
 		return this.pollers;
 	}
 
-	public void setPollers(int pollers) {
+	public void setPollers(@Nullable Integer pollers) {
 		this.pollers = pollers;
+	}
+
+	public Duration getMaxAcceptBackoff() {
+		return this.maxAcceptBackoff;
+	}
+
+	public void setMaxAcceptBackoff(Duration maxAcceptBackoff) {
+		this.maxAcceptBackoff = maxAcceptBackoff;
 	}
 
 	public int getMailboxCapacity() {

@@ -130,6 +130,16 @@ class ThousandIslandAutoConfigurationTests {
 	}
 
 	@Test
+	void maxAcceptBackoffReachesItsServerOnly() {
+		this.runner.withUserConfiguration(EchoConfiguration.class, UppercaseConfiguration.class)
+			.withPropertyValues("thousandisland.servers.echo.max-accept-backoff=250ms")
+			.run((context) -> {
+				assertThat(definition(context, "echo").config().maxAcceptBackoff()).isEqualTo(Duration.ofMillis(250));
+				assertThat(definition(context, "upper").config().maxAcceptBackoff()).isEqualTo(Duration.ofMillis(100));
+			});
+	}
+
+	@Test
 	void dataBuffersAndReadBufferPoolSizeReachTheServer() {
 		this.runner.withUserConfiguration(EchoConfiguration.class, UppercaseConfiguration.class)
 			.withPropertyValues("thousandisland.servers.echo.data-buffers=lent-checked",

@@ -79,7 +79,8 @@ class ThousandIslandPropertiesTests {
 					"thousandisland.address", "thousandisland.unix-path", "thousandisland.acceptors",
 					"thousandisland.listen-sockets", "thousandisland.max-connections-per-acceptor",
 					"thousandisland.max-connections", "thousandisland.max-connections-retry-count",
-					"thousandisland.max-connections-retry-wait", "thousandisland.read-timeout",
+					"thousandisland.max-connections-retry-wait", "thousandisland.max-accept-backoff",
+					"thousandisland.read-timeout",
 					"thousandisland.send-timeout", "thousandisland.shutdown-timeout", "thousandisland.hibernate-after",
 					"thousandisland.backlog", "thousandisland.tcp-no-delay", "thousandisland.reuse-address",
 					"thousandisland.reuse-port", "thousandisland.tcp-keep-alive", "thousandisland.send-buffer-size",
@@ -97,7 +98,8 @@ class ThousandIslandPropertiesTests {
 			"thousandisland.max-connections-per-acceptor, 0", "thousandisland.servers.echo.max-connections, 0",
 			"thousandisland.pollers, 0", "thousandisland.ssl.handshake-timeout, -1s",
 			"thousandisland.servers.echo.shutdown-timeout, -1s", "thousandisland.backlog, 0",
-			"thousandisland.servers.echo.read-buffer-pool-size, 0", "thousandisland.mailbox-capacity, 0" })
+			"thousandisland.servers.echo.read-buffer-pool-size, 0", "thousandisland.mailbox-capacity, 0",
+			"thousandisland.servers.echo.max-accept-backoff, 0ms" })
 	void aBadValueFailsStartUpNamingTheProperty(String property, String value) {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ThousandIslandAutoConfiguration.class))
 			.withBean("echo", Handler.class, EchoHandler::new)

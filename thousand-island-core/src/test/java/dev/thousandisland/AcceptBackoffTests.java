@@ -1,0 +1,246 @@
+package dev.thousandisland;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.thousandisland.telemetry.TelemetryEvent;
+import dev.thousandisland.transport.Readiness;
+import dev.thousandisland.transport.Transport;
+import dev.thousandisland.transport.TransportChannel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * No accept failure storms: whatever accept keeps throwing, and in whatever language, the
+ * acceptor paces its attempts, logs a few lines rather than one per failure, and serves clients
+ * again by itself once the failure stops.
+ */
+class AcceptBackoffTests {
+
+	private static final int FAILURES = 1_000;
+
+	private static final Duration MAX_BACKOFF = Duration.ofMillis(2);
+
+	private static final Duration WAIT = Duration.ofSeconds(60);
+
+	/** Kept here: java.util.logging holds its loggers weakly, and with them our handler. */
+	private final Logger acceptorLog = Logger.getLogger(Acceptor.class.getName());
+
+	private final LineCounter logLines = new LineCounter();
+
+	private final TelemetryRecorder telemetry = new TelemetryRecorder();
+
+	private final List<Server> servers = new CopyOnWriteArrayList<>();
+
+	@BeforeEach
+	void countLogLines() {
+		this.acceptorLog.addHandler(this.logLines);
+	}
+
+	@AfterEach
+	void cleanUp() throws Exception {
+		this.acceptorLog.removeHandler(this.logLines);
+		for (Server server : this.servers) {
+			server.stopAsync(Duration.ZERO).get(10, TimeUnit.SECONDS);
+		}
+	}
+
+	static Stream<Arguments> persistentFailures() {
+		return Stream.of(failure("EMFILE", () -> new IOException("Too many open files")),
+				failure("ENFILE", () -> new IOException("Too many open files in system")),
+				failure("ENOBUFS", () -> new IOException("No buffer space available")),
+				failure("ENOMEM", () -> new IOException("Cannot allocate memory")),
+				failure("EMFILE in German", () -> new IOException("Zu viele offene Dateien")),
+				failure("an errno nobody expected", () -> new IOException("Link has been severed")),
+				failure("a RuntimeException", () -> new IllegalStateException("transport bug")),
+				failure("an Error", () -> new OutOfMemoryError("injected")));
+	}
+
+	private static Arguments failure(String name, Supplier<Throwable> failure) {
+		return Arguments.of(name, failure);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("persistentFailures")
+	void aThousandFailuresInARowArePacedLoggedSparinglyAndRecoveredFrom(String name, Supplier<Throwable> failure)
+			throws Exception {
+		FaultyTransport transport = new FaultyTransport(FAILURES, failure);
+		Server server = start(transport, MAX_BACKOFF);
+
+		await().atMost(WAIT).until(() -> transport.failuresThrown() == FAILURES);
+		try (TestClient client = TestClient.connect(server)) {
+			assertThat(client.send("served").read(6)).isEqualTo("served");
+		}
+
+		// Attempts: from the third failure on, each waits the full maximum pause (the second
+		// waits 1 ms), so a thousand cannot take less than this, however fast the machine.
+		long least = MAX_BACKOFF.toNanos() * (FAILURES - 2);
+		assertThat(Duration.ofNanos(transport.failureSpan()))
+			.as("time taken by %d failed accepts (at most one per %s)", FAILURES, MAX_BACKOFF)
+			.isGreaterThanOrEqualTo(Duration.ofNanos(least));
+		// Log lines: the first failure, one per 10 s while it lasts, the recovery.
+		long streakSeconds = TimeUnit.NANOSECONDS.toSeconds(transport.failureSpan());
+		assertThat(this.logLines.count()).as("log lines about %d failures", FAILURES)
+			.isLessThanOrEqualTo(2 + streakSeconds / 10 + 1);
+		assertThat(this.logLines.messages()).last().asString().contains("accepts connections again");
+		// Telemetry still counts every failure.
+		long events = this.telemetry.events()
+			.stream()
+			.filter((event) -> event.name().startsWith("acceptor.") && !event.name().equals(TelemetryEvent.ACCEPTOR_START))
+			.count();
+		assertThat(events).isEqualTo(FAILURES);
+	}
+
+	@Test
+	void theFirstFailureOfAStreakIsRetriedAtOnceAndTheDefaultPauseGrowsTo100Milliseconds() {
+		AcceptBackoff backoff = new AcceptBackoff(ServerConfig.builder(new Echo()).build().maxAcceptBackoff());
+		long now = 0;
+		long[] pauses = new long[10];
+		for (int i = 0; i < pauses.length; i++) {
+			pauses[i] = TimeUnit.NANOSECONDS.toMillis(backoff.failed(now));
+		}
+		assertThat(pauses).containsExactly(0, 1, 2, 4, 8, 16, 32, 64, 100, 100);
+		assertThat(backoff.succeeded()).isEqualTo(10);
+		assertThat(backoff.failed(now)).isZero();
+	}
+
+	private Server start(Transport transport, Duration maxBackoff) throws IOException {
+		Server server = ServerConfig.builder(new Echo())
+			.port(0)
+			.bindAddress(InetAddress.getLoopbackAddress())
+			.numAcceptors(1)
+			.transport(transport)
+			.maxAcceptBackoff(maxBackoff)
+			.telemetryListener(this.telemetry)
+			.start();
+		this.servers.add(server);
+		return server;
+	}
+
+	/** Sends back whatever it receives. */
+	private static final class Echo implements dev.thousandisland.Handler<Void> {
+
+		@Override
+		public Result<Void> handleData(ByteBuffer data, Socket socket, Void state) throws Exception {
+			socket.send(data);
+			return Result.continueWith(state);
+		}
+
+	}
+
+	/** Counts the log records of one logger. */
+	private static final class LineCounter extends Handler {
+
+		private final ConcurrentLinkedQueue<String> messages = new ConcurrentLinkedQueue<>();
+
+		@Override
+		public void publish(LogRecord record) {
+			this.messages.add(record.getMessage());
+		}
+
+		long count() {
+			return this.messages.size();
+		}
+
+		List<String> messages() {
+			return List.copyOf(this.messages);
+		}
+
+		@Override
+		public void flush() {
+		}
+
+		@Override
+		public void close() {
+		}
+
+	}
+
+	/** The plain transport, except that its first accepts throw. */
+	private static final class FaultyTransport implements Transport {
+
+		private final int failures;
+
+		private final Supplier<Throwable> failure;
+
+		private final AtomicInteger thrown = new AtomicInteger();
+
+		private volatile long firstFailure;
+
+		private volatile long lastFailure;
+
+		FaultyTransport(int failures, Supplier<Throwable> failure) {
+			this.failures = failures;
+			this.failure = failure;
+		}
+
+		int failuresThrown() {
+			return this.thrown.get();
+		}
+
+		/** Nanoseconds from the first failure to the last. */
+		long failureSpan() {
+			return this.lastFailure - this.firstFailure;
+		}
+
+		@Override
+		public SocketChannel accept(ServerSocketChannel listenSocket) throws IOException {
+			int number = this.thrown.get() + 1;
+			if (number <= this.failures) {
+				long now = System.nanoTime();
+				if (number == 1) {
+					this.firstFailure = now;
+				}
+				this.lastFailure = now;
+				this.thrown.set(number);
+				switch (this.failure.get()) {
+					case IOException io -> throw io;
+					case RuntimeException runtime -> throw runtime;
+					case Error error -> throw error;
+					case Throwable other -> throw new IllegalArgumentException("Cannot inject " + other);
+				}
+			}
+			return Transport.plain().accept(listenSocket);
+		}
+
+		@Override
+		public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline)
+				throws IOException {
+			return Transport.plain().handshake(socket, readiness, deadline);
+		}
+
+		@Override
+		public boolean isSecure() {
+			return false;
+		}
+
+		@Override
+		public String name() {
+			return "faulty";
+		}
+
+	}
+
+}
