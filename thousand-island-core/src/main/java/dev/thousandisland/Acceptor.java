@@ -7,6 +7,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.thousandisland.telemetry.Span;
 
@@ -57,10 +58,15 @@ final class Acceptor implements Runnable {
 		return this.thread == thread;
 	}
 
-	/** Interrupts a throttling wait and waits for the loop to end; the listen socket is already closed. */
+	/**
+	 * Ends a throttling pause and waits for the loop to end; the listen socket is already closed,
+	 * which wakes a blocked accept. Never an interrupt: an interrupt that lands just as accept(2)
+	 * returns a connection makes the JDK throw ClosedByInterruptException and drop the accepted
+	 * descriptor, leaving a client connected to nothing (found by LifecycleStressTests).
+	 */
 	void stop() throws InterruptedException {
 		Thread thread = this.thread;
-		thread.interrupt();
+		LockSupport.unpark(thread);
 		thread.join();
 	}
 
@@ -131,12 +137,14 @@ final class Acceptor implements Runnable {
 		}
 	}
 
-	private static void pause(long nanos) {
-		try {
-			Thread.sleep(Duration.ofNanos(nanos));
-		}
-		catch (InterruptedException interrupted) {
-			// Stopping: the loop condition sees the closed listen socket.
+	private void pause(long nanos) {
+		// stop() unparks: the loop condition then sees the closed listen socket. An early return
+		// only costs one more accept attempt, which the back-off counts.
+		long until = System.nanoTime() + nanos;
+		long left = nanos;
+		while (left > 0 && this.listenSocket.isOpen()) {
+			LockSupport.parkNanos(left);
+			left = until - System.nanoTime();
 		}
 	}
 

@@ -37,9 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * failure message. {@code -Dstress.seed=N} replays a seed, {@code -Dstress.duration=5m} runs longer
  * (the default, 25 s of rounds, keeps the test method near 30 s). See docs/stress-test.md.
  *
- * <p>Tagged {@code stress}: the core module's build leaves the tag out (property
- * {@code stress.excludedGroups}) while the invariant violations it finds on the main branch are
- * being fixed; {@code -Dstress.excludedGroups=none} runs it.
+ * <p>Runs in every build; tagged {@code stress} so that it can also be selected on its own.
  */
 @Tag("stress")
 class LifecycleStressTests {
