@@ -37,8 +37,6 @@ final class ServerMeters {
 
 	final Counter rejectedByLimit;
 
-	final Counter rejectedWhileDraining;
-
 	final Counter rejectedByHandshake;
 
 	final Timer duration;
@@ -79,7 +77,6 @@ final class ServerMeters {
 			.description("Connections accepted")
 			.register(registry);
 		this.rejectedByLimit = rejected("limit");
-		this.rejectedWhileDraining = rejected("draining");
 		this.rejectedByHandshake = rejected("handshake");
 		this.duration = Timer.builder("thousandisland.connection.duration")
 			.tags(this.tags)

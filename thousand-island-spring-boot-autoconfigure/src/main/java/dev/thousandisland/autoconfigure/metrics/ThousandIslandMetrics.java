@@ -22,7 +22,7 @@ import dev.thousandisland.telemetry.TelemetryListener;
  * <tr><td>thousandisland.connections.active</td><td>gauge</td></tr>
  * <tr><td>thousandisland.connections.max</td><td>gauge</td></tr>
  * <tr><td>thousandisland.connections.accepted</td><td>counter</td></tr>
- * <tr><td>thousandisland.connections.rejected</td><td>counter, tag reason: limit, draining, handshake</td></tr>
+ * <tr><td>thousandisland.connections.rejected</td><td>counter, tag reason: limit, handshake</td></tr>
  * <tr><td>thousandisland.connection.duration</td><td>timer</td></tr>
  * <tr><td>thousandisland.bytes.received, thousandisland.bytes.sent</td><td>counters, bytes</td></tr>
  * <tr><td>thousandisland.tls.handshake</td><td>timer, tag outcome: success, failure</td></tr>
@@ -99,7 +99,6 @@ public class ThousandIslandMetrics implements TelemetryListener, MeterBinder {
 		ServerMeters.record(meters.duration, duration);
 		switch (String.valueOf(event.metadata().get("reason"))) {
 			case "read_timeout" -> meters.readTimeouts.increment();
-			case "draining" -> meters.rejectedWhileDraining.increment();
 			case "handshake_failed" -> {
 				meters.rejectedByHandshake.increment();
 				ServerMeters.record(meters.handshakeFailure, duration);
