@@ -3,14 +3,11 @@ package dev.thousandisland;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -25,9 +22,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.thousandisland.telemetry.TelemetryEvent;
-import dev.thousandisland.transport.Readiness;
 import dev.thousandisland.transport.Transport;
-import dev.thousandisland.transport.TransportChannel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -86,7 +81,8 @@ class AcceptBackoffTests {
 	@MethodSource("persistentFailures")
 	void aThousandFailuresInARowArePacedLoggedSparinglyAndRecoveredFrom(String name, Supplier<Throwable> failure)
 			throws Exception {
-		FaultyTransport transport = new FaultyTransport(FAILURES, failure);
+		FaultInjectingTransport transport = new FaultInjectingTransport();
+		transport.failNext(FAILURES, failure);
 		Server server = start(transport, MAX_BACKOFF);
 
 		await().atMost(WAIT).until(() -> transport.failuresThrown() == FAILURES);
@@ -174,71 +170,6 @@ class AcceptBackoffTests {
 
 		@Override
 		public void close() {
-		}
-
-	}
-
-	/** The plain transport, except that its first accepts throw. */
-	private static final class FaultyTransport implements Transport {
-
-		private final int failures;
-
-		private final Supplier<Throwable> failure;
-
-		private final AtomicInteger thrown = new AtomicInteger();
-
-		private volatile long firstFailure;
-
-		private volatile long lastFailure;
-
-		FaultyTransport(int failures, Supplier<Throwable> failure) {
-			this.failures = failures;
-			this.failure = failure;
-		}
-
-		int failuresThrown() {
-			return this.thrown.get();
-		}
-
-		/** Nanoseconds from the first failure to the last. */
-		long failureSpan() {
-			return this.lastFailure - this.firstFailure;
-		}
-
-		@Override
-		public SocketChannel accept(ServerSocketChannel listenSocket) throws IOException {
-			int number = this.thrown.get() + 1;
-			if (number <= this.failures) {
-				long now = System.nanoTime();
-				if (number == 1) {
-					this.firstFailure = now;
-				}
-				this.lastFailure = now;
-				this.thrown.set(number);
-				switch (this.failure.get()) {
-					case IOException io -> throw io;
-					case RuntimeException runtime -> throw runtime;
-					case Error error -> throw error;
-					case Throwable other -> throw new IllegalArgumentException("Cannot inject " + other);
-				}
-			}
-			return Transport.plain().accept(listenSocket);
-		}
-
-		@Override
-		public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline)
-				throws IOException {
-			return Transport.plain().handshake(socket, readiness, deadline);
-		}
-
-		@Override
-		public boolean isSecure() {
-			return false;
-		}
-
-		@Override
-		public String name() {
-			return "faulty";
 		}
 
 	}

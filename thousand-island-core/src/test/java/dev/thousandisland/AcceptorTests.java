@@ -3,18 +3,11 @@ package dev.thousandisland;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
-import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,9 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.thousandisland.telemetry.TelemetryEvent;
-import dev.thousandisland.transport.Readiness;
 import dev.thousandisland.transport.Transport;
-import dev.thousandisland.transport.TransportChannel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -44,7 +35,7 @@ class AcceptorTests {
 
 	private final TelemetryRecorder telemetry = new TelemetryRecorder();
 
-	private final FlakyTransport transport = new FlakyTransport();
+	private final FaultInjectingTransport transport = new FaultInjectingTransport();
 
 	@AfterEach
 	void stopServers() throws Exception {
@@ -248,63 +239,6 @@ class AcceptorTests {
 		public Result<Void> handleData(ByteBuffer data, Socket socket, Void state) throws Exception {
 			socket.send(data);
 			return Result.continueWith(state);
-		}
-
-	}
-
-	/** The plain transport, except that accept throws the failures queued with {@link #failNext}. */
-	private static final class FlakyTransport implements Transport {
-
-		private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-
-		private final Set<Thread> acceptingThreads = ConcurrentHashMap.newKeySet();
-
-		private final AtomicInteger failuresThrown = new AtomicInteger();
-
-		void failNext(int times, Supplier<Throwable> failure) {
-			for (int i = 0; i < times; i++) {
-				this.failures.add(failure.get());
-			}
-		}
-
-		Set<Thread> acceptingThreads() {
-			return this.acceptingThreads;
-		}
-
-		int failuresThrown() {
-			return this.failuresThrown.get();
-		}
-
-		@Override
-		public SocketChannel accept(ServerSocketChannel listenSocket) throws IOException {
-			this.acceptingThreads.add(Thread.currentThread());
-			Throwable failure = this.failures.poll();
-			if (failure != null) {
-				this.failuresThrown.incrementAndGet();
-				switch (failure) {
-					case IOException io -> throw io;
-					case RuntimeException runtime -> throw runtime;
-					case Error error -> throw error;
-					default -> throw new IllegalArgumentException("Cannot inject " + failure);
-				}
-			}
-			return Transport.plain().accept(listenSocket);
-		}
-
-		@Override
-		public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline)
-				throws IOException {
-			return Transport.plain().handshake(socket, readiness, deadline);
-		}
-
-		@Override
-		public boolean isSecure() {
-			return false;
-		}
-
-		@Override
-		public String name() {
-			return "flaky";
 		}
 
 	}
