@@ -1,7 +1,5 @@
 package dev.thousandisland;
 
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * Who owns the buffer {@link Handler#handleData} receives: the {@link ServerConfig#dataBuffers()}
@@ -54,18 +52,5 @@ public enum DataBuffers {
 	 */
 	public static final byte POISON = (byte) 0xDE;
 
-	/** Fills a lent buffer's memory with {@link #POISON} and empties the buffer object itself. */
-	static void poison(ByteBuffer lent) {
-		lent.clear();
-		if (lent.hasArray()) {
-			Arrays.fill(lent.array(), lent.arrayOffset(), lent.arrayOffset() + lent.capacity(), POISON);
-		}
-		else {
-			while (lent.hasRemaining()) {
-				lent.put(POISON);
-			}
-		}
-		lent.clear().limit(0);
-	}
 
 }

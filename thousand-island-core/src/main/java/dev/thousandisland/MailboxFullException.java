@@ -12,7 +12,12 @@ public final class MailboxFullException extends IllegalStateException {
 
 	private final long connectionId;
 
-	MailboxFullException(long connectionId, int capacity) {
+	/**
+	 * Makes the exception for a full mailbox.
+	 * @param connectionId the connection whose mailbox is full
+	 * @param capacity the mailbox's capacity
+	 */
+	public MailboxFullException(long connectionId, int capacity) {
 		super("The mailbox of connection " + connectionId + " is full: it holds " + capacity
 				+ " messages its handler has not yet taken (mailboxCapacity). Drop or retry the message, "
 				+ "close the connection, or raise mailboxCapacity");

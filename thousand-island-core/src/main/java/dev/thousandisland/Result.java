@@ -5,6 +5,7 @@ import java.util.Objects;
 
 import dev.thousandisland.transport.Transport;
 
+
 /**
  * What a connection does after a callback: the Java form of Thousand Island's
  * {@code handler_result}.

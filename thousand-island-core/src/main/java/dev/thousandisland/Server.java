@@ -3,26 +3,16 @@ package dev.thousandisland;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
-import dev.thousandisland.telemetry.Span;
-import dev.thousandisland.telemetry.Telemetry;
-import dev.thousandisland.transport.Transport;
+import dev.thousandisland.internal.server.ServerTree;
 
 /**
  * A running server: one listening endpoint and everything under it (the listener, the acceptors,
@@ -40,95 +30,19 @@ import dev.thousandisland.transport.Transport;
  */
 public final class Server {
 
-	/** The capacity of a pooled read buffer: a large read costs one system call. */
-	static final int READ_BUFFER_SIZE = 64 * 1024;
-
 	private final ServerConfig config;
 
-	private final Telemetry telemetry;
-
-	private final Map<String, Object> spanMetadata;
-
-	private final Poller[] pollers;
-
-	private final BufferPool buffers;
-
-	private final DataReader dataReader;
-
-	/** Wakes hibernating connections at their read deadlines; its thread starts with the first. */
-	private final ScheduledThreadPoolExecutor alarms;
-
-	private final ConnectionSet[] connectionSets;
-
-	private final AtomicInteger activeConnections = new AtomicInteger();
-
-	private final AtomicLong connectionIds = new AtomicLong();
-
-	private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+	private final ServerTree tree;
 
 	private final Instant startedAt = Instant.now();
 
-	private final ReentrantLock lock = new ReentrantLock();
-
-
-	private volatile ServerStatus status = ServerStatus.SUSPENDED;
-
-	private volatile Listener listener;
-
-	private List<Acceptor> acceptors = List.of();
-
-	private SocketAddress boundAddress;
-
-	private boolean stopping;
-
-	/** Made by the first stop: waits for the connections, then closes the rest. */
-	private volatile Drain drain;
-
-	/** The thread that waits for connections to finish, once the server stops. */
-	private volatile Thread drainThread;
-
-	private Server(ServerConfig config) throws IOException {
+	private Server(ServerConfig config, ServerTree tree) {
 		this.config = config;
-		this.buffers = new BufferPool(config.readBufferPoolSize(), READ_BUFFER_SIZE);
-		this.dataReader = new DataReader(config.dataBuffers(), this.buffers);
-		this.telemetry = new Telemetry(config.telemetryListeners(), config.telemetryPayloads());
-		this.spanMetadata = Map.of("server", config.name(), "handler", config.handler().getClass().getName(),
-				"transport", config.transport().name());
-		this.connectionSets = new ConnectionSet[config.numAcceptors()];
-		for (int i = 0; i < this.connectionSets.length; i++) {
-			this.connectionSets[i] = new ConnectionSet(config.numConnections());
-		}
-		this.alarms = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name(config.name() + "-alarms").factory());
-		// A connection that wakes before its deadline cancels its alarm; leave no cancelled task behind.
-		this.alarms.setRemoveOnCancelPolicy(true);
-		this.pollers = new Poller[config.numPollers()];
-		try {
-			for (int i = 0; i < this.pollers.length; i++) {
-				this.pollers[i] = new Poller(config.name() + "-poller-" + i);
-			}
-		}
-		catch (IOException ex) {
-			closePollers();
-			throw ex;
-		}
+		this.tree = tree;
 	}
 
 	static Server start(ServerConfig config) throws IOException {
-		Server server = new Server(config);
-		server.lock.lock();
-		try {
-			server.listen(config.port());
-		}
-		catch (IOException | RuntimeException ex) {
-			server.closePollers();
-			server.status = ServerStatus.STOPPED;
-			server.terminated.complete(null);
-			throw ex;
-		}
-		finally {
-			server.lock.unlock();
-		}
-		return server;
+		return new Server(config, ServerTree.start(config));
 	}
 
 	/**
@@ -144,7 +58,7 @@ public final class Server {
 	 * @return the status
 	 */
 	public ServerStatus status() {
-		return this.status;
+		return this.tree.status();
 	}
 
 	/**
@@ -153,8 +67,7 @@ public final class Server {
 	 * {@link java.net.UnixDomainSocketAddress}), or empty while not listening
 	 */
 	public Optional<SocketAddress> listenerInfo() {
-		Listener listener = this.listener;
-		return (listener != null) ? Optional.of(listener.localAddress()) : Optional.empty();
+		return Optional.ofNullable(this.tree.listeningAddress());
 	}
 
 	/**
@@ -164,17 +77,12 @@ public final class Server {
 	 * @throws IllegalStateException for a Unix domain socket server
 	 */
 	public int port() {
-		this.lock.lock();
-		try {
-			if (this.boundAddress instanceof InetSocketAddress inet) {
-				return inet.getPort();
-			}
-			throw new IllegalStateException("Server '" + this.config.name() + "' listens on " + this.boundAddress
-					+ ", which has no port");
+		SocketAddress bound = this.tree.boundAddress();
+		if (bound instanceof InetSocketAddress inet) {
+			return inet.getPort();
 		}
-		finally {
-			this.lock.unlock();
-		}
+		throw new IllegalStateException("Server '" + this.config.name() + "' listens on " + bound
+				+ ", which has no port");
 	}
 
 	/**
@@ -190,7 +98,7 @@ public final class Server {
 	 * @return the live connections
 	 */
 	public int activeConnections() {
-		return this.activeConnections.get();
+		return this.tree.connections().activeConnections();
 	}
 
 	/**
@@ -198,11 +106,7 @@ public final class Server {
 	 * @return the live connections
 	 */
 	public List<Connection> connections() {
-		List<Connection> connections = new ArrayList<>();
-		for (ConnectionSet set : this.connectionSets) {
-			connections.addAll(set.connections());
-		}
-		return connections;
+		return this.tree.connections().connections();
 	}
 
 	/**
@@ -211,9 +115,7 @@ public final class Server {
 	 * @return the snapshot
 	 */
 	public ServerInfo info() {
-		Listener listener = this.listener;
-		return new ServerInfo(this.status, (listener != null) ? listener.localAddress() : null,
-				this.activeConnections.get());
+		return new ServerInfo(this.tree.status(), this.tree.listeningAddress(), activeConnections());
 	}
 
 	/**
@@ -222,20 +124,7 @@ public final class Server {
 	 * @throws IllegalStateException if the server is stopping or stopped
 	 */
 	public void suspend() {
-		List<Acceptor> leaving;
-		this.lock.lock();
-		try {
-			if (this.status == ServerStatus.SUSPENDED) {
-				return;
-			}
-			requireNotStopping("suspend");
-			leaving = closeListener();
-			this.status = ServerStatus.SUSPENDED;
-		}
-		finally {
-			this.lock.unlock();
-		}
-		awaitExit(leaving);
+		this.tree.suspend();
 	}
 
 	/**
@@ -245,17 +134,7 @@ public final class Server {
 	 * @throws IllegalStateException if the server is stopping or stopped
 	 */
 	public void resume() throws IOException {
-		this.lock.lock();
-		try {
-			if (this.status == ServerStatus.RUNNING) {
-				return;
-			}
-			requireNotStopping("resume");
-			listen((this.boundAddress instanceof InetSocketAddress inet) ? inet.getPort() : this.config.port());
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.tree.resume();
 	}
 
 	/**
@@ -278,7 +157,7 @@ public final class Server {
 	 * at once without {@link Handler#handleShutdown}
 	 */
 	public void stop(Duration timeout) {
-		boolean ownThread = isOwnThread(Thread.currentThread());
+		boolean ownThread = this.tree.isOwnThread(Thread.currentThread());
 		CompletableFuture<Void> stopped = stopAsync(timeout);
 		if (ownThread) {
 			return;
@@ -312,49 +191,7 @@ public final class Server {
 	 */
 	public CompletableFuture<Void> stopAsync(Duration timeout) {
 		ServerConfig.requireTimeout("timeout", timeout);
-		long deadline = Transport.deadline(timeout);
-		List<Acceptor> leaving;
-		this.lock.lock();
-		try {
-			if (this.stopping) {
-				this.drain.bringForward(deadline);
-				return this.terminated.copy();
-			}
-			this.stopping = true;
-			this.status = ServerStatus.STOPPING;
-			this.drain = new Drain(this, deadline, timeout.isZero());
-			leaving = closeListener();
-		}
-		finally {
-			this.lock.unlock();
-		}
-		try {
-			// Outside the lock: an acceptor on its way out may call back into the server (a
-			// telemetry listener calling suspend, say) and must not wait for the lock this holds.
-			awaitExit(leaving);
-		}
-		finally {
-			this.lock.lock();
-			try {
-				try {
-					if (!timeout.isZero()) {
-						for (ConnectionSet set : this.connectionSets) {
-							set.connections().forEach(ConnectionLoop::requestShutdown);
-						}
-					}
-				}
-				finally {
-					// Whatever went wrong above, the drain runs: it is what completes the stop.
-					Thread thread = Thread.ofVirtual().name(this.config.name() + "-drain").unstarted(this.drain);
-					this.drainThread = thread;
-					thread.start();
-				}
-			}
-			finally {
-				this.lock.unlock();
-			}
-		}
-		return this.terminated.copy();
+		return this.tree.stopAsync(timeout);
 	}
 
 	/**
@@ -363,7 +200,7 @@ public final class Server {
 	 */
 	public void awaitTermination() throws InterruptedException {
 		try {
-			this.terminated.get();
+			this.tree.terminated().get();
 		}
 		catch (ExecutionException ex) {
 			throw new IllegalStateException(ex.getCause());
@@ -378,7 +215,7 @@ public final class Server {
 	 */
 	public boolean awaitTermination(Duration timeout) throws InterruptedException {
 		try {
-			this.terminated.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+			this.tree.terminated().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
 			return true;
 		}
 		catch (TimeoutException ex) {
@@ -391,229 +228,13 @@ public final class Server {
 
 	@Override
 	public String toString() {
-		return "Server '" + this.config.name() + "' (" + this.status + ", "
-				+ listenerInfo().map(Listener::describe).orElse("not listening") + ")";
+		return "Server '" + this.config.name() + "' (" + status() + ", "
+				+ listenerInfo().map(ServerTree::describe).orElse("not listening") + ")";
 	}
 
-	/** Called by an acceptor with a new socket: wait for room if need be, then start its thread. */
-	void admit(SocketChannel socket, ConnectionSet set, Span acceptorSpan) {
-		long acceptTime = System.nanoTime();
-		for (int attempt = 0; !tryReserve(set); attempt++) {
-			if (attempt >= this.config.maxConnectionsRetryCount() || !sleepBeforeRetry()) {
-				closeQuietly(socket);
-				acceptorSpan.event("spawn_error", Map.of(), Map.of("error", "too_many_connections"));
-				return;
-			}
-		}
-		ConnectionLoop connection = new ConnectionLoop(this, set, this.connectionIds.incrementAndGet(), socket,
-				acceptorSpan, acceptTime);
-		set.add(connection);
-		try {
-			Thread thread = connectionThread(connection, connection);
-			connection.thread(thread);
-			thread.start();
-		}
-		catch (Throwable ex) {
-			connection.finish();
-			closeQuietly(socket);
-			acceptorSpan.event("spawn_error", Map.of(), Map.of("error", ConnectionSocket.errorName(ex)));
-		}
-	}
-
-	/**
-	 * Makes a thread for a connection: its first, or the one that takes over from a hibernating one.
-	 */
-	Thread connectionThread(ConnectionLoop connection, Runnable work) {
-		return Thread.ofVirtual().name(this.config.name() + "-connection-" + connection.id()).unstarted(work);
-	}
-
-	/** Runs a task after a delay: a hibernating connection's read deadline. */
-	ScheduledFuture<?> alarm(Runnable task, long delayNanos) {
-		return this.alarms.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-	}
-
-	/** Called exactly once per started connection, whichever way it ended. */
-	void connectionEnded(ConnectionLoop connection, ConnectionSet set) {
-		set.remove(connection);
-		Drain drain = this.drain;
-		if (this.activeConnections.decrementAndGet() == 0 && drain != null) {
-			drain.drained();
-		}
-	}
-
-	Telemetry telemetry() {
-		return this.telemetry;
-	}
-
-	BufferPool buffers() {
-		return this.buffers;
-	}
-
-	DataReader dataReader() {
-		return this.dataReader;
-	}
-
-	Map<String, Object> spanMetadata() {
-		return this.spanMetadata;
-	}
-
-	Poller poller(long connectionId) {
-		return this.pollers[(int) (connectionId % this.pollers.length)];
-	}
-
-	/** Keys the pollers saw ready after they had been cancelled: each such report is wasted work. */
-	long invalidKeyDispatches() {
-		long total = 0;
-		for (Poller poller : this.pollers) {
-			total += poller.invalidKeyDispatches();
-		}
-		return total;
-	}
-
-	private boolean tryReserve(ConnectionSet set) {
-		if (!set.tryReserve()) {
-			return false;
-		}
-		int current;
-		do {
-			current = this.activeConnections.get();
-			if (current >= this.config.maxConnections()) {
-				set.release();
-				return false;
-			}
-		}
-		while (!this.activeConnections.compareAndSet(current, current + 1));
-		return true;
-	}
-
-	private boolean sleepBeforeRetry() {
-		try {
-			Thread.sleep(this.config.maxConnectionsRetryWait());
-			return this.status == ServerStatus.RUNNING;
-		}
-		catch (InterruptedException ex) {
-			return false;
-		}
-	}
-
-	private void listen(int port) throws IOException {
-		Listener listener = Listener.bind(this.config, port, this.telemetry, this.spanMetadata);
-		List<Acceptor> acceptors = new ArrayList<>();
-		for (int i = 0; i < this.config.numAcceptors(); i++) {
-			acceptors.add(new Acceptor(this, i, listener.socketFor(i), listener.span(), this.connectionSets[i]));
-		}
-		this.listener = listener;
-		this.boundAddress = listener.localAddress();
-		this.acceptors = acceptors;
-		acceptors.forEach(Acceptor::start);
-		this.status = ServerStatus.RUNNING;
-	}
-
-	/**
-	 * Closes the listen sockets, which ends the acceptors' loops. Under the lock.
-	 * @return the acceptors to wait for, outside the lock
-	 */
-	private List<Acceptor> closeListener() {
-		Listener listener = this.listener;
-		if (listener == null) {
-			return List.of();
-		}
-		listener.close();
-		this.listener = null;
-		List<Acceptor> leaving = this.acceptors;
-		this.acceptors = List.of();
-		return leaving;
-	}
-
-	/** Waits for acceptors to leave their loops; not for the one calling, if one is. */
-	private static void awaitExit(List<Acceptor> acceptors) {
-		boolean interrupted = false;
-		for (Acceptor acceptor : acceptors) {
-			if (acceptor.runsOn(Thread.currentThread())) {
-				continue;
-			}
-			while (true) {
-				try {
-					acceptor.stop();
-					break;
-				}
-				catch (InterruptedException ex) {
-					interrupted = true;
-				}
-			}
-		}
-		if (interrupted) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	/**
-	 * Whether {@code thread} is one of this server's own: a connection's, an acceptor's or the
-	 * drain's, any of which may run a handler callback or a telemetry listener.
-	 */
-	private boolean isOwnThread(Thread thread) {
-		if (thread == this.drainThread) {
-			return true;
-		}
-		this.lock.lock();
-		try {
-			for (Acceptor acceptor : this.acceptors) {
-				if (acceptor.runsOn(thread)) {
-					return true;
-				}
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
-		for (ConnectionSet set : this.connectionSets) {
-			for (ConnectionLoop connection : set.connections()) {
-				if (connection.runsOn(thread)) {
-					return true;
-				}
-			}
-		}
-		return false;
-	}
-
-	ConnectionSet[] connectionSets() {
-		return this.connectionSets;
-	}
-
-	/** Called by the drain when it is done, however it went: closes the pollers and completes the stop. */
-	void drainFinished() {
-		try {
-			closePollers();
-		}
-		finally {
-			this.status = ServerStatus.STOPPED;
-			this.terminated.complete(null);
-		}
-	}
-
-	private void closePollers() {
-		this.alarms.shutdownNow();
-		for (Poller poller : this.pollers) {
-			if (poller != null) {
-				poller.close();
-			}
-		}
-	}
-
-	private void requireNotStopping(String operation) {
-		if (this.stopping) {
-			throw new IllegalStateException("Cannot " + operation + " server '" + this.config.name() + "': it is "
-					+ this.status.name().toLowerCase());
-		}
-	}
-
-	private static void closeQuietly(SocketChannel socket) {
-		try {
-			socket.close();
-		}
-		catch (IOException ex) {
-			// The descriptor is released either way.
-		}
+	/** {@return the tree of processes under this server, for tests of the machinery} */
+	ServerTree tree() {
+		return this.tree;
 	}
 
 }

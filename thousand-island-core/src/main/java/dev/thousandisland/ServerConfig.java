@@ -16,6 +16,7 @@ import java.util.Objects;
 import dev.thousandisland.telemetry.TelemetryListener;
 import dev.thousandisland.transport.Transport;
 
+
 /**
  * Everything a server needs to start, with Thousand Island's option names and defaults. Build one
  * with {@link #builder(Handler)}; every value is checked when the configuration is built, and a

@@ -13,6 +13,7 @@ import javax.net.ssl.SSLSession;
 
 import dev.thousandisland.telemetry.Span;
 
+
 /**
  * A connection's socket as its handler sees it: Thousand Island's {@code ThousandIsland.Socket}.
  *

@@ -15,12 +15,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.thousandisland.telemetry.TelemetryEvent;
-import dev.thousandisland.transport.Transport;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.thousandisland.telemetry.TelemetryEvent;
+import dev.thousandisland.transport.Transport;
 
 /**
  * The accept loop survives whatever accept(2) and the handler's start throw at it: Thousand

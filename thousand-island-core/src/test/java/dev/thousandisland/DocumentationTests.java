@@ -12,10 +12,10 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.thousandisland.telemetry.TelemetryEvent;
 import dev.thousandisland.transport.TlsTransport;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The user documentation stays short where it must, its links lead somewhere, and it names every

@@ -14,6 +14,7 @@ import dev.thousandisland.transport.Readiness;
 import dev.thousandisland.transport.Transport;
 import dev.thousandisland.transport.TransportChannel;
 
+
 /**
  * The plain transport, except that accept first throws the failures queued with {@link #failNext}:
  * the acceptor tests' way of making accept(2) fail on demand, with real sockets otherwise.

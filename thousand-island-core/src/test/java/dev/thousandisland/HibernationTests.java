@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.thousandisland.telemetry.TelemetryEvent;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+
+import dev.thousandisland.telemetry.TelemetryEvent;
 
 /**
  * {@code hibernateAfter}: a connection with nothing to do gives up its virtual thread and keeps

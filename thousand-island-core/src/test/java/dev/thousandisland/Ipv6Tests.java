@@ -19,11 +19,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.thousandisland.telemetry.TelemetryEvent;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.abort;
+
+import dev.thousandisland.telemetry.TelemetryEvent;
 
 /**
  * IPv6 end to end, which Thousand Island only tests through a bare {@code :inet6} option. Skipped

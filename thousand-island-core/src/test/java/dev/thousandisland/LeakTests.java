@@ -18,12 +18,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.thousandisland.transport.Readiness;
 import dev.thousandisland.transport.Transport;
 import dev.thousandisland.transport.TransportChannel;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * No descriptor, thread or connection outlives its client: thousands of connections, one after

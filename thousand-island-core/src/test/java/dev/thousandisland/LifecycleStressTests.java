@@ -18,10 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import dev.thousandisland.transport.Transport;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.thousandisland.transport.Transport;
 
 /**
  * A seeded, randomized lifecycle test: round after round, a server (plain or TLS, hibernating or

@@ -23,14 +23,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import dev.thousandisland.telemetry.TelemetryEvent;
-import dev.thousandisland.transport.Readiness;
-import dev.thousandisland.transport.Transport;
-import dev.thousandisland.transport.TransportChannel;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
+
+import dev.thousandisland.transport.Readiness;
+import dev.thousandisland.telemetry.TelemetryEvent;
+import dev.thousandisland.transport.Transport;
+import dev.thousandisland.transport.TransportChannel;
 
 /**
  * Binding and owning the listen sockets: Thousand Island's listener_test. Which listen socket each

@@ -77,7 +77,7 @@ class PollerTests {
 			for (Server server : List.of(first, second)) {
 				assertThat(server.status()).isEqualTo(ServerStatus.STOPPED);
 				assertThat(server.activeConnections()).isZero();
-				assertThat(server.invalidKeyDispatches()).as("round %d: reports of cancelled keys", finishedRound)
+				assertThat(server.tree().connections().invalidKeyDispatches()).as("round %d: reports of cancelled keys", finishedRound)
 					.isLessThanOrEqualTo(2L * perServer);
 			}
 			this.servers.clear();

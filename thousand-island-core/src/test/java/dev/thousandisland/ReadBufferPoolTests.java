@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.thousandisland.internal.connection.BufferPool;
+import dev.thousandisland.internal.connection.ConnectionSupervisor;
+
 /**
  * The read-buffer pool under more concurrent reads than it has buffers (issue 12, item 8): a read
  * past the pool gets a small heap buffer rather than another 64 KiB one, and under the default
@@ -34,13 +37,13 @@ class ReadBufferPoolTests {
 			assertThat(handler.buffers).hasSize(CONNECTIONS);
 			assertThat(handler.buffers).filteredOn(ByteBuffer::isDirect)
 				.hasSize(POOL)
-				.allSatisfy((buffer) -> assertThat(buffer.capacity()).isEqualTo(Server.READ_BUFFER_SIZE));
+				.allSatisfy((buffer) -> assertThat(buffer.capacity()).isEqualTo(ConnectionSupervisor.READ_BUFFER_SIZE));
 			assertThat(handler.buffers).filteredOn((buffer) -> !buffer.isDirect())
 				.hasSize(CONNECTIONS - POOL)
 				.allSatisfy((buffer) -> assertThat(buffer.capacity()).isEqualTo(BufferPool.OVERFLOW_BUFFER_SIZE));
 			// At least those; the reads that see the clients leave may come while others still
 			// hold their buffers.
-			assertThat(server.buffers().overflows()).isGreaterThanOrEqualTo(CONNECTIONS - POOL);
+			assertThat(server.tree().connections().buffers().overflows()).isGreaterThanOrEqualTo(CONNECTIONS - POOL);
 		}
 		finally {
 			server.stop();
@@ -55,7 +58,7 @@ class ReadBufferPoolTests {
 			handler.runConcurrently(server);
 			assertThat(handler.buffers).hasSize(CONNECTIONS)
 				.allSatisfy((buffer) -> assertThat(buffer.isDirect()).isFalse());
-			assertThat(server.buffers().overflows()).isZero();
+			assertThat(server.tree().connections().buffers().overflows()).isZero();
 		}
 		finally {
 			server.stop();

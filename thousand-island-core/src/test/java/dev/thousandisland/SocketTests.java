@@ -34,12 +34,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.thousandisland.telemetry.Span;
-import dev.thousandisland.telemetry.TelemetryEvent;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+
+import dev.thousandisland.telemetry.Span;
+import dev.thousandisland.telemetry.TelemetryEvent;
 
 /**
  * The {@link Socket} API over real loopback connections: Thousand Island's socket_test.exs and

@@ -16,13 +16,14 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLSocket;
 
-import dev.thousandisland.telemetry.TelemetryEvent;
-import dev.thousandisland.transport.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+
+import dev.thousandisland.telemetry.TelemetryEvent;
+import dev.thousandisland.transport.Transport;
 
 /**
  * STARTTLS on a live connection that other threads send on: their sends wait for the upgrade

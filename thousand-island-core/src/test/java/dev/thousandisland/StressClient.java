@@ -11,9 +11,9 @@ import java.util.function.BooleanSupplier;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-
 import dev.thousandisland.StressFrame.Kind;
 import dev.thousandisland.StressScript.Op;
+
 
 /**
  * One client of the lifecycle stress test: connects (retrying while the server is suspended),

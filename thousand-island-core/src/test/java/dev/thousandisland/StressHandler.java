@@ -6,8 +6,9 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.thousandisland.StressFrame.Kind;
 import dev.thousandisland.transport.Transport;
+import dev.thousandisland.StressFrame.Kind;
+
 
 /**
  * The server side of the lifecycle stress test: a handler that does what each client's frames ask

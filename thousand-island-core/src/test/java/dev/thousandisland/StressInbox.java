@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-
 import dev.thousandisland.StressFrame.Kind;
+
 
 /**
  * What a stress client's reader has received on one connection, for its script to wait on: a count

@@ -20,11 +20,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.thousandisland.telemetry.TelemetryListener;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.thousandisland.telemetry.TelemetryListener;
 
 /**
  * Teardown survives anything a telemetry listener or a handler throws, {@link Error}s included: no

@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import dev.thousandisland.telemetry.TelemetryEvent;
 import dev.thousandisland.telemetry.TelemetryListener;
 
+
 /** Records every telemetry event a server emits, for assertions. */
 final class TelemetryRecorder implements TelemetryListener {
 

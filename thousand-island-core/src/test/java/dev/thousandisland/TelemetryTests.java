@@ -19,11 +19,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.thousandisland.telemetry.Span;
-import dev.thousandisland.telemetry.TelemetryEvent;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+
+import dev.thousandisland.telemetry.Span;
+import dev.thousandisland.telemetry.TelemetryEvent;
 
 /**
  * Telemetry over real loopback connections: one start and one stop (or exception) per span on

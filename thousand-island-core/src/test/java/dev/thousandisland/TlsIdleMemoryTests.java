@@ -12,11 +12,11 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.thousandisland.transport.TlsTransport;
-import dev.thousandisland.transport.Transport;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+
+import dev.thousandisland.transport.TlsTransport;
+import dev.thousandisland.transport.Transport;
 
 /**
  * What idle TLS connections pin: a connection waiting for the rest of a TLS record holds the bytes

@@ -10,9 +10,9 @@ import javax.net.ssl.SSLSocket;
 
 import org.junit.jupiter.api.Test;
 
-import dev.thousandisland.transport.Transport;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.thousandisland.transport.Transport;
 
 class TlsSmokeTests {
 

@@ -52,11 +52,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.thousandisland.telemetry.TelemetryEvent;
-import dev.thousandisland.transport.ClientAuth;
-import dev.thousandisland.transport.TlsTransport;
-import dev.thousandisland.transport.Transport;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -66,6 +61,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.abort;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import dev.thousandisland.transport.ClientAuth;
+import dev.thousandisland.telemetry.TelemetryEvent;
+import dev.thousandisland.transport.TlsTransport;
+import dev.thousandisland.transport.Transport;
 
 /**
  * The TLS transport over real loopback (and Unix domain) sockets with real JDK clients: protocol

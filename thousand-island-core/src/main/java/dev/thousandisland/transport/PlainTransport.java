@@ -2,6 +2,8 @@ package dev.thousandisland.transport;
 
 import java.nio.channels.SocketChannel;
 
+import dev.thousandisland.internal.channel.PlainChannel;
+
 /**
  * The plain transport: TCP (IPv4 and IPv6) or Unix domain sockets, bytes as they are. Its
  * handshake does nothing but wrap the socket.

@@ -13,6 +13,8 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
 import dev.thousandisland.InvalidOptionException;
+import dev.thousandisland.internal.channel.TlsChannel;
+
 
 /**
  * TLS over TCP or Unix domain sockets, with {@link SSLEngine} over the connection's non-blocking

@@ -1,4 +1,4 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.listener;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -17,15 +17,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.thousandisland.ServerConfig;
+import dev.thousandisland.ServerInfo;
 import dev.thousandisland.telemetry.Span;
 import dev.thousandisland.telemetry.Telemetry;
+
 
 /**
  * Binds and owns a server's listen sockets: one, or several sharing a port with SO_REUSEPORT so
  * that the kernel spreads new connections over them. Closing it refuses new connects at the
  * kernel and ends every acceptor's loop; it never touches live connections.
  */
-final class Listener {
+public final class Listener {
 
 	private static final System.Logger logger = System.getLogger(Listener.class.getName());
 
@@ -48,7 +51,7 @@ final class Listener {
 	 * Binds the configured number of listen sockets.
 	 * @param port the port to bind; 0 lets the first socket pick one and the rest share it
 	 */
-	static Listener bind(ServerConfig config, int port, Telemetry telemetry, Map<String, Object> spanMetadata)
+	public static Listener bind(ServerConfig config, int port, Telemetry telemetry, Map<String, Object> spanMetadata)
 			throws IOException {
 		List<ServerSocketChannel> sockets = new ArrayList<>();
 		try {
@@ -138,20 +141,20 @@ final class Listener {
 		return address;
 	}
 
-	ServerSocketChannel socketFor(int acceptorIndex) {
+	public ServerSocketChannel socketFor(int acceptorIndex) {
 		return this.sockets.get(acceptorIndex % this.sockets.size());
 	}
 
-	SocketAddress localAddress() {
+	public SocketAddress localAddress() {
 		return this.localAddress;
 	}
 
-	Span span() {
+	public Span span() {
 		return this.span;
 	}
 
 	/** Closes every listen socket: new connects are refused from now on. */
-	void close() {
+	public void close() {
 		closeAll(this.sockets);
 		if (this.unixPath != null) {
 			try {
@@ -175,7 +178,7 @@ final class Listener {
 		}
 	}
 
-	static String describe(SocketAddress address) {
+	public static String describe(SocketAddress address) {
 		return ServerInfo.format(address);
 	}
 

@@ -1,9 +1,11 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.connection;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+
+import dev.thousandisland.DataBuffers;
 
 /**
  * The framework's read buffers, borrowed only while bytes are read (and, under
@@ -12,13 +14,13 @@ import java.util.concurrent.atomic.LongAdder;
  * heap buffer of {@link #OVERFLOW_BUFFER_SIZE} bytes is made instead and left to the garbage
  * collector, so that a burst past the pool costs a fraction of a pooled buffer per read.
  */
-final class BufferPool {
+public final class BufferPool {
 
 	/**
 	 * The size of a buffer made when the pool is empty: large enough for one TLS record's
 	 * plaintext (16 KiB and a little), so that TLS decrypts straight into it.
 	 */
-	static final int OVERFLOW_BUFFER_SIZE = 17 * 1024;
+	public static final int OVERFLOW_BUFFER_SIZE = 17 * 1024;
 
 	private final AtomicReferenceArray<ByteBuffer> slots;
 
@@ -91,7 +93,7 @@ final class BufferPool {
 	 * Returns how many times the pool was empty and a heap buffer was made instead.
 	 * @return the count since the pool was made
 	 */
-	long overflows() {
+	public long overflows() {
 		return this.overflows.sum();
 	}
 

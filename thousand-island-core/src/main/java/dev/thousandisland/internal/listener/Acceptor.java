@@ -1,4 +1,4 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.listener;
 
 import java.lang.System.Logger.Level;
 import java.nio.channels.ClosedChannelException;
@@ -9,7 +9,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.thousandisland.internal.connection.ConnectionSupervisor;
+import dev.thousandisland.ServerConfig;
+import dev.thousandisland.internal.connection.ConnectionSocket;
 import dev.thousandisland.telemetry.Span;
+
 
 /**
  * One accept loop: take a socket off the listen queue, find it room, start its connection thread,
@@ -19,11 +23,13 @@ import dev.thousandisland.telemetry.Span;
  * persistent failure makes the acceptor spin or flood the log, and accepting resumes by itself
  * when the cause goes away. Only the listen socket closing ends the loop.
  */
-final class Acceptor implements Runnable {
+public final class Acceptor implements Runnable {
 
 	private static final System.Logger logger = System.getLogger(Acceptor.class.getName());
 
-	private final Server server;
+	private final ServerConfig config;
+
+	private final ConnectionSupervisor connections;
 
 	private final int index;
 
@@ -31,30 +37,28 @@ final class Acceptor implements Runnable {
 
 	private final Span listenerSpan;
 
-	private final ConnectionSet connectionSet;
-
 	private volatile Thread thread;
 
-	private long connections;
+	private long accepted;
 
 	private final AcceptBackoff backoff;
 
-	Acceptor(Server server, int index, ServerSocketChannel listenSocket, Span listenerSpan,
-			ConnectionSet connectionSet) {
-		this.server = server;
+	public Acceptor(ServerConfig config, ConnectionSupervisor connections, int index, ServerSocketChannel listenSocket,
+			Span listenerSpan) {
+		this.config = config;
+		this.connections = connections;
 		this.index = index;
 		this.listenSocket = listenSocket;
 		this.listenerSpan = listenerSpan;
-		this.connectionSet = connectionSet;
-		this.backoff = new AcceptBackoff(server.config().maxAcceptBackoff());
+		this.backoff = new AcceptBackoff(config.maxAcceptBackoff());
 	}
 
-	void start() {
-		this.thread = Thread.ofVirtual().name(this.server.config().name() + "-acceptor-" + this.index).start(this);
+	public void start() {
+		this.thread = Thread.ofVirtual().name(this.config.name() + "-acceptor-" + this.index).start(this);
 	}
 
 	/** Whether this acceptor's loop runs on {@code thread} (a telemetry listener may call back). */
-	boolean runsOn(Thread thread) {
+	public boolean runsOn(Thread thread) {
 		return this.thread == thread;
 	}
 
@@ -64,7 +68,7 @@ final class Acceptor implements Runnable {
 	 * returns a connection makes the JDK throw ClosedByInterruptException and drop the accepted
 	 * descriptor, leaving a client connected to nothing (found by LifecycleStressTests).
 	 */
-	void stop() throws InterruptedException {
+	public void stop() throws InterruptedException {
 		Thread thread = this.thread;
 		LockSupport.unpark(thread);
 		thread.join();
@@ -72,13 +76,13 @@ final class Acceptor implements Runnable {
 
 	@Override
 	public void run() {
-		Map<String, Object> metadata = new HashMap<>(this.server.spanMetadata());
+		Map<String, Object> metadata = new HashMap<>(this.connections.spanMetadata());
 		metadata.put("acceptor_id", this.index);
 		Span span = this.listenerSpan.startChild("acceptor", metadata);
 		while (this.listenSocket.isOpen()) {
 			SocketChannel socket;
 			try {
-				socket = this.server.config().transport().accept(this.listenSocket);
+				socket = this.config.transport().accept(this.listenSocket);
 			}
 			catch (ClosedChannelException ex) {
 				break;
@@ -96,11 +100,11 @@ final class Acceptor implements Runnable {
 				recovered();
 			}
 			if (socket != null) {
-				this.connections++;
-				this.server.admit(socket, this.connectionSet, span);
+				this.accepted++;
+				this.connections.admit(socket, this.index, span);
 			}
 		}
-		span.stop(Map.of("connections", this.connections), null);
+		span.stop(Map.of("connections", this.accepted), null);
 	}
 
 	private void acceptFailed(Span span, Throwable ex) {
@@ -109,10 +113,10 @@ final class Acceptor implements Runnable {
 		long now = System.nanoTime();
 		long pause = this.backoff.failed(now);
 		if (this.backoff.shouldLog(now)) {
-			String name = this.server.config().name();
+			String name = this.config.name();
 			if (this.backoff.isFirstFailure()) {
 				logger.log(Level.WARNING, "Server '" + name + "' failed to accept (" + error.reason(ex)
-						+ "); retrying, with pauses growing to " + this.server.config().maxAcceptBackoff().toMillis()
+						+ "); retrying, with pauses growing to " + this.config.maxAcceptBackoff().toMillis()
 						+ " ms while it keeps failing", ex);
 			}
 			else {
@@ -132,7 +136,7 @@ final class Acceptor implements Runnable {
 		long streak = this.backoff.streakNanos(now);
 		long failures = this.backoff.succeeded();
 		if (failures > 1) {
-			logger.log(Level.INFO, "Server '" + this.server.config().name() + "' accepts connections again after "
+			logger.log(Level.INFO, "Server '" + this.config.name() + "' accepts connections again after "
 					+ failures + " failures in " + Duration.ofNanos(streak).toMillis() + " ms");
 		}
 	}

@@ -1,10 +1,12 @@
-package dev.thousandisland.transport;
+package dev.thousandisland.internal.channel;
 
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
+
+import dev.thousandisland.transport.TransportChannel;
 
 /**
  * A socket's bytes as they are. A file is sent with {@link FileChannel#transferTo}, which is

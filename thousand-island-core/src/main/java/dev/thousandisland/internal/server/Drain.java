@@ -1,11 +1,15 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.server;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+
+import dev.thousandisland.internal.connection.ConnectionLoop;
+import dev.thousandisland.internal.connection.ConnectionSupervisor;
+import dev.thousandisland.internal.connection.Ending;
+import dev.thousandisland.ServerStatus;
 
 /**
  * The end of a server's stop, on a thread of its own: waits until no connection is left or the
@@ -28,7 +32,12 @@ final class Drain implements Runnable {
 	/** How long connections that were ending by themselves at the deadline are waited for. */
 	static final Duration ENDING_GRACE = Duration.ofSeconds(5);
 
-	private final Server server;
+	private final String serverName;
+
+	private final ConnectionSupervisor connections;
+
+	/** Completes the stop, however the drain went. */
+	private final Runnable finished;
 
 	/** Whether the stop asked for no drain at all, rather than a drain that ran out of time. */
 	private final boolean immediate;
@@ -43,9 +52,12 @@ final class Drain implements Runnable {
 	 * Prepares a drain.
 	 * @param deadline {@link System#nanoTime()} by which connections must have finished
 	 * @param immediate whether the stop asked for no drain at all
+	 * @param finished run last, whatever happened
 	 */
-	Drain(Server server, long deadline, boolean immediate) {
-		this.server = server;
+	Drain(String serverName, ConnectionSupervisor connections, long deadline, boolean immediate, Runnable finished) {
+		this.serverName = serverName;
+		this.connections = connections;
+		this.finished = finished;
 		this.deadline = deadline;
 		this.immediate = immediate;
 	}
@@ -82,17 +94,17 @@ final class Drain implements Runnable {
 			closeTheRest();
 			long graceEnd = System.nanoTime() + ENDING_GRACE.toNanos();
 			if (!awaitConnections(() -> graceEnd)) {
-				logger.log(Level.WARNING, "Server '" + this.server.config().name() + "' stops with "
-						+ this.server.activeConnections() + " connection(s) still ending after " + ENDING_GRACE.toMillis()
+				logger.log(Level.WARNING, "Server '" + this.serverName + "' stops with "
+						+ this.connections.activeConnections() + " connection(s) still ending after " + ENDING_GRACE.toMillis()
 						+ " ms of grace");
 			}
 		}
 		catch (Throwable ex) {
-			logger.log(Level.ERROR, "Draining server '" + this.server.config().name() + "' failed; stopping it anyway",
+			logger.log(Level.ERROR, "Draining server '" + this.serverName + "' failed; stopping it anyway",
 					ex);
 		}
 		finally {
-			this.server.drainFinished();
+			this.finished.run();
 		}
 	}
 
@@ -104,7 +116,7 @@ final class Drain implements Runnable {
 	private boolean awaitConnections(LongSupplier until) {
 		this.lock.lock();
 		try {
-			while (this.server.activeConnections() > 0) {
+			while (this.connections.activeConnections() > 0) {
 				long remaining = until.getAsLong() - System.nanoTime();
 				if (remaining <= 0) {
 					return false;
@@ -125,18 +137,16 @@ final class Drain implements Runnable {
 	private void closeTheRest() {
 		int forced = 0;
 		Ending reason = this.immediate ? Ending.SHUTDOWN_IMMEDIATE : Ending.SHUTDOWN_TIMEOUT;
-		for (ConnectionSet set : this.server.connectionSets()) {
-			for (ConnectionLoop connection : List.copyOf(set.connections())) {
-				try {
-					connection.forceClose(reason);
-				}
-				catch (Throwable ex) {
-					logger.log(Level.ERROR, "Closing " + connection + " failed; the drain goes on", ex);
-				}
-				forced++;
+		for (ConnectionLoop connection : this.connections.connectionLoops()) {
+			try {
+				connection.forceClose(reason);
 			}
+			catch (Throwable ex) {
+				logger.log(Level.ERROR, "Closing " + connection + " failed; the drain goes on", ex);
+			}
+			forced++;
 		}
-		String name = this.server.config().name();
+		String name = this.serverName;
 		if (forced > 0 && this.immediate) {
 			logger.log(Level.INFO, "Server '" + name + "' stopped immediately, closing " + forced + " connection(s)");
 		}

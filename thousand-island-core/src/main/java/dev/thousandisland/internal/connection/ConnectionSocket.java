@@ -1,4 +1,4 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.connection;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -22,16 +22,23 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
+import dev.thousandisland.Connection;
+import dev.thousandisland.Handler;
+import dev.thousandisland.InvalidOptionException;
+import dev.thousandisland.ServerConfig;
+import dev.thousandisland.Socket;
+import dev.thousandisland.SocketStats;
 import dev.thousandisland.telemetry.Span;
 import dev.thousandisland.telemetry.Telemetry;
 import dev.thousandisland.transport.Transport;
 import dev.thousandisland.transport.TransportChannel;
 
+
 /**
  * The {@link Socket} a handler gets: one connection's channel, with the waiting, the send
  * timeout, the counters and the telemetry around every operation.
  */
-final class ConnectionSocket implements Socket {
+public final class ConnectionSocket implements Socket {
 
 	private final ConnectionLoop connection;
 
@@ -67,7 +74,7 @@ final class ConnectionSocket implements Socket {
 
 	private volatile long recvCnt;
 
-	ConnectionSocket(ConnectionLoop connection, TransportChannel channel, SocketReadiness readiness, Server server,
+	ConnectionSocket(ConnectionLoop connection, TransportChannel channel, SocketReadiness readiness, ConnectionSupervisor server,
 			SocketAddress localAddress, SocketAddress remoteAddress) {
 		this.connection = connection;
 		this.channel = channel;
@@ -178,7 +185,9 @@ final class ConnectionSocket implements Socket {
 		if (length < 0) {
 			throw new IllegalArgumentException("length must not be negative, was " + length);
 		}
-		ServerConfig.requireTimeout("timeout", timeout);
+		if (timeout == null || timeout.isNegative()) {
+			throw new InvalidOptionException("timeout", timeout, (timeout == null) ? "is required" : "must not be negative");
+		}
 		this.connection.checkOwnThread("recv");
 		long deadline = Transport.deadline(timeout);
 		try {
@@ -461,7 +470,7 @@ final class ConnectionSocket implements Socket {
 		return false;
 	}
 
-	static String errorName(Throwable ex) {
+	public static String errorName(Throwable ex) {
 		if (ex instanceof SocketTimeoutException) {
 			return "timeout";
 		}

@@ -1,4 +1,4 @@
-package dev.thousandisland.transport;
+package dev.thousandisland.internal.channel;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -17,6 +17,9 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSession;
 
+import dev.thousandisland.transport.Readiness;
+import dev.thousandisland.transport.TransportChannel;
+
 /**
  * A connection's bytes through an {@link SSLEngine}. Like every {@link TransportChannel} it never
  * blocks: reads decrypt what has arrived, writes encrypt and send what the socket takes, and
@@ -28,7 +31,7 @@ import javax.net.ssl.SSLSession;
  * is touched only by the connection's own thread; the outbound side is serialised by a lock, so
  * that a close from another thread can send its close_notify without racing a sender.
  */
-final class TlsChannel implements TransportChannel {
+public final class TlsChannel implements TransportChannel {
 
 	/** The most plaintext one {@link #transferFrom} call moves: the 1 MiB chunk Thousand Island settled on. */
 	static final long SENDFILE_CHUNK = 1024 * 1024;
@@ -50,20 +53,20 @@ final class TlsChannel implements TransportChannel {
 	/** Ciphertext encrypted and not yet written, in drain mode; {@code null} when empty. */
 	private ByteBuffer netOut;
 
-	TlsChannel(SocketChannel socket, SSLEngine engine) {
+	public TlsChannel(SocketChannel socket, SSLEngine engine) {
 		this(socket, engine, new LongAdder());
 	}
 
 	/**
 	 * @param heldInbound where the bytes of the buffers holding undecrypted ciphertext are counted
 	 */
-	TlsChannel(SocketChannel socket, SSLEngine engine, LongAdder heldInbound) {
+	public TlsChannel(SocketChannel socket, SSLEngine engine, LongAdder heldInbound) {
 		this.socket = socket;
 		this.engine = engine;
 		this.netIn = new InboundCiphertext(heldInbound);
 	}
 
-	void handshake(Readiness readiness, long deadline) throws IOException {
+	public void handshake(Readiness readiness, long deadline) throws IOException {
 		this.engine.beginHandshake();
 		while (true) {
 			switch (this.engine.getHandshakeStatus()) {
@@ -258,7 +261,7 @@ final class TlsChannel implements TransportChannel {
 	 * certificate_required, ...) for the next wrap: send it, once and without waiting, so that the
 	 * client learns why it was refused.
 	 */
-	void abandon() throws IOException {
+	public void abandon() throws IOException {
 		if (this.socket.isOpen() && this.engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP
 				&& this.outbound.tryLock()) {
 			try {

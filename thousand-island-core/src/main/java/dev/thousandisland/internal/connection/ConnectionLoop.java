@@ -1,4 +1,4 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.connection;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -21,11 +21,18 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.LockSupport;
 
-import dev.thousandisland.ConnectionEnd.Cause;
+import dev.thousandisland.internal.connection.ConnectionEnd.Cause;
+import dev.thousandisland.Connection;
+import dev.thousandisland.Handler;
+import dev.thousandisland.MailboxFullException;
+import dev.thousandisland.internal.channel.PlainChannel;
+import dev.thousandisland.Result;
+import dev.thousandisland.ServerConfig;
+import dev.thousandisland.SocketStats;
 import dev.thousandisland.telemetry.Span;
-import dev.thousandisland.transport.PlainChannel;
 import dev.thousandisland.transport.Transport;
 import dev.thousandisland.transport.TransportChannel;
+
 
 /**
  * One connection, from accept to close, on its own virtual thread: the counterpart of Thousand
@@ -36,7 +43,7 @@ import dev.thousandisland.transport.TransportChannel;
  * recorded in {@link ConnectionEnd} and the connection woken to report it. Only the server's
  * forced close ({@link #forceClose}) reports from outside, with no callback.
  */
-final class ConnectionLoop implements Connection, Runnable {
+public final class ConnectionLoop implements Connection, Runnable {
 
 	private static final System.Logger logger = System.getLogger(ConnectionLoop.class.getName());
 
@@ -57,7 +64,7 @@ final class ConnectionLoop implements Connection, Runnable {
 		}
 	}
 
-	private final Server server;
+	private final ConnectionSupervisor server;
 
 	private final ConnectionSet connectionSet;
 
@@ -122,7 +129,7 @@ final class ConnectionLoop implements Connection, Runnable {
 	/** When {@link #alarm} rings, on the {@link System#nanoTime()} clock. Own thread only. */
 	private long alarmAt;
 
-	ConnectionLoop(Server server, ConnectionSet connectionSet, long id, SocketChannel raw, Span acceptorSpan,
+	ConnectionLoop(ConnectionSupervisor server, ConnectionSet connectionSet, long id, SocketChannel raw, Span acceptorSpan,
 			long acceptTime) {
 		this.server = server;
 		this.connectionSet = connectionSet;
@@ -150,7 +157,7 @@ final class ConnectionLoop implements Connection, Runnable {
 	}
 
 	/** Whether the connection runs on {@code thread} right now. */
-	boolean runsOn(Thread thread) {
+	public boolean runsOn(Thread thread) {
 		return this.thread == thread;
 	}
 
@@ -609,7 +616,7 @@ final class ConnectionLoop implements Connection, Runnable {
 	 * Forces the connection closed from outside its thread, with no callback: the stop that
 	 * cannot wait. Emits the stop event at once unless the connection already did.
 	 */
-	void forceClose(Ending ending) {
+	public void forceClose(Ending ending) {
 		this.end.claim(ending, null);
 		closeSocket();
 		// Whoever starts the span after this sees the forced cause and stops it (see open()).
@@ -622,7 +629,7 @@ final class ConnectionLoop implements Connection, Runnable {
 	}
 
 	/** Asks the connection to finish: {@link Handler#handleShutdown} runs between callbacks. */
-	void requestShutdown() {
+	public void requestShutdown() {
 		this.shutdownRequested = true;
 		wake();
 	}

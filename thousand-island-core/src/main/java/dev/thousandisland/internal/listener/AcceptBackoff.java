@@ -1,4 +1,4 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.listener;
 
 import java.time.Duration;
 

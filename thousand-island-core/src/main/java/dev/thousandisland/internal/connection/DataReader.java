@@ -1,7 +1,12 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.connection;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+import dev.thousandisland.DataBuffers;
+import dev.thousandisland.Handler;
+import dev.thousandisland.ServerConfig;
 
 /**
  * Reads the bytes a connection hands to {@link Handler#handleData}, in the form
@@ -65,7 +70,7 @@ final class DataReader {
 				// The handler's own: nothing to take back.
 			}
 			case LENT -> this.pool.give(data);
-			case LENT_CHECKED -> DataBuffers.poison(data);
+			case LENT_CHECKED -> poison(data);
 		}
 	}
 
@@ -82,6 +87,20 @@ final class DataReader {
 		/** The client closed its side. */
 		static final Received END_OF_STREAM = new Received(ByteBuffer.allocate(0), false);
 
+	}
+
+	/** Fills a lent buffer's memory with {@link #DataBuffers.POISON} and empties the buffer object itself. */
+	private static void poison(ByteBuffer lent) {
+		lent.clear();
+		if (lent.hasArray()) {
+			Arrays.fill(lent.array(), lent.arrayOffset(), lent.arrayOffset() + lent.capacity(), DataBuffers.POISON);
+		}
+		else {
+			while (lent.hasRemaining()) {
+				lent.put(DataBuffers.POISON);
+			}
+		}
+		lent.clear().limit(0);
 	}
 
 }

@@ -1,10 +1,13 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.connection;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 
+import dev.thousandisland.Result;
+import dev.thousandisland.Socket;
 import dev.thousandisland.transport.Transport;
+
 
 /**
  * STARTTLS on a live connection: {@link Result#switchTransport}. The upgrade holds the

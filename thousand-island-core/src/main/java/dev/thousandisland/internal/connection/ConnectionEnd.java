@@ -1,11 +1,14 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.connection;
 
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Map;
 
+import dev.thousandisland.Handler;
+import dev.thousandisland.Socket;
 import dev.thousandisland.telemetry.Span;
+
 
 /**
  * The end of one connection, which any thread may start but only one report finishes: Thousand

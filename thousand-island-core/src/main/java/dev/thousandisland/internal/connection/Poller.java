@@ -1,4 +1,4 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.connection;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;

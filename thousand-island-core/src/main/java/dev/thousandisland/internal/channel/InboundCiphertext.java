@@ -1,4 +1,4 @@
-package dev.thousandisland.transport;
+package dev.thousandisland.internal.channel;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -6,6 +6,8 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.LongAdder;
+
+import dev.thousandisland.transport.TlsTransport;
 
 /**
  * The ciphertext a {@link TlsChannel} has read and not yet decrypted: usually nothing, or the

@@ -1,4 +1,4 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.connection;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.thousandisland.transport.Readiness;
+
 
 /**
  * One connection's registration with its {@link Poller}: who to wake when its socket becomes

@@ -1,4 +1,4 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.connection;
 
 import java.net.SocketTimeoutException;
 
@@ -8,7 +8,7 @@ import java.net.SocketTimeoutException;
  * Only this one, escaping a callback or returned in {@link Result#error}, counts as a read timeout
  * and leads to {@link Handler#handleTimeout}; any other goes to {@link Handler#handleError}.
  */
-final class RecvTimeoutException extends SocketTimeoutException {
+public final class RecvTimeoutException extends SocketTimeoutException {
 
 	private static final long serialVersionUID = 1L;
 

@@ -1,4 +1,4 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.connection;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

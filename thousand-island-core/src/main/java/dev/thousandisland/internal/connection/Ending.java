@@ -1,11 +1,16 @@
-package dev.thousandisland;
+package dev.thousandisland.internal.connection;
+
+import dev.thousandisland.Connection;
+import dev.thousandisland.Handler;
+import dev.thousandisland.Result;
+import dev.thousandisland.Socket;
 
 /**
  * How a connection ended: which closing callback runs, and what its {@code connection.stop}
  * event says. The {@code reason} metadata of the stop event is {@link #reason}; docs/
  * connection-lifecycle.md has the full table.
  */
-enum Ending {
+public enum Ending {
 
 	/** The client closed the connection: {@link Handler#handleClose}, socket already closed. */
 	PEER_CLOSED("peer_closed", Callback.CLOSE),
