@@ -8,7 +8,6 @@ import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-
 import javax.net.ssl.SSLSession;
 
 import dev.thousandisland.telemetry.Span;

@@ -14,6 +14,9 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
+import dev.thousandisland.internal.listener.Acceptor;
+import dev.thousandisland.telemetry.TelemetryEvent;
+import dev.thousandisland.transport.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,10 +26,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-
-import dev.thousandisland.internal.listener.Acceptor;
-import dev.thousandisland.telemetry.TelemetryEvent;
-import dev.thousandisland.transport.Transport;
 
 /**
  * No accept failure storms: whatever accept keeps throwing, and in whatever language, the

@@ -10,12 +10,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
+import dev.thousandisland.telemetry.TelemetryEvent;
+import dev.thousandisland.transport.TlsTransport;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.thousandisland.telemetry.TelemetryEvent;
-import dev.thousandisland.transport.TlsTransport;
 
 /**
  * The user documentation stays short where it must, its links lead somewhere, and it names every

@@ -15,15 +15,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import dev.thousandisland.transport.Readiness;
+import dev.thousandisland.transport.Transport;
+import dev.thousandisland.transport.TransportChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-
-import dev.thousandisland.transport.Readiness;
-import dev.thousandisland.transport.Transport;
-import dev.thousandisland.transport.TransportChannel;
 
 /**
  * No descriptor, thread or connection outlives its client: thousands of connections, one after

@@ -8,10 +8,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static org.awaitility.Awaitility.await;
-
 import dev.thousandisland.telemetry.TelemetryEvent;
 import dev.thousandisland.telemetry.TelemetryListener;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The invariants of the lifecycle stress test, checked as things happen (by the handler around

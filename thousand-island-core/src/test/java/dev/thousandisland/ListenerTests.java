@@ -18,6 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import dev.thousandisland.telemetry.TelemetryEvent;
+import dev.thousandisland.transport.Readiness;
+import dev.thousandisland.transport.Transport;
+import dev.thousandisland.transport.TransportChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,11 +30,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
-
-import dev.thousandisland.transport.Readiness;
-import dev.thousandisland.telemetry.TelemetryEvent;
-import dev.thousandisland.transport.Transport;
-import dev.thousandisland.transport.TransportChannel;
 
 /**
  * Binding and owning the listen sockets: Thousand Island's listener_test. Which listen socket each

@@ -9,12 +9,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import dev.thousandisland.internal.connection.BufferPool;
+import dev.thousandisland.internal.connection.ConnectionSupervisor;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.thousandisland.internal.connection.BufferPool;
-import dev.thousandisland.internal.connection.ConnectionSupervisor;
 
 /**
  * The read-buffer pool under more concurrent reads than it has buffers (issue 12, item 8): a read

@@ -30,6 +30,8 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
+import dev.thousandisland.telemetry.Span;
+import dev.thousandisland.telemetry.TelemetryEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,9 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
-
-import dev.thousandisland.telemetry.Span;
-import dev.thousandisland.telemetry.TelemetryEvent;
 
 /**
  * The {@link Socket} API over real loopback connections: Thousand Island's socket_test.exs and

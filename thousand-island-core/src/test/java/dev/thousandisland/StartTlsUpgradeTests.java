@@ -13,17 +13,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
 import javax.net.ssl.SSLSocket;
 
+import dev.thousandisland.telemetry.TelemetryEvent;
+import dev.thousandisland.transport.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-
-import dev.thousandisland.telemetry.TelemetryEvent;
-import dev.thousandisland.transport.Transport;
 
 /**
  * STARTTLS on a live connection that other threads send on: their sends wait for the upgrade

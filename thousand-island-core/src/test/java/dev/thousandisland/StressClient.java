@@ -8,9 +8,9 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+
 import dev.thousandisland.StressFrame.Kind;
 import dev.thousandisland.StressScript.Op;
 

@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.thousandisland.transport.Transport;
 import dev.thousandisland.StressFrame.Kind;
+import dev.thousandisland.transport.Transport;
 
 
 /**

@@ -16,14 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
+import dev.thousandisland.telemetry.Span;
+import dev.thousandisland.telemetry.TelemetryEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-
-import dev.thousandisland.telemetry.Span;
-import dev.thousandisland.telemetry.TelemetryEvent;
 
 /**
  * Telemetry over real loopback connections: one start and one stop (or exception) per span on

@@ -6,17 +6,15 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
 import javax.net.ssl.SSLSocket;
 
+import dev.thousandisland.transport.TlsTransport;
+import dev.thousandisland.transport.Transport;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-
-import dev.thousandisland.transport.TlsTransport;
-import dev.thousandisland.transport.Transport;
 
 /**
  * What idle TLS connections pin: a connection waiting for the rest of a TLS record holds the bytes

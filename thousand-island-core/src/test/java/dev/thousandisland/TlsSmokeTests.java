@@ -5,14 +5,12 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-
 import javax.net.ssl.SSLSocket;
 
+import dev.thousandisland.transport.Transport;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.thousandisland.transport.Transport;
 
 class TlsSmokeTests {
 

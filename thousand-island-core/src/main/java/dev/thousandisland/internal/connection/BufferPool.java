@@ -97,6 +97,19 @@ public final class BufferPool {
 		return this.overflows.sum();
 	}
 
+	/**
+	 * Returns how many direct buffers the pool made that are not at home: borrowed now, or lost.
+	 * Zero once every connection thread has ended, unless a buffer leaked.
+	 * @return the buffers out
+	 */
+	public int outstanding() {
+		int home = 0;
+		for (int i = 0; i < this.slots.length(); i++) {
+			home += (this.slots.get(i) != null) ? 1 : 0;
+		}
+		return this.directBuffers.get() - home;
+	}
+
 	private static int start(int length) {
 		// Spread threads over the slots so that they rarely race for the same one.
 		return (int) Math.floorMod(Thread.currentThread().threadId() * 0x9E3779B9L, (long) length);

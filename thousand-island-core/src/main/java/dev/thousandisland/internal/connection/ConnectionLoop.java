@@ -21,14 +21,14 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.LockSupport;
 
-import dev.thousandisland.internal.connection.ConnectionEnd.Cause;
 import dev.thousandisland.Connection;
 import dev.thousandisland.Handler;
 import dev.thousandisland.MailboxFullException;
-import dev.thousandisland.internal.channel.PlainChannel;
 import dev.thousandisland.Result;
 import dev.thousandisland.ServerConfig;
 import dev.thousandisland.SocketStats;
+import dev.thousandisland.internal.channel.PlainChannel;
+import dev.thousandisland.internal.connection.ConnectionEnd.Cause;
 import dev.thousandisland.telemetry.Span;
 import dev.thousandisland.transport.Transport;
 import dev.thousandisland.transport.TransportChannel;

@@ -9,9 +9,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
-import dev.thousandisland.internal.connection.ConnectionSupervisor;
 import dev.thousandisland.ServerConfig;
 import dev.thousandisland.internal.connection.ConnectionSocket;
+import dev.thousandisland.internal.connection.ConnectionSupervisor;
 import dev.thousandisland.telemetry.Span;
 
 

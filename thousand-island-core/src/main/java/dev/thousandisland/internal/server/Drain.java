@@ -2,14 +2,14 @@ package dev.thousandisland.internal.server;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.function.LongSupplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
+import dev.thousandisland.ServerStatus;
 import dev.thousandisland.internal.connection.ConnectionLoop;
 import dev.thousandisland.internal.connection.ConnectionSupervisor;
 import dev.thousandisland.internal.connection.Ending;
-import dev.thousandisland.ServerStatus;
 
 /**
  * The end of a server's stop, on a thread of its own: waits until no connection is left or the

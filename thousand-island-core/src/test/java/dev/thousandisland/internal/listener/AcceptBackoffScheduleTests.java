@@ -2,10 +2,9 @@ package dev.thousandisland.internal.listener;
 
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Test;
-
 import dev.thousandisland.Handler;
 import dev.thousandisland.ServerConfig;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
