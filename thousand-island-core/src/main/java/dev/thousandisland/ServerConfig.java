@@ -28,7 +28,7 @@ public final class ServerConfig {
 	/** A timeout that never passes: Thousand Island's {@code :infinity}. */
 	public static final Duration NO_TIMEOUT = ChronoUnit.FOREVER.getDuration();
 
-	/** The default of {@link Builder#mailboxCapacity(int)}. */
+	/** The default of {@link Builder#mailboxCapacity(int) Builder.mailboxCapacity}. */
 	public static final int DEFAULT_MAILBOX_CAPACITY = 100_000;
 
 	private final ServerOptions options;
@@ -54,160 +54,178 @@ public final class ServerConfig {
 		return new Builder(this.options);
 	}
 
-	/** {@return the server's name: see {@link Builder#name(String) name}} */
+	/** {@return the server's name: see {@link Builder#name(String) Builder.name}} */
 	public String name() {
 		return this.options.name();
 	}
 
-	/** {@return the protocol: see {@link Builder#handler(Handler) handler}} */
+	/** {@return the protocol: see {@link Builder#handler(Handler) Builder.handler}} */
 	public Handler<?> handler() {
 		return this.options.handler();
 	}
 
-	/** {@return the transport, plain or TLS: see {@link Builder#transport(Transport) transport}} */
+	/** {@return the transport, plain or TLS: see {@link Builder#transport(Transport) Builder.transport}} */
 	public Transport transport() {
 		return this.options.transport();
 	}
 
-	/** {@return the TCP port: see {@link Builder#port(int) port}} */
+	/** {@return the TCP port: see {@link Builder#port(int) Builder.port}} */
 	public int port() {
 		return this.options.port();
 	}
 
-	/** {@return the address to listen on, or {@code null}: see {@link Builder#bindAddress(InetAddress) bindAddress}} */
+	/**
+	 * {@return the address to listen on, or {@code null}: see
+	 * {@link Builder#bindAddress(InetAddress) Builder.bindAddress}}
+	 */
 	public InetAddress bindAddress() {
 		return this.options.bindAddress();
 	}
 
-	/** {@return the Unix socket path, or {@code null}: see {@link Builder#unixPath(Path) unixPath}} */
+	/** {@return the Unix socket path, or {@code null}: see {@link Builder#unixPath(Path) Builder.unixPath}} */
 	public Path unixPath() {
 		return this.options.unixPath();
 	}
 
-	/** {@return the number of accept loops: see {@link Builder#numAcceptors(int) numAcceptors}} */
+	/** {@return the number of accept loops: see {@link Builder#numAcceptors(int) Builder.numAcceptors}} */
 	public int numAcceptors() {
 		return this.options.numAcceptors();
 	}
 
-	/** {@return the number of listen sockets: see {@link Builder#numListenSockets(int) numListenSockets}} */
+	/** {@return the number of listen sockets: see {@link Builder#numListenSockets(int) Builder.numListenSockets}} */
 	public int numListenSockets() {
 		return this.options.numListenSockets();
 	}
 
-	/** {@return the connection limit per acceptor: see {@link Builder#numConnections(int) numConnections}} */
+	/** {@return the connection limit per acceptor: see {@link Builder#numConnections(int) Builder.numConnections}} */
 	public int numConnections() {
 		return this.options.numConnections();
 	}
 
-	/** {@return the server's connection limit: see {@link Builder#maxConnections(int) maxConnections}} */
+	/** {@return the server's connection limit: see {@link Builder#maxConnections(int) Builder.maxConnections}} */
 	public int maxConnections() {
 		return this.options.maxConnections();
 	}
 
-	/** {@return the waits for room: see {@link Builder#maxConnectionsRetryCount(int) maxConnectionsRetryCount}} */
+	/**
+	 * {@return the waits for room: see {@link Builder#maxConnectionsRetryCount(int) Builder.maxConnectionsRetryCount}}
+	 */
 	public int maxConnectionsRetryCount() {
 		return this.options.maxConnectionsRetryCount();
 	}
 
 	/**
-	 * {@return the length of a wait for room: see {@link Builder#maxConnectionsRetryWait(Duration) maxConnectionsRetryWait}}
+	 * {@return the length of a wait for room: see
+	 * {@link Builder#maxConnectionsRetryWait(Duration) Builder.maxConnectionsRetryWait}}
 	 */
 	public Duration maxConnectionsRetryWait() {
 		return this.options.maxConnectionsRetryWait();
 	}
 
-	/** {@return the read timeout: see {@link Builder#readTimeout(Duration) readTimeout}} */
+	/** {@return the read timeout: see {@link Builder#readTimeout(Duration) Builder.readTimeout}} */
 	public Duration readTimeout() {
 		return this.options.readTimeout();
 	}
 
-	/** {@return the handshake timeout: see {@link Builder#handshakeTimeout(Duration) handshakeTimeout}} */
+	/** {@return the handshake timeout: see {@link Builder#handshakeTimeout(Duration) Builder.handshakeTimeout}} */
 	public Duration handshakeTimeout() {
 		return this.options.handshakeTimeout();
 	}
 
-	/** {@return the shutdown timeout: see {@link Builder#shutdownTimeout(Duration) shutdownTimeout}} */
+	/** {@return the shutdown timeout: see {@link Builder#shutdownTimeout(Duration) Builder.shutdownTimeout}} */
 	public Duration shutdownTimeout() {
 		return this.options.shutdownTimeout();
 	}
 
-	/** {@return the send timeout: see {@link Builder#sendTimeout(Duration) sendTimeout}} */
+	/** {@return the send timeout: see {@link Builder#sendTimeout(Duration) Builder.sendTimeout}} */
 	public Duration sendTimeout() {
 		return this.options.sendTimeout();
 	}
 
-	/** {@return the idle time before hibernating: see {@link Builder#hibernateAfter(Duration) hibernateAfter}} */
+	/**
+	 * {@return the idle time before hibernating: see {@link Builder#hibernateAfter(Duration) Builder.hibernateAfter}}
+	 */
 	public Duration hibernateAfter() {
 		return this.options.hibernateAfter();
 	}
 
-	/** {@return the listen queue length: see {@link Builder#backlog(int) backlog}} */
+	/** {@return the listen queue length: see {@link Builder#backlog(int) Builder.backlog}} */
 	public int backlog() {
 		return this.options.backlog();
 	}
 
-	/** {@return whether TCP_NODELAY is set: see {@link Builder#tcpNoDelay(boolean) tcpNoDelay}} */
+	/** {@return whether TCP_NODELAY is set: see {@link Builder#tcpNoDelay(boolean) Builder.tcpNoDelay}} */
 	public boolean tcpNoDelay() {
 		return this.options.tcpNoDelay();
 	}
 
-	/** {@return whether SO_REUSEADDR is set: see {@link Builder#reuseAddress(boolean) reuseAddress}} */
+	/** {@return whether SO_REUSEADDR is set: see {@link Builder#reuseAddress(boolean) Builder.reuseAddress}} */
 	public boolean reuseAddress() {
 		return this.options.reuseAddress();
 	}
 
-	/** {@return whether SO_REUSEPORT is set: see {@link Builder#reusePort(boolean) reusePort}} */
+	/** {@return whether SO_REUSEPORT is set: see {@link Builder#reusePort(boolean) Builder.reusePort}} */
 	public boolean reusePort() {
 		return this.options.reusePort();
 	}
 
 	/**
-	 * {@return the further socket options, unmodifiable: see {@link Builder#socketOption(SocketOption, Object) socketOption}}
+	 * {@return the further socket options, unmodifiable: see
+	 * {@link Builder#socketOption(SocketOption, Object) Builder.socketOption}}
 	 */
 	public Map<SocketOption<?>, Object> socketOptions() {
 		return this.options.socketOptions();
 	}
 
-	/** {@return the number of poller threads: see {@link Builder#numPollers(int) numPollers}} */
+	/** {@return the number of poller threads: see {@link Builder#numPollers(int) Builder.numPollers}} */
 	public int numPollers() {
 		return this.options.numPollers();
 	}
 
-	/** {@return the longest accept back-off: see {@link Builder#maxAcceptBackoff(Duration) maxAcceptBackoff}} */
+	/**
+	 * {@return the longest accept back-off: see {@link Builder#maxAcceptBackoff(Duration) Builder.maxAcceptBackoff}}
+	 */
 	public Duration maxAcceptBackoff() {
 		return this.options.maxAcceptBackoff();
 	}
 
 	/**
-	 * {@return whether error results go unlogged: see {@link Builder#silentTerminateOnError(boolean) silentTerminateOnError}}
+	 * {@return whether error results go unlogged: see
+	 * {@link Builder#silentTerminateOnError(boolean) Builder.silentTerminateOnError}}
 	 */
 	public boolean silentTerminateOnError() {
 		return this.options.silentTerminateOnError();
 	}
 
 	/**
-	 * {@return the telemetry listeners, unmodifiable: see {@link Builder#telemetryListener(TelemetryListener) telemetryListener}}
+	 * {@return the telemetry listeners, unmodifiable: see
+	 * {@link Builder#telemetryListener(TelemetryListener) Builder.telemetryListener}}
 	 */
 	public List<TelemetryListener> telemetryListeners() {
 		return this.options.telemetryListeners();
 	}
 
-	/** {@return whether events carry payloads: see {@link Builder#telemetryPayloads(boolean) telemetryPayloads}} */
+	/**
+	 * {@return whether events carry payloads: see {@link Builder#telemetryPayloads(boolean) Builder.telemetryPayloads}}
+	 */
 	public boolean telemetryPayloads() {
 		return this.options.telemetryPayloads();
 	}
 
-	/** {@return who owns received buffers: see {@link Builder#dataBuffers(DataBuffers) dataBuffers}} */
+	/** {@return who owns received buffers: see {@link Builder#dataBuffers(DataBuffers) Builder.dataBuffers}} */
 	public DataBuffers dataBuffers() {
 		return this.options.dataBuffers();
 	}
 
-	/** {@return the number of pooled read buffers: see {@link Builder#readBufferPoolSize(int) readBufferPoolSize}} */
+	/**
+	 * {@return the number of pooled read buffers: see
+	 * {@link Builder#readBufferPoolSize(int) Builder.readBufferPoolSize}}
+	 */
 	public int readBufferPoolSize() {
 		return this.options.readBufferPoolSize();
 	}
 
-	/** {@return the mailbox capacity: see {@link Builder#mailboxCapacity(int) mailboxCapacity}} */
+	/** {@return the mailbox capacity: see {@link Builder#mailboxCapacity(int) Builder.mailboxCapacity}} */
 	public int mailboxCapacity() {
 		return this.options.mailboxCapacity();
 	}
