@@ -27,7 +27,7 @@ import dev.thousandisland.telemetry.Span;
  * {@link Handler#handleConnection};</li>
  * <li>{@link CallbackPass}: one pass of the loop, a message from the mailbox or data from the
  * socket handed to the handler, or a wait for either, and the {@code Result} applied;</li>
- * <li>{@link Hibernation}: parking, the alarm that rings at the read deadline, and the thread
+ * <li>{@link Hibernation}: waking, the alarm that rings at the read deadline, and the thread
  * that ends while the connection idles and the new one that resumes it;</li>
  * <li>{@link ConnectionEnding}: every path out, which runs exactly one closing callback and emits
  * exactly one stop event on the connection's own thread; an end started on another thread is
@@ -36,8 +36,7 @@ import dev.thousandisland.telemetry.Span;
  * </ol>
  * The jobs are classes of static methods over this object's package-private fields rather than
  * objects of their own: an idle connection costs what its objects cost, and these fields are all
- * it needs between passes. Every field is touched on the connection's own thread only, unless its
- * comment says otherwise.
+ * it needs between passes.
  */
 public final class ConnectionLoop implements Connection, Runnable {
 
