@@ -130,6 +130,7 @@ final class V2HeaderParser {
 
 	private static List<ProxyTlv> tlvs(byte[] header, int from) throws ProxyHeaderException {
 		List<ProxyTlv> tlvs = new ArrayList<>();
+		List<Integer> valueOffsets = new ArrayList<>();
 		int at = from;
 		while (at < header.length) {
 			if (header.length - at < 3) {
@@ -142,18 +143,21 @@ final class V2HeaderParser {
 						+ Integer.toHexString(header[at] & 0xFF) + " at byte " + at + " declares " + length
 						+ " bytes, past the header's end at byte " + header.length);
 			}
-			ProxyTlv tlv = new ProxyTlv(header[at] & 0xFF, Arrays.copyOfRange(header, at + 3, at + 3 + length));
-			check(tlv, header, at + 3, tlvs);
-			tlvs.add(tlv);
+			tlvs.add(new ProxyTlv(header[at] & 0xFF, Arrays.copyOfRange(header, at + 3, at + 3 + length)));
+			valueOffsets.add(at + 3);
 			at += 3 + length;
+		}
+		// Checked once all are known, so that a repeated CRC32C is reported as such.
+		for (int i = 0; i < tlvs.size(); i++) {
+			check(tlvs.get(i), header, valueOffsets.get(i), tlvs);
 		}
 		return tlvs;
 	}
 
-	private static void check(ProxyTlv tlv, byte[] header, int valueAt, List<ProxyTlv> earlier)
+	private static void check(ProxyTlv tlv, byte[] header, int valueAt, List<ProxyTlv> all)
 			throws ProxyHeaderException {
 		switch (tlv.type()) {
-			case ProxyTlv.CRC32C -> checkCrc32c(tlv, header, valueAt, earlier);
+			case ProxyTlv.CRC32C -> checkCrc32c(tlv, header, valueAt, all);
 			case ProxyTlv.UNIQUE_ID -> {
 				if (tlv.length() > UNIQUE_ID_MAX) {
 					throw badTlv("the unique id has " + tlv.length() + " bytes, more than " + UNIQUE_ID_MAX);
@@ -179,12 +183,12 @@ final class V2HeaderParser {
 		}
 	}
 
-	private static void checkCrc32c(ProxyTlv tlv, byte[] header, int valueAt, List<ProxyTlv> earlier)
+	private static void checkCrc32c(ProxyTlv tlv, byte[] header, int valueAt, List<ProxyTlv> all)
 			throws ProxyHeaderException {
 		if (tlv.length() != 4) {
 			throw badTlv("the CRC32C TLV has " + tlv.length() + " bytes instead of 4");
 		}
-		if (earlier.stream().anyMatch((other) -> other.type() == ProxyTlv.CRC32C)) {
+		if (all.stream().filter((other) -> other.type() == ProxyTlv.CRC32C).count() > 1) {
 			throw badTlv("the header has more than one CRC32C TLV");
 		}
 		byte[] zeroed = header.clone();
