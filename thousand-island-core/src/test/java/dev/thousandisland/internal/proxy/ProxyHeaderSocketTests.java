@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -17,7 +16,6 @@ import dev.thousandisland.proxy.ProxyHeader;
 import dev.thousandisland.proxy.ProxyHeaderException;
 import dev.thousandisland.proxy.ProxyHeaderException.Reason;
 import dev.thousandisland.proxy.ProxyTlv;
-import dev.thousandisland.transport.Readiness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -149,26 +147,6 @@ class ProxyHeaderSocketTests {
 
 	private static long deadlineIn(long millis) {
 		return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-	}
-
-	/** Readiness from a selector of the test's own, standing in for the server's poller. */
-	private record SelectorReadiness(Selector selector) implements Readiness {
-
-		@Override
-		public void awaitReadable(long deadline) throws IOException {
-			long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-			if (remaining <= 0) {
-				throw new SocketTimeoutException("deadline passed");
-			}
-			this.selector.select(remaining);
-			this.selector.selectedKeys().clear();
-		}
-
-		@Override
-		public void awaitWritable(long deadline) {
-			throw new UnsupportedOperationException("the reader only reads");
-		}
-
 	}
 
 }
