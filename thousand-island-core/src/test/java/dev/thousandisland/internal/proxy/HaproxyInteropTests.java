@@ -45,8 +45,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Interoperability with the reference implementation: a real {@code haproxy} process, started here
  * with a generated configuration on free loopback ports, relays test clients to a listener of the
  * test's own with {@code send-proxy} (version 1) and {@code send-proxy-v2} (with unique id, CRC32C,
- * and for a TLS frontend the SSL, certificate and authority TLVs); the reader must parse what
- * HAProxy wrote and leave the client's bytes after it.
+ * and for a TLS frontend the SSL, certificate and authority TLVs), and sends its health checks
+ * with a {@code LOCAL} header; the reader must parse what HAProxy wrote and leave the client's
+ * bytes after it.
  *
  * <p>Without {@code haproxy} installed the tests are skipped locally but fail in CI ({@code CI} set,
  * as {@code .ci/run} does, and installs Debian's {@code haproxy} when it is missing).
@@ -62,6 +63,8 @@ class HaproxyInteropTests {
 	private static Process haproxy;
 
 	private static ServerSocketChannel backend;
+
+	private static ServerSocketChannel checked;
 
 	private static Map<String, Integer> frontends;
 
@@ -81,9 +84,12 @@ class HaproxyInteropTests {
 		Path pem = proxyCertificate();
 		backend = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
 		backend.socket().setSoTimeout(10_000);
+		checked = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+		checked.socket().setSoTimeout(10_000);
 		frontends = Map.of("v1", freePort(), "v2", freePort(), "tls", freePort());
 		Path config = directory.resolve("haproxy.cfg");
-		Files.writeString(config, configuration(pem, backend.socket().getLocalPort()));
+		Files.writeString(config,
+				configuration(pem, backend.socket().getLocalPort(), checked.socket().getLocalPort()));
 		run(List.of(executable.toString(), "-c", "-f", config.toString()));
 		haproxy = new ProcessBuilder(executable.toString(), "-db", "-f", config.toString()).redirectErrorStream(true)
 			.redirectOutput(directory.resolve("haproxy.log").toFile())
@@ -103,6 +109,9 @@ class HaproxyInteropTests {
 		}
 		if (backend != null) {
 			backend.close();
+		}
+		if (checked != null) {
+			checked.close();
 		}
 	}
 
@@ -166,6 +175,21 @@ class HaproxyInteropTests {
 		}
 	}
 
+	@Test
+	void readsTheLocalHeaderOfHaproxysHealthCheck() throws Exception {
+		try (SocketChannel accepted = checked.socket().accept().getChannel(); Selector selector = Selector.open()) {
+			accepted.configureBlocking(false);
+			accepted.register(selector, SelectionKey.OP_READ);
+			ChannelByteSource source = new ChannelByteSource(accepted, new SelectorReadiness(selector));
+
+			ProxyHeader header = this.reader.readRequired(source, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+
+			assertThat(header.version()).isEqualTo(ProxyHeader.Version.V2);
+			assertThat(header.command()).isEqualTo(ProxyHeader.Command.LOCAL);
+			assertThat(header.hasAddresses()).isFalse();
+		}
+	}
+
 	/**
 	 * Accepts HAProxy's connections until the one relaying this client (HAProxy may open others,
 	 * for instance while the test waited for it to listen), then reads the header and exactly the
@@ -206,7 +230,7 @@ class HaproxyInteropTests {
 		out.flush();
 	}
 
-	private static String configuration(Path pem, int backendPort) {
+	private static String configuration(Path pem, int backendPort, int checkedPort) {
 		String loopback = "127.0.0.1";
 		return """
 				global
@@ -233,8 +257,10 @@ class HaproxyInteropTests {
 				    server app %1$s:%6$d send-proxy-v2 proxy-v2-options unique-id,crc32c
 				backend app_tls
 				    server app %1$s:%6$d send-proxy-v2 proxy-v2-options ssl,cert-cn,ssl-cipher,cert-sig,cert-key,authority,unique-id,crc32c
+				backend health_checked
+				    server app %1$s:%7$d send-proxy-v2 check check-send-proxy inter 500ms proxy-v2-options crc32c
 				""".formatted(loopback, frontends.get("v1"), frontends.get("v2"), frontends.get("tls"), pem,
-				backendPort);
+				backendPort, checkedPort);
 	}
 
 	/** A self-signed certificate for HAProxy's TLS frontend (PEM) and a client context trusting it. */
