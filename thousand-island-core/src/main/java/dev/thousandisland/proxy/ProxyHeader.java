@@ -154,6 +154,8 @@ public record ProxyHeader(Version version, Command command, Family family, Proto
 	 * Returns how the client connected to the proxy: over TLS or not, with which version and
 	 * cipher, with which certificate.
 	 * @return the SSL details, if sent
+	 * @throws IllegalArgumentException if the SSL TLV is malformed, which the reader never lets
+	 * through: only a header built by hand can hold one
 	 */
 	public Optional<ProxySsl> ssl() {
 		return tlv(ProxyTlv.SSL).map((tlv) -> ProxySsl.decode(tlv.value()));
