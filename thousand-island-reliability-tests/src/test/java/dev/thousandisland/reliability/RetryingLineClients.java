@@ -172,7 +172,7 @@ final class RetryingLineClients {
 				}
 			}
 		}
-		fail(id, ATTEMPTS + " attempts, each closed before the reply");
+		fail(id, "closed before any byte of the reply on each of " + ATTEMPTS + " attempt(s)");
 		return null;
 	}
 
