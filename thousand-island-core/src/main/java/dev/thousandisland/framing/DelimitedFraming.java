@@ -89,7 +89,8 @@ public final class DelimitedFraming implements Framing {
 			}
 		}
 		if (available >= maxBufferedBytes()) {
-			throw new FrameTooLargeException(available, this.maxFrameSize, "no delimiter within");
+			// What was looked at, not what one read happened to bring: the frame is at least this long.
+			throw new FrameTooLargeException(maxBufferedBytes(), this.maxFrameSize, "no delimiter within");
 		}
 		return NEED_MORE;
 	}

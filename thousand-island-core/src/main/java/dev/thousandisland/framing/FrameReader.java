@@ -70,7 +70,7 @@ final class FrameReader {
 			return take(source, length);
 		}
 		if (source.remaining() >= this.cap) {
-			throw new FrameTooLargeException(source.remaining(), this.framing.maxFrameSize(), "no whole frame within");
+			throw new FrameTooLargeException(this.cap, this.framing.maxFrameSize(), "no whole frame within");
 		}
 		this.searched = source.remaining();
 		hold(source, source.remaining());
