@@ -109,6 +109,72 @@ class FramedHandlerTests {
 	}
 
 	@Test
+	void messagesToldToTheConnectionReachHandleMessageWithTheFramedSocket() throws Exception {
+		CompletableFuture<Connection> connected = new CompletableFuture<>();
+		FramedHandler<Void> handler = new FramedHandler<>() {
+
+			@Override
+			public Result<Void> handleConnection(FramedSocket socket, Void state) {
+				connected.complete(socket.connection());
+				return Result.continueWith(state);
+			}
+
+			@Override
+			public Result<Void> handleFrame(ByteBuffer frame, FramedSocket socket, Void state) throws Exception {
+				socket.sendLine("frame " + text(frame));
+				return Result.continueWith(state);
+			}
+
+			@Override
+			public Result<Void> handleMessage(Object message, FramedSocket socket, Void state) throws Exception {
+				socket.sendLine("message " + message);
+				return Result.continueWith(state);
+			}
+
+		};
+		Server server = start(Framing.crlf().handler(handler), Transport.plain(), DataBuffers.OWNED);
+		try (TestClient client = TestClient.connect(server)) {
+			client.send("a\r\n");
+			assertThat(client.read("frame a\r\n".length())).isEqualTo("frame a\r\n");
+			assertThat(connected.get(WAIT.toSeconds(), TimeUnit.SECONDS).tell("ping")).isTrue();
+			assertThat(client.read("message ping\r\n".length())).isEqualTo("message ping\r\n");
+		}
+	}
+
+	@Test
+	void readTimeoutSetByAnEarlierFrameOfTheSameReadStillApplies() throws Exception {
+		RecordingFramedHandler recorder = new RecordingFramedHandler(false);
+		FramedHandler<Void> handler = new FramedHandler<>() {
+
+			@Override
+			public Result<Void> handleFrame(ByteBuffer frame, FramedSocket socket, Void state) throws Exception {
+				recorder.handleFrame(frame, socket, state);
+				return text(frame).equals("short") ? Result.continueWith(state, Duration.ofMillis(200))
+						: Result.continueWith(state);
+			}
+
+			@Override
+			public void handleTimeout(FramedSocket socket, Void state) {
+				recorder.handleTimeout(socket, state);
+			}
+
+		};
+		// The server's own read timeout is far longer than the test may wait.
+		Server server = ServerConfig.builder(Framing.line().handler(handler))
+			.port(0)
+			.bindAddress(InetAddress.getLoopbackAddress())
+			.readTimeout(Duration.ofMinutes(10))
+			.start();
+		this.servers.add(server);
+		try (TestClient client = TestClient.connect(server)) {
+			client.send("short\nplain\n");
+			assertThat(client.isClosedByServer(WAIT)).isTrue();
+		}
+		assertThat(recorder.timedOut.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isZero();
+		assertThat(recorder.frames).containsExactly("short", "plain");
+	}
+
+	@Test
 	void rawRecvServesBufferedBytesFirst() throws Exception {
 		// A header line announces a raw body, as HTTP's Content-Length does.
 		FramedHandler<Void> handler = (frame, socket, state) -> {
