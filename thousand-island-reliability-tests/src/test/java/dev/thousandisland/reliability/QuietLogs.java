@@ -27,9 +27,13 @@ final class QuietLogs implements AutoCloseable {
 		}
 	}
 
-	/** Silences the loggers of a connection's life (handler exceptions, error results). */
+	/**
+	 * Silences the logger of a connection's life (handler exceptions, error results), which the
+	 * connection's loop and its ending share. Named by string: the class is machinery the core
+	 * does not export.
+	 */
 	static QuietLogs connections() {
-		return new QuietLogs("dev.thousandisland.ConnectionLoop", "dev.thousandisland.Server");
+		return new QuietLogs("dev.thousandisland.internal.connection.ConnectionLoop");
 	}
 
 	@Override

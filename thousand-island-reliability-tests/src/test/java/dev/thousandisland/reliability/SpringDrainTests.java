@@ -168,7 +168,7 @@ class SpringDrainTests {
 	private Traffic startTraffic(String shutdown) {
 		this.context = new SpringApplicationBuilder(RpcApplication.class).web(WebApplicationType.NONE)
 			.properties("spring.main.banner-mode=off", "logging.level.root=WARN",
-					"logging.level.dev.thousandisland.ConnectionLoop=ERROR", "thousandisland.port=0",
+					"logging.level.dev.thousandisland.internal.connection.ConnectionLoop=ERROR", "thousandisland.port=0",
 					"thousandisland.address=127.0.0.1", "thousandisland.backlog=2048",
 					"spring.lifecycle.timeout-per-shutdown-phase=" + PHASE_TIMEOUT.toSeconds() + "s", shutdown)
 			.run();

@@ -53,7 +53,6 @@ public final class ThousandIslandAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	ThousandIslandLifecycle thousandIslandLifecycle(ThousandIslandServers servers, ApplicationEventPublisher publisher,
 			ConfigurableEnvironment environment, ObjectProvider<LifecycleProperties> lifecycle) {
 		return new ThousandIslandLifecycle(servers, publisher, environment, phaseTimeout(lifecycle),
@@ -61,7 +60,6 @@ public final class ThousandIslandAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
 	ThousandIslandGracefulShutdown thousandIslandGracefulShutdown(ThousandIslandServers servers,
 			ThousandIslandProperties properties, ApplicationEventPublisher publisher,
 			ObjectProvider<LifecycleProperties> lifecycle) {

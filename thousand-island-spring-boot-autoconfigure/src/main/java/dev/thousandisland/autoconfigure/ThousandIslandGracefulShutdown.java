@@ -19,10 +19,10 @@ import dev.thousandisland.autoconfigure.ThousandIslandProperties.Shutdown;
  * with the same timeout, and {@link ThousandIslandLifecycle}, in the next phase, closes whatever
  * is still open.
  */
-public class ThousandIslandGracefulShutdown implements SmartLifecycle {
+final class ThousandIslandGracefulShutdown implements SmartLifecycle {
 
 	/** The phase of Boot's {@code WebServerGracefulShutdownLifecycle}. */
-	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
+	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
 
 	private static final Log logger = ThousandIslandServers.logger();
 
@@ -43,7 +43,7 @@ public class ThousandIslandGracefulShutdown implements SmartLifecycle {
 	 * @param publisher where the readiness change goes
 	 * @param phaseTimeout the context's {@code spring.lifecycle.timeout-per-shutdown-phase}, for logs
 	 */
-	public ThousandIslandGracefulShutdown(ThousandIslandServers servers, Shutdown shutdown,
+	ThousandIslandGracefulShutdown(ThousandIslandServers servers, Shutdown shutdown,
 			ApplicationEventPublisher publisher, Duration phaseTimeout) {
 		this.servers = servers;
 		this.shutdown = shutdown;

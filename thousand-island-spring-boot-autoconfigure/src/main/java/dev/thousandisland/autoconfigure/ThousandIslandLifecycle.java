@@ -29,10 +29,10 @@ import dev.thousandisland.Server;
  * Spring Boot when {@code spring.main.keep-alive} is set: true starts Boot's own keep-alive thread,
  * and false says the application wants none.
  */
-public class ThousandIslandLifecycle implements SmartLifecycle {
+final class ThousandIslandLifecycle implements SmartLifecycle {
 
 	/** The phase of Boot's {@code WebServerStartStopLifecycle}. */
-	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
 
 	static final String PORTS_PROPERTY_SOURCE = "thousandisland.local-ports";
 
@@ -60,7 +60,7 @@ public class ThousandIslandLifecycle implements SmartLifecycle {
 	 * @param phaseTimeout the context's {@code spring.lifecycle.timeout-per-shutdown-phase}, for logs
 	 * @param keepJvmAlive whether to hold a non-daemon thread while the servers run
 	 */
-	public ThousandIslandLifecycle(ThousandIslandServers servers, ApplicationEventPublisher publisher,
+	ThousandIslandLifecycle(ThousandIslandServers servers, ApplicationEventPublisher publisher,
 			ConfigurableEnvironment environment, Duration phaseTimeout, boolean keepJvmAlive) {
 		this.servers = servers;
 		this.publisher = publisher;

@@ -4,22 +4,21 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.jspecify.annotations.Nullable;
-import org.springframework.boot.context.properties.NestedConfigurationProperty;
-import org.springframework.util.unit.DataSize;
-
 import dev.thousandisland.DataBuffers;
 import dev.thousandisland.ServerConfig;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * Settings of one Thousand Island server. The top-level {@code thousandisland.*} values are the
  * defaults of every server; {@code thousandisland.servers.<name>.*} overrides them for one. Named
  * apart from Spring Boot's own {@code ServerProperties} ({@code server.*}), which configures the
- * web server.
+ * web server. The kernel socket options are inherited from {@link ThousandIslandSocketProperties}
+ * and TLS is the nested {@code ssl} group.
  *
  * @see ThousandIslandProperties
  */
-public class ThousandIslandServerProperties {
+public class ThousandIslandServerProperties extends ThousandIslandSocketProperties {
 
 	/**
 	 * Whether to start this server.
@@ -102,43 +101,6 @@ public class ThousandIslandServerProperties {
 	 * over. 0 hibernates at every wait. When not set, never: one thread for the connection's life.
 	 */
 	private @Nullable Duration hibernateAfter;
-
-	/**
-	 * Length of the listen queue.
-	 */
-	private int backlog = 1024;
-
-	/**
-	 * Whether to set TCP_NODELAY on accepted connections.
-	 */
-	private boolean tcpNoDelay = true;
-
-	/**
-	 * Whether to set SO_REUSEADDR on listen sockets.
-	 */
-	private boolean reuseAddress = true;
-
-	/**
-	 * Whether to set SO_REUSEPORT on listen sockets.
-	 */
-	private boolean reusePort;
-
-	/**
-	 * Whether to set SO_KEEPALIVE on accepted connections. Left to the system when not set.
-	 */
-	private @Nullable Boolean tcpKeepAlive;
-
-	/**
-	 * Size of the kernel send buffer of accepted connections (SO_SNDBUF). Left to the system
-	 * when not set.
-	 */
-	private @Nullable DataSize sendBufferSize;
-
-	/**
-	 * Size of the kernel receive buffer of accepted connections (SO_RCVBUF). Left to the system
-	 * when not set.
-	 */
-	private @Nullable DataSize receiveBufferSize;
 
 	/**
 	 * Number of threads that watch waiting connections for readiness. The number of processors
@@ -302,62 +264,6 @@ public class ThousandIslandServerProperties {
 
 	public void setHibernateAfter(@Nullable Duration hibernateAfter) {
 		this.hibernateAfter = hibernateAfter;
-	}
-
-	public int getBacklog() {
-		return this.backlog;
-	}
-
-	public void setBacklog(int backlog) {
-		this.backlog = backlog;
-	}
-
-	public boolean isTcpNoDelay() {
-		return this.tcpNoDelay;
-	}
-
-	public void setTcpNoDelay(boolean tcpNoDelay) {
-		this.tcpNoDelay = tcpNoDelay;
-	}
-
-	public boolean isReuseAddress() {
-		return this.reuseAddress;
-	}
-
-	public void setReuseAddress(boolean reuseAddress) {
-		this.reuseAddress = reuseAddress;
-	}
-
-	public boolean isReusePort() {
-		return this.reusePort;
-	}
-
-	public void setReusePort(boolean reusePort) {
-		this.reusePort = reusePort;
-	}
-
-	public @Nullable Boolean getTcpKeepAlive() {
-		return this.tcpKeepAlive;
-	}
-
-	public void setTcpKeepAlive(@Nullable Boolean tcpKeepAlive) {
-		this.tcpKeepAlive = tcpKeepAlive;
-	}
-
-	public @Nullable DataSize getSendBufferSize() {
-		return this.sendBufferSize;
-	}
-
-	public void setSendBufferSize(@Nullable DataSize sendBufferSize) {
-		this.sendBufferSize = sendBufferSize;
-	}
-
-	public @Nullable DataSize getReceiveBufferSize() {
-		return this.receiveBufferSize;
-	}
-
-	public void setReceiveBufferSize(@Nullable DataSize receiveBufferSize) {
-		this.receiveBufferSize = receiveBufferSize;
 	}
 
 	public @Nullable Integer getPollers() {

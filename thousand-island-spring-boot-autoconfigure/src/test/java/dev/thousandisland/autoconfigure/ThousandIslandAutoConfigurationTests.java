@@ -3,7 +3,6 @@ package dev.thousandisland.autoconfigure;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -19,14 +18,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.NestedExceptionUtils;
 
 import dev.thousandisland.DataBuffers;
 import dev.thousandisland.Handler;
@@ -155,17 +151,6 @@ class ThousandIslandAutoConfigurationTests {
 	}
 
 	@Test
-	void aNegativeHibernateAfterFailsNamingTheProperty() {
-		this.runner.withUserConfiguration(EchoConfiguration.class)
-			.withPropertyValues("thousandisland.servers.echo.hibernate-after=-1s")
-			.run((context) -> {
-				InvalidConfigurationPropertyValueException failure = invalidProperty(context);
-				assertThat(failure.getName()).isEqualTo("thousandisland.servers.echo.hibernate-after");
-				assertThat(failure).hasMessageContaining("negative");
-			});
-	}
-
-	@Test
 	void disabledServerIsNotStarted() {
 		this.runner.withUserConfiguration(EchoConfiguration.class, UppercaseConfiguration.class)
 			.withPropertyValues("thousandisland.servers.upper.enabled=false")
@@ -207,89 +192,6 @@ class ThousandIslandAutoConfigurationTests {
 						assertThat(client.exchange(name)).isEqualTo(name);
 					}
 				}
-			});
-	}
-
-	@Test
-	void failsWhenAConfiguredServerHasNoHandlerBeanOfItsName() {
-		this.runner.withUserConfiguration(EchoConfiguration.class)
-			.withPropertyValues("thousandisland.servers.ghost.port=0")
-			.run((context) -> {
-				InvalidConfigurationPropertyValueException failure = invalidProperty(context);
-				assertThat(failure.getName()).isEqualTo("thousandisland.servers.ghost");
-				assertThat(failure).hasMessageContaining("No Handler bean named 'ghost'").hasMessageContaining("[echo]");
-			});
-	}
-
-	@Test
-	void failsWhenTheHandlerPropertyNamesAMissingBean() {
-		this.runner.withUserConfiguration(EchoConfiguration.class)
-			.withPropertyValues("thousandisland.servers.mirror.handler=missing")
-			.run((context) -> {
-				InvalidConfigurationPropertyValueException failure = invalidProperty(context);
-				assertThat(failure.getName()).isEqualTo("thousandisland.servers.mirror.handler");
-				assertThat(failure.getValue()).isEqualTo("missing");
-				assertThat(failure).hasMessageContaining("No Handler bean named 'missing'");
-			});
-	}
-
-	@Test
-	void failsWhenTwoServersWouldListenOnTheSamePort() throws IOException {
-		int port = freePort();
-		this.runner.withUserConfiguration(EchoConfiguration.class, UppercaseConfiguration.class)
-			.withPropertyValues("thousandisland.servers.echo.port=" + port, "thousandisland.servers.upper.port=" + port)
-			.run((context) -> {
-				InvalidConfigurationPropertyValueException failure = invalidProperty(context);
-				assertThat(failure.getName()).isIn("thousandisland.servers.echo.port", "thousandisland.servers.upper.port");
-				assertThat(failure).hasMessageContaining("thousandisland.servers.echo.port")
-					.hasMessageContaining("thousandisland.servers.upper.port")
-					.hasMessageContaining("127.0.0.1:" + port);
-			});
-	}
-
-	@Test
-	void failsNamingTheServerPropertyThatSetAnInvalidOption() {
-		this.runner.withUserConfiguration(EchoConfiguration.class)
-			.withPropertyValues("thousandisland.servers.echo.acceptors=0")
-			.run((context) -> {
-				InvalidConfigurationPropertyValueException failure = invalidProperty(context);
-				assertThat(failure.getName()).isEqualTo("thousandisland.servers.echo.acceptors");
-				assertThat(failure).hasMessageContaining("must be at least 1");
-			});
-	}
-
-	@Test
-	void failsNamingTheTopLevelPropertyWhenAnInheritedOptionIsInvalid() {
-		this.runner.withUserConfiguration(EchoConfiguration.class)
-			.withPropertyValues("thousandisland.listen-sockets=3")
-			.run((context) -> {
-				InvalidConfigurationPropertyValueException failure = invalidProperty(context);
-				assertThat(failure.getName()).isEqualTo("thousandisland.listen-sockets");
-				assertThat(failure.getMessage()).containsIgnoringCase("reuse");
-			});
-	}
-
-	@Test
-	void failsNamingTheServerSslBundlePropertyWhenNoSuchBundleExists() {
-		this.runner.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
-			.withUserConfiguration(EchoConfiguration.class)
-			.withPropertyValues("thousandisland.servers.echo.ssl.bundle=nope")
-			.run((context) -> {
-				InvalidConfigurationPropertyValueException failure = invalidProperty(context);
-				assertThat(failure.getName()).isEqualTo("thousandisland.servers.echo.ssl.bundle");
-				assertThat(failure.getValue()).isEqualTo("nope");
-			});
-	}
-
-	@Test
-	void failsNamingTheTopLevelSslBundlePropertyWhenAnInheritedBundleDoesNotExist() {
-		this.runner.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
-			.withUserConfiguration(EchoConfiguration.class)
-			.withPropertyValues("thousandisland.ssl.bundle=nope")
-			.run((context) -> {
-				InvalidConfigurationPropertyValueException failure = invalidProperty(context);
-				assertThat(failure.getName()).isEqualTo("thousandisland.ssl.bundle");
-				assertThat(failure.getValue()).isEqualTo("nope");
 			});
 	}
 
@@ -370,19 +272,6 @@ class ThousandIslandAutoConfigurationTests {
 			.filter((definition) -> definition.name().equals(name))
 			.findFirst()
 			.orElseThrow();
-	}
-
-	private static InvalidConfigurationPropertyValueException invalidProperty(AssertableApplicationContext context) {
-		assertThat(context).hasFailed();
-		Throwable root = NestedExceptionUtils.getMostSpecificCause(context.getStartupFailure());
-		assertThat(root).isInstanceOf(InvalidConfigurationPropertyValueException.class);
-		return (InvalidConfigurationPropertyValueException) root;
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
 	}
 
 	private static String readFully(SocketChannel channel, int length) {

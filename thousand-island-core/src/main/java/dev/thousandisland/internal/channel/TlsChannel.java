@@ -3,12 +3,10 @@ package dev.thousandisland.internal.channel;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLEngineResult;
@@ -26,22 +24,18 @@ import dev.thousandisland.transport.TransportChannel;
  *
  * <p>Buffers exist only while they hold bytes: an idle TLS connection keeps none, and one waiting
  * for the rest of a record keeps only the bytes of it that arrived ({@link InboundCiphertext}).
- * Decrypted bytes go straight into the caller's buffer when it is large enough. The inbound side
- * is touched only by the connection's own thread; the outbound side is serialised by a lock, so
- * that a close from another thread can send its close_notify without racing a sender.
+ * Decrypted bytes go straight into the caller's buffer when it is large enough. The inbound side,
+ * here, is touched only by the connection's own thread; the outbound side ({@link TlsOutbound}) is
+ * serialised by a lock, so that a close from another thread can send its close_notify without
+ * racing a sender.
  */
 public final class TlsChannel implements TransportChannel {
-
-	/** The most plaintext one {@link #transferFrom} call moves: the 1 MiB chunk Thousand Island settled on. */
-	static final long SENDFILE_CHUNK = 1024 * 1024;
-
-	private static final ByteBuffer[] NOTHING = { ByteBuffer.allocate(0) };
 
 	private final SocketChannel socket;
 
 	private final SSLEngine engine;
 
-	private final ReentrantLock outbound = new ReentrantLock();
+	private final TlsOutbound outbound;
 
 	/** Ciphertext read and not yet decrypted. */
 	private final InboundCiphertext netIn;
@@ -49,37 +43,38 @@ public final class TlsChannel implements TransportChannel {
 	/** Plaintext decrypted and not yet handed out, in drain mode; {@code null} when empty. */
 	private ByteBuffer appIn;
 
-	/** Ciphertext encrypted and not yet written, in drain mode; {@code null} when empty. */
-	private ByteBuffer netOut;
-
+	/**
+	 * @param socket the connection's socket, in non-blocking mode
+	 * @param engine the engine for this connection, in server mode, its handshake not begun
+	 */
 	public TlsChannel(SocketChannel socket, SSLEngine engine) {
 		this(socket, engine, new LongAdder());
 	}
 
 	/**
+	 * @param socket the connection's socket, in non-blocking mode
+	 * @param engine the engine for this connection, in server mode, its handshake not begun
 	 * @param heldInbound where the bytes of the buffers holding undecrypted ciphertext are counted
 	 */
 	public TlsChannel(SocketChannel socket, SSLEngine engine, LongAdder heldInbound) {
 		this.socket = socket;
 		this.engine = engine;
+		this.outbound = new TlsOutbound(socket, engine);
 		this.netIn = new InboundCiphertext(heldInbound);
 	}
 
+	/**
+	 * Runs the whole handshake on the calling thread, waiting for the socket as it must.
+	 * @param readiness how to wait for the socket
+	 * @param deadline when to give up, as {@link dev.thousandisland.transport.Transport#deadline}
+	 * @throws IOException if the handshake fails, the client leaves, or the deadline passes
+	 */
 	public void handshake(Readiness readiness, long deadline) throws IOException {
 		this.engine.beginHandshake();
 		while (true) {
 			switch (this.engine.getHandshakeStatus()) {
-				case NEED_TASK -> runTasks();
-				case NEED_WRAP -> {
-					this.outbound.lock();
-					try {
-						wrap(NOTHING);
-						flushFully(readiness, deadline);
-					}
-					finally {
-						this.outbound.unlock();
-					}
-				}
+				case NEED_TASK -> runDelegatedTasks(this.engine);
+				case NEED_WRAP -> this.outbound.sendHandshake(readiness, deadline);
 				case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
 					if (!unwrapInto(null)) {
 						int read = readNet();
@@ -93,13 +88,7 @@ public final class TlsChannel implements TransportChannel {
 					}
 				}
 				case FINISHED, NOT_HANDSHAKING -> {
-					this.outbound.lock();
-					try {
-						flushFully(readiness, deadline);
-					}
-					finally {
-						this.outbound.unlock();
-					}
+					this.outbound.finishHandshake(readiness, deadline);
 					return;
 				}
 			}
@@ -148,67 +137,17 @@ public final class TlsChannel implements TransportChannel {
 
 	@Override
 	public long write(ByteBuffer[] srcs) throws IOException {
-		this.outbound.lock();
-		try {
-			if (!flushNow()) {
-				return 0;
-			}
-			long consumed = 0;
-			while (hasRemaining(srcs)) {
-				consumed += wrap(srcs);
-				if (!flushNow()) {
-					break;
-				}
-			}
-			return consumed;
-		}
-		finally {
-			this.outbound.unlock();
-		}
+		return this.outbound.write(srcs);
 	}
 
 	@Override
 	public boolean flush() throws IOException {
-		this.outbound.lock();
-		try {
-			return flushNow();
-		}
-		finally {
-			this.outbound.unlock();
-		}
+		return this.outbound.flush();
 	}
 
 	@Override
 	public long transferFrom(FileChannel file, long position, long count) throws IOException {
-		this.outbound.lock();
-		try {
-			if (!flushNow()) {
-				return 0;
-			}
-			// Read the file a record at a time, so a large file never sits in memory.
-			ByteBuffer chunk = ByteBuffer.allocate(this.engine.getSession().getApplicationBufferSize());
-			ByteBuffer[] chunks = { chunk };
-			long limit = Math.min(count, SENDFILE_CHUNK);
-			long sent = 0;
-			while (sent < limit) {
-				chunk.clear().limit((int) Math.min(chunk.capacity(), limit - sent));
-				int read = file.read(chunk, position + sent);
-				if (read <= 0) {
-					break;
-				}
-				chunk.flip();
-				while (chunk.hasRemaining()) {
-					sent += wrap(chunks);
-				}
-				if (!flushNow()) {
-					break;
-				}
-			}
-			return sent;
-		}
-		finally {
-			this.outbound.unlock();
-		}
+		return this.outbound.transferFrom(file, position, count);
 	}
 
 	/** Whether decrypted bytes, or a whole record, are waiting: a partial record is not enough. */
@@ -227,53 +166,22 @@ public final class TlsChannel implements TransportChannel {
 
 	@Override
 	public void shutdownOutput() throws IOException {
-		this.outbound.lock();
-		try {
-			sendCloseNotify();
-			this.socket.shutdownOutput();
-		}
-		finally {
-			this.outbound.unlock();
-		}
+		this.outbound.shutdown();
 	}
 
 	@Override
 	public void close() throws IOException {
-		// Say goodbye in TLS if no send is in progress; never wait for one.
-		if (this.socket.isOpen() && this.outbound.tryLock()) {
-			try {
-				sendCloseNotify();
-			}
-			catch (IOException ex) {
-				// The socket is going away anyway.
-			}
-			finally {
-				this.outbound.unlock();
-			}
-		}
+		this.outbound.closeNotifyUnlessBusy();
 		this.netIn.release();
 		this.socket.close();
 	}
 
 	/**
-	 * Closes after a failed handshake. The engine queues its fatal alert (handshake_failure,
-	 * certificate_required, ...) for the next wrap: send it, once and without waiting, so that the
-	 * client learns why it was refused.
+	 * Closes after a failed handshake, first sending the client the engine's fatal alert, if it
+	 * has one, so that the client learns why it was refused.
 	 */
 	public void abandon() throws IOException {
-		if (this.socket.isOpen() && this.engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP
-				&& this.outbound.tryLock()) {
-			try {
-				wrap(NOTHING);
-				flushNow();
-			}
-			catch (IOException | RuntimeException ex) {
-				// The client may be gone already; the close below is what matters.
-			}
-			finally {
-				this.outbound.unlock();
-			}
-		}
+		this.outbound.alertUnlessBusy();
 		this.netIn.release();
 		this.socket.close();
 	}
@@ -302,6 +210,17 @@ public final class TlsChannel implements TransportChannel {
 	public Optional<String> applicationProtocol() {
 		String protocol = this.engine.getApplicationProtocol();
 		return (protocol == null || protocol.isEmpty()) ? Optional.empty() : Optional.of(protocol);
+	}
+
+	/**
+	 * Runs the engine's delegated tasks (certificate checks, key exchange) on the calling thread.
+	 * @param engine the engine that asked for them
+	 */
+	static void runDelegatedTasks(SSLEngine engine) {
+		Runnable task;
+		while ((task = engine.getDelegatedTask()) != null) {
+			task.run();
+		}
 	}
 
 	private int drainAppIn(ByteBuffer dst) {
@@ -351,18 +270,11 @@ public final class TlsChannel implements TransportChannel {
 			}
 		}
 		if (result.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
-			runTasks();
+			runDelegatedTasks(this.engine);
 		}
 		if (dst != null && this.engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
 			// A post-handshake message (a TLS 1.3 key update) wants an answer.
-			this.outbound.lock();
-			try {
-				wrap(NOTHING);
-				flushNow();
-			}
-			finally {
-				this.outbound.unlock();
-			}
+			this.outbound.answerPostHandshake();
 		}
 		return true;
 	}
@@ -383,74 +295,6 @@ public final class TlsChannel implements TransportChannel {
 
 	private void growNetInIfFull() {
 		this.netIn.growIfFull(this.engine.getSession().getPacketBufferSize());
-	}
-
-	/** Encrypts one record's worth of {@code srcs} into {@code netOut}. Holds the outbound lock. */
-	private long wrap(ByteBuffer[] srcs) throws IOException {
-		ByteBuffer out = ByteBuffer.allocate(this.engine.getSession().getPacketBufferSize()
-				+ ((this.netOut != null) ? this.netOut.remaining() : 0));
-		if (this.netOut != null) {
-			out.put(this.netOut);
-		}
-		SSLEngineResult result = this.engine.wrap(srcs, out);
-		out.flip();
-		this.netOut = out.hasRemaining() ? out : null;
-		if (result.getStatus() == SSLEngineResult.Status.CLOSED && result.bytesConsumed() == 0 && hasRemaining(srcs)) {
-			throw new ClosedChannelException();
-		}
-		if (result.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
-			runTasks();
-		}
-		return result.bytesConsumed();
-	}
-
-	/** Writes pending ciphertext as far as the socket takes it. Holds the outbound lock. */
-	private boolean flushNow() throws IOException {
-		if (this.netOut == null) {
-			return true;
-		}
-		this.socket.write(this.netOut);
-		if (this.netOut.hasRemaining()) {
-			return false;
-		}
-		this.netOut = null;
-		return true;
-	}
-
-	private void flushFully(Readiness readiness, long deadline) throws IOException {
-		while (!flushNow()) {
-			readiness.awaitWritable(deadline);
-		}
-	}
-
-	private void sendCloseNotify() throws IOException {
-		if (this.engine.isOutboundDone()) {
-			return;
-		}
-		this.engine.closeOutbound();
-		try {
-			wrap(NOTHING);
-		}
-		catch (ClosedChannelException ex) {
-			return;
-		}
-		flushNow();
-	}
-
-	private void runTasks() {
-		Runnable task;
-		while ((task = this.engine.getDelegatedTask()) != null) {
-			task.run();
-		}
-	}
-
-	private static boolean hasRemaining(ByteBuffer[] buffers) {
-		for (ByteBuffer buffer : buffers) {
-			if (buffer.hasRemaining()) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 }

@@ -6,10 +6,7 @@ import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.InterruptedByTimeoutException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +21,6 @@ import javax.net.ssl.SSLSession;
 import dev.thousandisland.Connection;
 import dev.thousandisland.Handler;
 import dev.thousandisland.InvalidOptionException;
-import dev.thousandisland.ServerConfig;
 import dev.thousandisland.Socket;
 import dev.thousandisland.SocketStats;
 import dev.thousandisland.telemetry.Span;
@@ -32,10 +28,12 @@ import dev.thousandisland.telemetry.Telemetry;
 import dev.thousandisland.transport.Transport;
 import dev.thousandisland.transport.TransportChannel;
 
-
 /**
- * The {@link Socket} a handler gets: one connection's channel, with the waiting, the send
- * timeout, the counters and the telemetry around every operation.
+ * The {@link Socket} a handler gets: one connection's channel, its send lock, its counters, its
+ * TLS facts and its end. Sending, with its waits, send timeout and telemetry, is the server's
+ * {@link SocketSender}; receiving is its {@link SocketReceiver}. Both are shared by every
+ * connection and keep no state between calls, so that what a connection holds while idle is
+ * this object alone.
  */
 public final class ConnectionSocket implements Socket {
 
@@ -45,9 +43,9 @@ public final class ConnectionSocket implements Socket {
 
 	private final Telemetry telemetry;
 
-	private final BufferPool buffers;
+	private final SocketSender sender;
 
-	private final Duration sendTimeout;
+	private final SocketReceiver receiver;
 
 	private volatile boolean secure;
 
@@ -79,8 +77,8 @@ public final class ConnectionSocket implements Socket {
 		this.channel = channel;
 		this.readiness = readiness;
 		this.telemetry = server.telemetry();
-		this.buffers = server.buffers();
-		this.sendTimeout = server.config().sendTimeout();
+		this.sender = server.sender();
+		this.receiver = server.receiver();
 		this.readTimeout = server.config().readTimeout();
 		this.secure = false;
 		this.localAddress = localAddress;
@@ -122,61 +120,12 @@ public final class ConnectionSocket implements Socket {
 	 * @return the bytes read, -1 at end of stream, 0 if nothing was there
 	 */
 	int readForHandler(ByteBuffer buffer) throws IOException {
-		int read = this.channel.read(buffer);
-		if (read > 0) {
-			countRecv(read);
-			if (this.telemetry.isEnabled()) {
-				this.span.event("async_recv", measurements(read, buffer, buffer.position() - read), Map.of());
-			}
-		}
-		return read;
+		return this.receiver.readForHandler(this, buffer);
 	}
 
 	@Override
 	public void send(ByteBuffer... data) throws IOException {
-		long total = 0;
-		int[] starts = this.telemetry.capturesPayloads() ? positions(data) : null;
-		this.sendLock.lock();
-		try {
-			TransportChannel channel = this.channel;
-			if (!isOpen()) {
-				throw new ClosedChannelException();
-			}
-			// The timeout bounds a wait without progress, as Erlang's send_timeout does: a large
-			// send to a slow client that keeps reading is not cut off.
-			long deadline = Transport.deadline(this.sendTimeout);
-			while (hasRemaining(data)) {
-				long written = channel.write(data);
-				total += written;
-				if (written == 0) {
-					this.readiness.awaitWritable(deadline);
-				}
-				else {
-					deadline = Transport.deadline(this.sendTimeout);
-				}
-			}
-			while (!channel.flush()) {
-				this.readiness.awaitWritable(deadline);
-			}
-			this.sendOct += total;
-			this.sendCnt++;
-		}
-		catch (SocketTimeoutException ex) {
-			this.sendOct += total;
-			sendFailed(total, ex);
-			throw sendTimedOut(ex);
-		}
-		catch (IOException ex) {
-			this.sendOct += total;
-			sendFailed(total, ex);
-			throw ex;
-		}
-		finally {
-			this.sendLock.unlock();
-		}
-		if (this.telemetry.isEnabled()) {
-			this.span.event("send", sent(total, data, starts), Map.of());
-		}
+		this.sender.send(this, data);
 	}
 
 	@Override
@@ -188,59 +137,7 @@ public final class ConnectionSocket implements Socket {
 			throw new InvalidOptionException("timeout", timeout, (timeout == null) ? "is required" : "must not be negative");
 		}
 		this.connection.checkOwnThread("recv");
-		long deadline = Transport.deadline(timeout);
-		try {
-			ByteBuffer result = (length == 0) ? recvAvailable(deadline) : recvExactly(length, deadline);
-			if (this.telemetry.isEnabled()) {
-				this.span.event("recv", measurements(result.remaining(), result, 0), Map.of());
-			}
-			return result;
-		}
-		catch (IOException ex) {
-			if (this.telemetry.isEnabled()) {
-				this.span.event("recv_error", Map.of(), Map.of("error", errorName(ex)));
-			}
-			// Marked as recv's own, so that only it, not a timeout of the handler's other I/O,
-			// reads as a read timeout when it escapes the callback.
-			throw (ex instanceof SocketTimeoutException) ? new RecvTimeoutException(ex.getMessage()) : ex;
-		}
-	}
-
-	private ByteBuffer recvAvailable(long deadline) throws IOException {
-		ByteBuffer buffer = this.buffers.take();
-		try {
-			int read;
-			while ((read = this.channel.read(buffer)) == 0) {
-				this.readiness.awaitReadable(deadline);
-			}
-			if (read < 0) {
-				throw new EOFException("The client closed the connection");
-			}
-			countRecv(read);
-			buffer.flip();
-			return ByteBuffer.allocate(read).put(buffer).flip();
-		}
-		finally {
-			this.buffers.give(buffer);
-		}
-	}
-
-	private ByteBuffer recvExactly(int length, long deadline) throws IOException {
-		ByteBuffer result = ByteBuffer.allocate(length);
-		while (result.hasRemaining()) {
-			int read = this.channel.read(result);
-			if (read < 0) {
-				throw new EOFException("The client closed the connection after " + result.position() + " of "
-						+ length + " bytes");
-			}
-			if (read == 0) {
-				this.readiness.awaitReadable(deadline);
-			}
-			else {
-				countRecv(read);
-			}
-		}
-		return result.flip();
+		return this.receiver.recv(this, length, Transport.deadline(timeout));
 	}
 
 	@Override
@@ -249,44 +146,7 @@ public final class ConnectionSocket implements Socket {
 			throw new IllegalArgumentException("offset and length must not be negative, were " + offset + " and "
 					+ length);
 		}
-		long sent = 0;
-		this.sendLock.lock();
-		try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ)) {
-			long end = (length == 0) ? source.size() : Math.min(source.size(), offset + length);
-			long deadline = Transport.deadline(this.sendTimeout);
-			TransportChannel channel = this.channel;
-			while (offset + sent < end) {
-				long written = channel.transferFrom(source, offset + sent, end - offset - sent);
-				sent += written;
-				if (written == 0) {
-					this.readiness.awaitWritable(deadline);
-				}
-				else {
-					deadline = Transport.deadline(this.sendTimeout);
-				}
-			}
-			while (!channel.flush()) {
-				this.readiness.awaitWritable(deadline);
-			}
-			this.sendOct += sent;
-			this.sendCnt++;
-		}
-		catch (IOException ex) {
-			this.sendOct += sent;
-			if (this.telemetry.isEnabled()) {
-				this.span.event("sendfile_error", Map.of("offset", offset, "length", length),
-						Map.of("filename", file.toString(), "error", errorName(ex)));
-			}
-			throw (ex instanceof SocketTimeoutException timeout) ? sendTimedOut(timeout) : ex;
-		}
-		finally {
-			this.sendLock.unlock();
-		}
-		if (this.telemetry.isEnabled()) {
-			this.span.event("sendfile", Map.of("offset", offset, "bytes_written", sent),
-					Map.of("filename", file.toString()));
-		}
-		return sent;
+		return this.sender.sendfile(this, file, offset, length);
 	}
 
 	@Override
@@ -308,7 +168,15 @@ public final class ConnectionSocket implements Socket {
 	 */
 	@Override
 	public void close() {
-		this.connection.recordEnd(Ending.CLOSED, null);
+		end(Ending.CLOSED, null);
+	}
+
+	/**
+	 * Ends the connection from any thread: records why, closes the channel and wakes the
+	 * connection's own thread, which reports the end.
+	 */
+	void end(Ending ending, Throwable cause) {
+		this.connection.recordEnd(ending, cause);
 		closeChannel();
 		this.connection.wake();
 	}
@@ -404,71 +272,27 @@ public final class ConnectionSocket implements Socket {
 	}
 
 	/**
-	 * Closes the connection after a send made no progress for {@code sendTimeout}. The exception
-	 * is not a {@link SocketTimeoutException}: it is no read timeout.
+	 * Counts a send's bytes, and the send itself once it completed. Under the send lock, so these
+	 * updates do not race.
 	 */
-	private InterruptedByTimeoutException sendTimedOut(SocketTimeoutException cause) {
-		InterruptedByTimeoutException timeout = new InterruptedByTimeoutException();
-		timeout.initCause(cause);
-		// Whichever thread sent, the connection's own thread reports the end, as a send timeout.
-		this.connection.recordEnd(Ending.SEND_TIMEOUT, timeout);
-		closeChannel();
-		this.connection.wake();
-		return timeout;
+	void countSend(long bytes, boolean completed) {
+		this.sendOct += bytes;
+		if (completed) {
+			this.sendCnt++;
+		}
 	}
 
-	private void countRecv(int read) {
+	void countRecv(int read) {
 		// Only the connection's own thread reads, so these updates do not race.
 		this.recvOct += read;
 		this.recvCnt++;
 	}
 
-	private void sendFailed(long written, IOException ex) {
-		if (this.telemetry.isEnabled()) {
-			this.span.event("send_error", Map.of("bytes", written), Map.of("error", errorName(ex)));
-		}
-	}
-
-	private Map<String, Object> measurements(int bytes, ByteBuffer buffer, int from) {
-		if (!this.telemetry.capturesPayloads()) {
-			return Map.of("bytes", (long) bytes);
-		}
-		byte[] copy = new byte[bytes];
-		buffer.get(from, copy);
-		return Map.of("bytes", (long) bytes, "data", copy);
-	}
-
-	private Map<String, Object> sent(long total, ByteBuffer[] data, int[] starts) {
-		if (starts == null) {
-			return Map.of("bytes", total);
-		}
-		byte[] copy = new byte[(int) total];
-		int offset = 0;
-		for (int i = 0; i < data.length; i++) {
-			int count = data[i].position() - starts[i];
-			data[i].get(starts[i], copy, offset, count);
-			offset += count;
-		}
-		return Map.of("bytes", total, "data", copy);
-	}
-
-	private static int[] positions(ByteBuffer[] data) {
-		int[] positions = new int[data.length];
-		for (int i = 0; i < data.length; i++) {
-			positions[i] = data[i].position();
-		}
-		return positions;
-	}
-
-	private static boolean hasRemaining(ByteBuffer[] data) {
-		for (ByteBuffer buffer : data) {
-			if (buffer.hasRemaining()) {
-				return true;
-			}
-		}
-		return false;
-	}
-
+	/**
+	 * Names an I/O failure in telemetry events.
+	 * @param ex the failure
+	 * @return {@code timeout}, {@code closed}, or the exception's message (its class name if none)
+	 */
 	public static String errorName(Throwable ex) {
 		if (ex instanceof SocketTimeoutException) {
 			return "timeout";

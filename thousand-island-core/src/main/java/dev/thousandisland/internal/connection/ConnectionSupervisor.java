@@ -42,6 +42,10 @@ public final class ConnectionSupervisor {
 
 	private final DataReader dataReader;
 
+	private final SocketSender sender;
+
+	private final SocketReceiver receiver;
+
 	/** Wakes hibernating connections at their read deadlines; its thread starts with the first. */
 	private final ScheduledThreadPoolExecutor alarms;
 
@@ -72,6 +76,8 @@ public final class ConnectionSupervisor {
 		this.admitting = admitting;
 		this.buffers = new BufferPool(config.readBufferPoolSize(), READ_BUFFER_SIZE);
 		this.dataReader = new DataReader(config.dataBuffers(), this.buffers);
+		this.sender = new SocketSender(telemetry, config.sendTimeout());
+		this.receiver = new SocketReceiver(telemetry, this.buffers);
 		this.spanMetadata = Map.of("server", config.name(), "handler", config.handler().getClass().getName(),
 				"transport", config.transport().name());
 		this.connectionSets = new ConnectionSet[config.numAcceptors()];
@@ -230,6 +236,14 @@ public final class ConnectionSupervisor {
 
 	DataReader dataReader() {
 		return this.dataReader;
+	}
+
+	SocketSender sender() {
+		return this.sender;
+	}
+
+	SocketReceiver receiver() {
+		return this.receiver;
 	}
 
 	Poller poller(long connectionId) {

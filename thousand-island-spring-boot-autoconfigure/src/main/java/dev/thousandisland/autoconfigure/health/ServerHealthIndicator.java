@@ -14,7 +14,7 @@ import dev.thousandisland.autoconfigure.ThousandIslandServers;
  * The health of one server: UP while it listens, OUT_OF_SERVICE while suspended or draining, DOWN
  * when it is not running. Cheap enough to be polled: it reads a status and two counters.
  */
-public class ServerHealthIndicator implements HealthIndicator {
+final class ServerHealthIndicator implements HealthIndicator {
 
 	private final ThousandIslandServers servers;
 
@@ -25,7 +25,7 @@ public class ServerHealthIndicator implements HealthIndicator {
 	 * @param servers where to find the running server
 	 * @param definition the server
 	 */
-	public ServerHealthIndicator(ThousandIslandServers servers, ServerDefinition definition) {
+	ServerHealthIndicator(ThousandIslandServers servers, ServerDefinition definition) {
 		this.servers = servers;
 		this.definition = definition;
 	}

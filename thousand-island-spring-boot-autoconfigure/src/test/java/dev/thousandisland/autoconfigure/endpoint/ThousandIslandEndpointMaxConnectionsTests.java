@@ -3,12 +3,13 @@ package dev.thousandisland.autoconfigure.endpoint;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.thousandisland.Handler;
 import dev.thousandisland.autoconfigure.ThousandIslandAutoConfiguration;
 import dev.thousandisland.autoconfigure.ThousandIslandServers;
-import dev.thousandisland.autoconfigure.health.ServerHealthIndicator;
+import dev.thousandisland.autoconfigure.health.ThousandIslandHealthContributorAutoConfiguration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ThousandIslandEndpointMaxConnectionsTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(ThousandIslandAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(ThousandIslandAutoConfiguration.class,
+				ThousandIslandHealthContributorAutoConfiguration.class))
 		.withBean("echo", Handler.class, () -> new Handler<Void>() {
 		})
 		.withPropertyValues("thousandisland.port=0", "thousandisland.address=127.0.0.1");
@@ -40,7 +42,8 @@ class ThousandIslandEndpointMaxConnectionsTests {
 		assertThat(context).hasNotFailed();
 		ThousandIslandServers servers = context.getBean(ThousandIslandServers.class);
 		Number endpoint = new ThousandIslandEndpoint(servers).servers().servers().get("echo").maxConnections();
-		Object health = new ServerHealthIndicator(servers, servers.definitions().get(0)).health()
+		Object health = context.getBean("thousandislandHealthContributor", HealthIndicator.class)
+			.health()
 			.getDetails()
 			.get("maxConnections");
 		return new Long[] { (endpoint != null) ? endpoint.longValue() : null,
