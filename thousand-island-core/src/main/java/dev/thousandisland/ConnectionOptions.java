@@ -1,0 +1,246 @@
+package dev.thousandisland;
+
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.thousandisland.telemetry.TelemetryListener;
+
+/**
+ * The options of every connection, and of logging and telemetry, as {@link ServerConfig.Builder}
+ * sets them: the "Connections" and "Logging and telemetry" sections of
+ * {@code docs/configuration.md}. Each setter documents its option once: meaning, default, bounds
+ * and Thousand Island's name. Values are checked when the configuration is built, not here.
+ *
+ * <p>Package-private and sealed for the reason {@link ListeningOptions} gives.
+ */
+abstract sealed class ConnectionOptions extends ListeningOptions permits ServerConfig.Builder {
+
+	Duration readTimeout = Duration.ofSeconds(60);
+
+	Duration handshakeTimeout = Duration.ofSeconds(5);
+
+	Duration sendTimeout = Duration.ofSeconds(30);
+
+	Duration shutdownTimeout = Duration.ofSeconds(15);
+
+	Duration hibernateAfter = ServerConfig.NO_TIMEOUT;
+
+	boolean tcpNoDelay = true;
+
+	final Map<SocketOption<?>, Object> socketOptions = new LinkedHashMap<>();
+
+	DataBuffers dataBuffers = DataBuffers.OWNED;
+
+	int readBufferPoolSize = 64;
+
+	int mailboxCapacity = ServerConfig.DEFAULT_MAILBOX_CAPACITY;
+
+	int numPollers = Runtime.getRuntime().availableProcessors();
+
+	boolean silentTerminateOnError;
+
+	final List<TelemetryListener> telemetryListeners = new ArrayList<>();
+
+	boolean telemetryPayloads;
+
+	ConnectionOptions(Handler<?> handler) {
+		super(handler);
+	}
+
+	ConnectionOptions(ServerOptions from) {
+		super(from);
+		this.readTimeout = from.readTimeout();
+		this.handshakeTimeout = from.handshakeTimeout();
+		this.sendTimeout = from.sendTimeout();
+		this.shutdownTimeout = from.shutdownTimeout();
+		this.hibernateAfter = from.hibernateAfter();
+		this.tcpNoDelay = from.tcpNoDelay();
+		this.socketOptions.putAll(from.socketOptions());
+		this.dataBuffers = from.dataBuffers();
+		this.readBufferPoolSize = from.readBufferPoolSize();
+		this.mailboxCapacity = from.mailboxCapacity();
+		this.numPollers = from.numPollers();
+		this.silentTerminateOnError = from.silentTerminateOnError();
+		this.telemetryListeners.addAll(from.telemetryListeners());
+		this.telemetryPayloads = from.telemetryPayloads();
+	}
+
+	/**
+	 * Sets how long a connection may wait for data between callbacks before
+	 * {@link Handler#handleTimeout} runs; also the default timeout of {@link Socket#recv(int)}.
+	 * Default 60 s, not negative; {@link ServerConfig#NO_TIMEOUT} waits forever. Thousand Island's
+	 * {@code read_timeout}.
+	 * @param readTimeout the timeout
+	 * @return this builder
+	 */
+	public ServerConfig.Builder readTimeout(Duration readTimeout) {
+		this.readTimeout = readTimeout;
+		return self();
+	}
+
+	/**
+	 * Sets how long the transport (TLS) handshake may take before the connection is closed.
+	 * Default 5 s, not negative. Thousand Island's {@code handshake_timeout}.
+	 * @param handshakeTimeout the timeout
+	 * @return this builder
+	 */
+	public ServerConfig.Builder handshakeTimeout(Duration handshakeTimeout) {
+		this.handshakeTimeout = handshakeTimeout;
+		return self();
+	}
+
+	/**
+	 * Sets how long a send may make no progress before the connection is closed. Default 30 s,
+	 * not negative. Thousand Island's {@code send_timeout} transport option.
+	 * @param sendTimeout the timeout
+	 * @return this builder
+	 */
+	public ServerConfig.Builder sendTimeout(Duration sendTimeout) {
+		this.sendTimeout = sendTimeout;
+		return self();
+	}
+
+	/**
+	 * Sets how long a stopping server lets its connections finish before it closes them.
+	 * Default 15 s, not negative. Thousand Island's {@code shutdown_timeout}.
+	 * @param shutdownTimeout the timeout
+	 * @return this builder
+	 */
+	public ServerConfig.Builder shutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+		return self();
+	}
+
+	/**
+	 * Sets how long a connection waits with nothing to do before it hibernates: its virtual
+	 * thread ends, and a new one takes over with its state when data, a told message, its read
+	 * deadline or shutdown comes. {@link Duration#ZERO} hibernates at every wait; thread identity
+	 * and {@code ThreadLocal}s do not survive. Default {@link ServerConfig#NO_TIMEOUT}: never, one
+	 * thread for the connection's life; not negative. Erlang's {@code hibernate_after}, not a
+	 * Thousand Island option.
+	 * @param hibernateAfter the idle time before hibernating
+	 * @return this builder
+	 */
+	public ServerConfig.Builder hibernateAfter(Duration hibernateAfter) {
+		this.hibernateAfter = hibernateAfter;
+		return self();
+	}
+
+	/**
+	 * Sets TCP_NODELAY on accepted TCP sockets. Default {@code true}. Thousand Island's
+	 * {@code nodelay} transport option.
+	 * @param tcpNoDelay whether to set it
+	 * @return this builder
+	 */
+	public ServerConfig.Builder tcpNoDelay(boolean tcpNoDelay) {
+		this.tcpNoDelay = tcpNoDelay;
+		return self();
+	}
+
+	/**
+	 * Sets an option on every accepted socket that supports it, such as
+	 * {@link StandardSocketOptions#SO_KEEPALIVE} or {@link StandardSocketOptions#SO_SNDBUF}; may be
+	 * called once per option. Default none. Thousand Island passes these in
+	 * {@code transport_options}.
+	 * @param option the option
+	 * @param value its value
+	 * @param <T> the option's type
+	 * @return this builder
+	 */
+	public <T> ServerConfig.Builder socketOption(SocketOption<T> option, T value) {
+		this.socketOptions.put(Objects.requireNonNull(option, "option"), Objects.requireNonNull(value, "value"));
+		return self();
+	}
+
+	/**
+	 * Sets who owns the buffer {@link Handler#handleData} receives: {@link DataBuffers#OWNED}
+	 * (the default), a copy the handler may keep, or one of the expert lending modes that
+	 * {@link DataBuffers} describes. Required. Not a Thousand Island option.
+	 * @param dataBuffers the ownership mode
+	 * @return this builder
+	 */
+	public ServerConfig.Builder dataBuffers(DataBuffers dataBuffers) {
+		this.dataBuffers = dataBuffers;
+		return self();
+	}
+
+	/**
+	 * Sets how many 64 KiB direct read buffers the server keeps for reuse. A buffer is out of the
+	 * pool while one read (and under {@link DataBuffers#LENT} its callback) runs; when all are out,
+	 * a read gets a 17 KiB heap buffer made for it instead. Default 64, at least 1. Not a Thousand
+	 * Island option.
+	 * @param size the number of pooled buffers
+	 * @return this builder
+	 */
+	public ServerConfig.Builder readBufferPoolSize(int size) {
+		this.readBufferPoolSize = size;
+		return self();
+	}
+
+	/**
+	 * Sets how many {@linkplain Connection#tell told} messages a connection's mailbox holds before
+	 * {@code tell} throws {@link MailboxFullException}: a bound on the memory a handler that falls
+	 * behind its senders can pin. Default {@value ServerConfig#DEFAULT_MAILBOX_CAPACITY}, at least
+	 * 1. Not a Thousand Island option (an Erlang mailbox is unbounded).
+	 * @param capacity the number of messages
+	 * @return this builder
+	 */
+	public ServerConfig.Builder mailboxCapacity(int capacity) {
+		this.mailboxCapacity = capacity;
+		return self();
+	}
+
+	/**
+	 * Sets how many threads watch waiting connections for readiness, each with its own selector;
+	 * connections are spread over them by id, and any number from 1 up is safe. Default the number
+	 * of processors, which measured fastest for many small messages and for bulk echo (see
+	 * {@code docs/benchmarks.md}). Not a Thousand Island option.
+	 * @param numPollers the number of poller threads
+	 * @return this builder
+	 */
+	public ServerConfig.Builder numPollers(int numPollers) {
+		this.numPollers = numPollers;
+		return self();
+	}
+
+	/**
+	 * Sets whether connections ended by a {@link Result#error} result are not logged; exceptions
+	 * are always logged. Default {@code false}. Thousand Island's
+	 * {@code silent_terminate_on_error}.
+	 * @param silent whether to leave such ends unlogged
+	 * @return this builder
+	 */
+	public ServerConfig.Builder silentTerminateOnError(boolean silent) {
+		this.silentTerminateOnError = silent;
+		return self();
+	}
+
+	/**
+	 * Adds a receiver of every telemetry event; may be called more than once. Default none.
+	 * Thousand Island's {@code :telemetry} handlers, attached per server.
+	 * @param listener the listener
+	 * @return this builder
+	 */
+	public ServerConfig.Builder telemetryListener(TelemetryListener listener) {
+		this.telemetryListeners.add(Objects.requireNonNull(listener, "listener"));
+		return self();
+	}
+
+	/**
+	 * Sets whether send and receive telemetry events carry a copy of the bytes. Default
+	 * {@code false}; Thousand Island's {@code recv} and {@code send} events always carry the data.
+	 * @param payloads whether to copy the bytes into events
+	 * @return this builder
+	 */
+	public ServerConfig.Builder telemetryPayloads(boolean payloads) {
+		this.telemetryPayloads = payloads;
+		return self();
+	}
+
+}
