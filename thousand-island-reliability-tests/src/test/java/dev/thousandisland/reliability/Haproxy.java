@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #stat} reads a server's row of {@code show stat} (its state as the health checks see it,
  * its retry and redispatch counters).
  */
-final class Haproxy implements AutoCloseable {
+final class Haproxy {
 
 	private final Path executable;
 
@@ -142,8 +142,8 @@ final class Haproxy implements AutoCloseable {
 		}
 	}
 
-	@Override
-	public void close() throws InterruptedException {
+	/** Stops haproxy (SIGTERM, then SIGKILL if it has not exited after 10 s). */
+	void stop() throws InterruptedException {
 		if (this.process != null) {
 			this.process.destroy();
 			if (!this.process.waitFor(10, TimeUnit.SECONDS)) {

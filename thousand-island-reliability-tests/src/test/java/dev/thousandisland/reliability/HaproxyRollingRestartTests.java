@@ -60,7 +60,7 @@ class HaproxyRollingRestartTests {
 			instance.kill();
 		}
 		if (this.haproxy != null) {
-			this.haproxy.close();
+			this.haproxy.stop();
 		}
 	}
 
@@ -126,11 +126,16 @@ class HaproxyRollingRestartTests {
 		AppInstance other = this.instances.get(1 - this.instances.indexOf(instance));
 		long otherBefore = this.clients.answeredBy(other.name);
 		AppInstance.Stopped stopped = instance.terminate(WAIT);
+		long exited = System.nanoTime();
 		assertThat(stopped.exitCode()).as("exit code of %s after SIGTERM (128 + 15)", instance.name).isEqualTo(143);
 		assertThat(instance.logText()).as("log of %s", instance.name)
 			.contains("Graceful shutdown of Thousand Island servers complete")
 			.doesNotContain("did not finish within");
+		await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> !this.haproxy.isUp(BACKEND, instance.name));
+		Duration untilDown = stopped.drain().plus(Duration.ofNanos(System.nanoTime() - exited));
 		Figures.record(test, "instance " + instance.name + ": SIGTERM to exit (ms)", stopped.drain().toMillis());
+		Figures.record(test, "instance " + instance.name + ": SIGTERM to DOWN in HAProxy (ms; polled from the exit on)",
+				untilDown.toMillis());
 		Figures.record(test, "instance " + instance.name + ": connections open when its drain began / drain (ms)",
 				instance.lastDrainOpenConnections() + " / " + instance.lastDrainMillis());
 

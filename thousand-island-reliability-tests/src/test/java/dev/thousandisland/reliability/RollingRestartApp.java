@@ -26,6 +26,8 @@ import dev.thousandisland.Socket;
 public class RollingRestartApp {
 
 	public static void main(String[] args) {
+		// A test JVM that dies (killed at a timeout, say) must not leave its instances running.
+		ProcessHandle.current().parent().ifPresent((test) -> test.onExit().thenRun(() -> Runtime.getRuntime().halt(1)));
 		SpringApplication.run(RollingRestartApp.class, args);
 	}
 
