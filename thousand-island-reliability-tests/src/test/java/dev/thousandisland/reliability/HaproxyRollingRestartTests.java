@@ -36,6 +36,8 @@ class HaproxyRollingRestartTests {
 
 	static final String BACKEND = "instances";
 
+	private static final String FIGURES = "Rolling restart behind HAProxy";
+
 	private static final Duration WAIT = Duration.ofSeconds(60);
 
 	/** The application's settings besides its ports (docs/deployment.md explains each). */
@@ -100,17 +102,16 @@ class HaproxyRollingRestartTests {
 		long sent = this.clients.sent.sum();
 		long answered = this.clients.answered.sum();
 		long failed = this.clients.failed.sum();
-		String test = "Rolling restart behind HAProxy";
-		Figures.record(test, "client connections (a new one every " + RetryingLineClients.REQUESTS_PER_CONNECTION
+		Figures.record(FIGURES, "client connections (a new one every " + RetryingLineClients.REQUESTS_PER_CONNECTION
 				+ " requests) / connections opened", CLIENTS + " / " + this.clients.connections.sum());
-		Figures.record(test, "requests sent / answered / failed", sent + " / " + answered + " / " + failed);
-		Figures.record(test, "requests answered by a / by b", this.clients.answeredBy("a") + " / "
+		Figures.record(FIGURES, "requests sent / answered / failed", sent + " / " + answered + " / " + failed);
+		Figures.record(FIGURES, "requests answered by a / by b", this.clients.answeredBy("a") + " / "
 				+ this.clients.answeredBy("b"));
-		Figures.record(test, "client retries (connection closed before any byte of the reply)",
+		Figures.record(FIGURES, "client retries (connection closed before any byte of the reply)",
 				this.clients.retries.sum());
-		Figures.record(test, "HAProxy connect retries / redispatches (a + b)",
+		Figures.record(FIGURES, "HAProxy connect retries / redispatches (a + b)",
 				(counter("wretr")) + " / " + counter("wredis"));
-		Figures.record(test, "replies naming the client's own address", this.clients.ownAddressSeen.sum());
+		Figures.record(FIGURES, "replies naming the client's own address", this.clients.ownAddressSeen.sum());
 		assertThat(this.clients.failures).as("failed requests").isEmpty();
 		assertThat(failed).isZero();
 		assertThat(answered).as("requests answered").isEqualTo(sent);
@@ -122,7 +123,6 @@ class HaproxyRollingRestartTests {
 	 * answers again; the other instance answers all along.
 	 */
 	private void restart(AppInstance instance) throws Exception {
-		String test = "Rolling restart behind HAProxy";
 		AppInstance other = this.instances.get(1 - this.instances.indexOf(instance));
 		long otherBefore = this.clients.answeredBy(other.name);
 		AppInstance.Stopped stopped = instance.terminate(WAIT);
@@ -133,16 +133,16 @@ class HaproxyRollingRestartTests {
 			.doesNotContain("did not finish within");
 		await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> !this.haproxy.isUp(BACKEND, instance.name));
 		Duration untilDown = stopped.drain().plus(Duration.ofNanos(System.nanoTime() - exited));
-		Figures.record(test, "instance " + instance.name + ": SIGTERM to exit (ms)", stopped.drain().toMillis());
-		Figures.record(test, "instance " + instance.name + ": SIGTERM to DOWN in HAProxy (ms; polled from the exit on)",
+		Figures.record(FIGURES, "instance " + instance.name + ": SIGTERM to exit (ms)", stopped.drain().toMillis());
+		Figures.record(FIGURES, "instance " + instance.name + ": SIGTERM to DOWN in HAProxy (ms; polled from the exit on)",
 				untilDown.toMillis());
-		Figures.record(test, "instance " + instance.name + ": connections open when its drain began / drain (ms)",
+		Figures.record(FIGURES, "instance " + instance.name + ": connections open when its drain began / drain (ms)",
 				instance.lastDrainOpenConnections() + " / " + instance.lastDrainMillis());
 
 		long started = System.nanoTime();
 		instance.start();
 		awaitUp(instance);
-		Figures.record(test, "instance " + instance.name + ": start to UP in HAProxy (ms)",
+		Figures.record(FIGURES, "instance " + instance.name + ": start to UP in HAProxy (ms)",
 				Duration.ofNanos(System.nanoTime() - started).toMillis());
 		long before = this.clients.answeredBy(instance.name);
 		await().atMost(WAIT).until(() -> this.clients.answeredBy(instance.name) >= before + 500);
