@@ -106,8 +106,8 @@ final class ServerDefinitions {
 				String property = (server.getHandler() != null) ? serverPrefix(name) + ".handler"
 						: serverPrefix(name);
 				throw new InvalidConfigurationPropertyValueException(property, handlerName,
-						"No Handler or FramedHandler bean named '" + handlerName + "' exists to run server '" + name
-								+ "'. Handler beans: " + this.handlers.keySet() + ", FramedHandler beans: "
+						"No Handler bean named '" + handlerName + "' (nor FramedHandler bean) exists to run server '"
+								+ name + "'. Handler beans: " + this.handlers.keySet() + ", FramedHandler beans: "
 								+ this.framings.beanNames());
 			}
 			definitions.put(name, define(name, handlerName, handler, server));
