@@ -24,8 +24,8 @@ public class ThousandIslandFramingProperties {
 	private DataSize maxFrameSize = DataSize.ofKilobytes(64);
 
 	/**
-	 * Delimiter of the delimiter framing, as text sent in UTF-8; escapes such as \r, \n or
-	 * \u0003 give control characters.
+	 * Delimiter of the delimiter framing, as text sent in UTF-8; the escapes of properties
+	 * files and YAML (such as \r, \n and Unicode escapes) give control characters.
 	 */
 	private @Nullable String delimiter;
 

@@ -3,6 +3,7 @@ package dev.thousandisland.autoconfigure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -10,12 +11,15 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.env.PropertiesPropertySourceLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.ByteArrayResource;
 
 import dev.thousandisland.Result;
 import dev.thousandisland.autoconfigure.ThousandIslandAutoConfigurationTests.EchoConfiguration;
@@ -108,6 +112,20 @@ class ThousandIslandFramingTests {
 				try (TestClient client = TestClient.connect(port(context, "shout"))) {
 					client.send("a\u00a7b\u00a7\u00a7c\u00a7\u00a7");
 					assertThat(client.receive(13)).isEqualTo("A\u00a7B\u00a7\u00a7C\u00a7\u00a7");
+				}
+			});
+	}
+
+	@Test
+	void aDelimiterReadFromAPropertiesFileTakesItsEscapesAsControlCharacters() {
+		String file = "thousandisland.servers.shout.framing.type=delimiter\n"
+				+ "thousandisland.servers.shout.framing.delimiter=\\r\\n\n";
+		this.runner.withUserConfiguration(ShoutConfiguration.class)
+			.withInitializer((context) -> context.getEnvironment().getPropertySources().addFirst(propertiesFile(file)))
+			.run((context) -> {
+				try (TestClient client = TestClient.connect(port(context, "shout"))) {
+					client.send("a\nb\r\nc\r\n");
+					assertThat(client.receive(8)).isEqualTo("A\nB\r\nC\r\n");
 				}
 			});
 	}
@@ -233,6 +251,17 @@ class ThousandIslandFramingTests {
 			.withPropertyValues("thousandisland.servers.shout.framing.type=fixed-length")
 			.run((context) -> assertThat(invalidProperty(context).getName())
 				.isEqualTo("thousandisland.servers.shout.framing.fixed-length"));
+	}
+
+	private static PropertySource<?> propertiesFile(String text) {
+		try {
+			return new PropertiesPropertySourceLoader()
+				.load("framing.properties", new ByteArrayResource(text.getBytes(StandardCharsets.ISO_8859_1)))
+				.get(0);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	private static int port(AssertableApplicationContext context, String server) {
