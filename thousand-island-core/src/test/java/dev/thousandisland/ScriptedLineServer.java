@@ -17,7 +17,7 @@ import dev.thousandisland.framing.Framing;
  * {@code X}; {@code ignore} never answers; {@code twice X} answers {@code X} twice; {@code garbage}
  * answers 200 bytes with no line end; {@code half} answers part of a line and closes; {@code slow X}
  * answers {@code X} after 300 ms; {@code batch X} is held until three are held, then all three
- * are answered in order.
+ * are answered in order; {@code sni} answers the host name the client sent with SNI.
  */
 final class ScriptedLineServer implements FramedHandler<List<String>> {
 
@@ -45,6 +45,7 @@ final class ScriptedLineServer implements FramedHandler<List<String>> {
 		String argument = line.contains(" ") ? line.substring(line.indexOf(' ') + 1) : "";
 		switch (command) {
 			case "echo" -> socket.sendLine(argument);
+			case "sni" -> socket.sendLine(socket.serverName().orElse("none"));
 			case "twice" -> socket.send(ascii(argument + "\n" + argument + "\n"));
 			case "garbage" -> socket.send(ascii("g".repeat(200)));
 			case "half" -> {

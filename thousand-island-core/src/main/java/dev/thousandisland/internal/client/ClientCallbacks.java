@@ -7,6 +7,7 @@ import dev.thousandisland.client.ClientConnection;
 import dev.thousandisland.client.ClientHandler;
 import dev.thousandisland.client.ConnectKind;
 import dev.thousandisland.client.RequestTimeoutException;
+import dev.thousandisland.framing.FramingException;
 
 /**
  * Calls the client's handler on the client's thread and keeps what it throws from ending the
@@ -63,6 +64,20 @@ final class ClientCallbacks {
 		catch (Exception ex) {
 			logger.log(Level.WARNING, "handleError of client " + this.client + " threw", ex);
 		}
+	}
+
+	/** The {@code reason} of a {@code client.disconnect} event for what ended a connection. */
+	static String reason(Throwable ex) {
+		if (ex instanceof EOFException) {
+			return "peer_closed";
+		}
+		if (ex instanceof RequestTimeoutException) {
+			return "request_timeout";
+		}
+		if (ex instanceof FramingException) {
+			return "protocol_error";
+		}
+		return "socket_error";
 	}
 
 	/** Reports a dropped connection to the callback its cause calls for. */

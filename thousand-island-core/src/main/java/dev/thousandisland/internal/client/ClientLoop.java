@@ -267,23 +267,10 @@ public final class ClientLoop implements Runnable {
 					: "The connection failed (" + ex + ")";
 			session.failInFlight(ex, why);
 			this.inbox.moveTo(ClientState.BACKING_OFF);
-			this.span.event("disconnect", Map.of(), Map.of("reason", reason(ex), "error", String.valueOf(ex)));
+			this.span.event("disconnect", Map.of(), Map.of("reason", ClientCallbacks.reason(ex), "error", String.valueOf(ex)));
 			this.callbacks.dropped(ex);
 		}
 		return session.answered();
-	}
-
-	private static String reason(Throwable ex) {
-		if (ex instanceof EOFException) {
-			return "peer_closed";
-		}
-		if (ex instanceof RequestTimeoutException) {
-			return "request_timeout";
-		}
-		if (ex instanceof dev.thousandisland.framing.FramingException) {
-			return "protocol_error";
-		}
-		return "socket_error";
 	}
 
 	private void backOff(int attempt) {
