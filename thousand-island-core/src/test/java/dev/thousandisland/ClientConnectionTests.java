@@ -160,6 +160,25 @@ class ClientConnectionTests {
 	}
 
 	@Test
+	void requestsThatTimeOutInTheQueueLeaveItSoALongOutageCannotPileThemUp() throws Exception {
+		ClientConnection client = client(freePort(), 3);
+		for (int round = 0; round < 5; round++) {
+			List<CompletableFuture<ByteBuffer>> waiting = new ArrayList<>();
+			for (int i = 0; i < 3; i++) {
+				waiting.add(client.requestAsync(line("echo " + i), Duration.ofMillis(50)));
+			}
+			for (CompletableFuture<ByteBuffer> request : waiting) {
+				assertThat(request).failsWithin(WAIT)
+					.withThrowableThat()
+					.havingCause()
+					.isInstanceOf(RequestTimeoutException.class);
+			}
+			assertThat(client.queued()).isZero();
+			assertThat(client.outstanding()).isZero();
+		}
+	}
+
+	@Test
 	void aSentRequestWithoutAReplyTimesOutAndTheConnectionIsMadeAgain() throws Exception {
 		ClientConnection client = client(track(ScriptedLineServer.start(0)).port(), 16);
 		assertThat(text(client.request(line("echo before"), WAIT))).isEqualTo("before");

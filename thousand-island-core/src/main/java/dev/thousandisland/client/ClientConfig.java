@@ -81,6 +81,17 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 		return new Builder(replyFraming);
 	}
 
+	/**
+	 * Returns the same configuration under another name (a pool names its members so).
+	 * @param name the name
+	 * @return the configuration
+	 */
+	public ClientConfig withName(String name) {
+		return new ClientConfig(name, this.address, this.transport, this.replyFraming, this.requestFraming,
+				this.connectTimeout, this.backoff, this.queueSize, this.requestTimeout, this.handler,
+				this.telemetryListeners);
+	}
+
 	static void requirePositive(String option, Duration value) {
 		Objects.requireNonNull(value, option);
 		if (value.isNegative() || value.isZero()) {

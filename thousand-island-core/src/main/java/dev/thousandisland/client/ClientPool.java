@@ -57,10 +57,7 @@ public final class ClientPool implements AutoCloseable {
 		}
 		List<ClientConnection> members = new ArrayList<>();
 		for (int i = 0; i < size; i++) {
-			ClientConfig member = new ClientConfig(config.name() + "-" + i, config.address(), config.transport(),
-					config.replyFraming(), config.requestFraming(), config.connectTimeout(), config.backoff(),
-					config.queueSize(), config.requestTimeout(), config.handler(), config.telemetryListeners());
-			members.add(ClientConnection.start(member));
+			members.add(ClientConnection.start(config.withName(config.name() + "-" + i)));
 		}
 		return new ClientPool(members, config.requestTimeout());
 	}

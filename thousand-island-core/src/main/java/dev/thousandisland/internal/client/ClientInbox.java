@@ -97,6 +97,19 @@ final class ClientInbox {
 		this.wakeup.run();
 	}
 
+	/** Forgets a request that timed out before it was written, so a long outage cannot pile them up. */
+	void forget(PendingRequest request) {
+		this.lock.lock();
+		try {
+			if (!this.requests.remove(request)) {
+				this.greetings.remove(request);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	void tell(Object message) {
 		this.lock.lock();
 		try {
@@ -149,7 +162,8 @@ final class ClientInbox {
 	List<PendingRequest> moveTo(ClientState next) {
 		this.lock.lock();
 		try {
-			if (this.state == ClientState.STOPPING && next != ClientState.STOPPED) {
+			if (this.state == ClientState.STOPPED
+					|| (this.state == ClientState.STOPPING && next != ClientState.STOPPED)) {
 				return List.of();
 			}
 			this.state = next;

@@ -11,16 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import dev.thousandisland.client.ClientConfig;
 import dev.thousandisland.client.ClientConnection;
 import dev.thousandisland.client.ClientState;
 import dev.thousandisland.client.ConnectKind;
 import dev.thousandisland.client.NotConnectedException;
-import dev.thousandisland.client.RequestFailedException;
 import dev.thousandisland.client.RequestTimeoutException;
 import dev.thousandisland.telemetry.Span;
 import dev.thousandisland.telemetry.Telemetry;
@@ -55,6 +52,8 @@ public final class ClientLoop implements Runnable {
 
 	private final ClientCallbacks callbacks;
 
+	private final RequestIntake intake;
+
 	private volatile boolean stopRequested;
 
 	private volatile long stopDeadline;
@@ -68,7 +67,7 @@ public final class ClientLoop implements Runnable {
 
 	private volatile boolean drainedCleanly = true;
 
-	private Span span;
+	private volatile Span span;
 
 	/** The live connection's socket, set on the client's thread only. */
 	private Connector.Connected current;
@@ -92,6 +91,7 @@ public final class ClientLoop implements Runnable {
 		this.connector = new Connector(config.address(), config.transport(), this.selector, this.readiness);
 		this.telemetry = new Telemetry(config.telemetryListeners(), false);
 		this.callbacks = new ClientCallbacks(config.handler(), owner);
+		this.intake = new RequestIntake(this, this.inbox, this.telemetry);
 	}
 
 	/** Starts the client's thread; returns at once. */
@@ -113,42 +113,13 @@ public final class ClientLoop implements Runnable {
 	 * @return the future
 	 */
 	public CompletableFuture<ByteBuffer> submit(ByteBuffer[] wire, Duration timeout) {
-		Span requestSpan = (this.span != null && this.telemetry.isEnabled())
-				? this.span.startChild("client_request", Map.of("name", this.config.name())) : null;
-		PendingRequest request = new PendingRequest(wire, requestSpan);
-		CompletableFuture<ByteBuffer> result = new CompletableFuture<>();
-		request.reply.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((reply, error) -> {
-			if (error == null) {
-				result.complete(reply);
-				return;
-			}
-			Throwable cause = (error instanceof CompletionException) ? error.getCause() : error;
-			if (cause instanceof TimeoutException) {
-				cause = timedOut(request, timeout);
-			}
-			if (requestSpan != null) {
-				requestSpan.exception(Map.of(), cause);
-			}
-			result.completeExceptionally(cause);
-		});
-		try {
-			this.inbox.offer(request, Thread.currentThread() == this.thread);
-		}
-		catch (RequestFailedException ex) {
-			request.reply.completeExceptionally(ex);
-		}
-		return result;
+		return this.intake.submit(wire, timeout, this.span, Thread.currentThread() == this.thread);
 	}
 
-	private RequestTimeoutException timedOut(PendingRequest request, Duration timeout) {
-		if (request.sent) {
-			this.timedOutGeneration = request.sentOn;
-			this.selector.wakeup();
-			return new RequestTimeoutException("No reply within " + timeout + " to a request sent to "
-					+ this.config.address() + "; the connection is dropped and made again");
-		}
-		return new RequestTimeoutException("The request waited " + timeout + " in the queue of client "
-				+ this.config.name() + " (state " + this.inbox.state() + ") and was never sent");
+	/** A request written on connection {@code generation} timed out: that connection must go. */
+	void requestTimedOut(long generation) {
+		this.timedOutGeneration = generation;
+		this.selector.wakeup();
 	}
 
 	/**
@@ -294,6 +265,9 @@ public final class ClientLoop implements Runnable {
 	}
 
 	private void failUnsent(List<PendingRequest> left, String why) {
+		if (!left.isEmpty()) {
+			this.drainedCleanly = false;
+		}
 		for (PendingRequest request : left) {
 			request.reply.completeExceptionally(new NotConnectedException("The request was not sent: " + why, null));
 		}
