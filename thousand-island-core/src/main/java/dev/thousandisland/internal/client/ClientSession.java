@@ -210,8 +210,10 @@ final class ClientSession {
 		ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
 		copy.put(payload).flip();
 		this.replies++;
+		// Measured before completing: the caller owns the buffer from then on and may consume it.
+		long length = copy.remaining();
 		if (request.reply.complete(copy) && request.span != null) {
-			request.span.stop(Map.of("reply_bytes", (long) copy.remaining()), null);
+			request.span.stop(Map.of("reply_bytes", length), null);
 		}
 	}
 
