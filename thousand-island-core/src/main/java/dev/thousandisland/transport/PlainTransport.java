@@ -1,5 +1,6 @@
 package dev.thousandisland.transport;
 
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 import dev.thousandisland.internal.channel.PlainChannel;
@@ -18,6 +19,11 @@ final class PlainTransport implements Transport {
 	@Override
 	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline) {
 		return new PlainChannel(socket);
+	}
+
+	@Override
+	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline, ByteBuffer alreadyRead) {
+		return alreadyRead.hasRemaining() ? new PlainChannel(socket, alreadyRead) : new PlainChannel(socket);
 	}
 
 	@Override
