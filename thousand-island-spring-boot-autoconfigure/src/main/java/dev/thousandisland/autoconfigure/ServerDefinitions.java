@@ -134,7 +134,10 @@ final class ServerDefinitions {
 			.readBufferPoolSize(server.getReadBufferPoolSize())
 			.maxAcceptBackoff(server.getMaxAcceptBackoff())
 			.silentTerminateOnError(!server.isLogErrorResults())
-			.mailboxCapacity(server.getMailboxCapacity());
+			.mailboxCapacity(server.getMailboxCapacity())
+			.proxyProtocol(server.getProxyProtocol().getMode())
+			.proxyTrustedSources(server.getProxyProtocol().getTrustedSources())
+			.proxyHeaderTimeout(server.getProxyProtocol().getHeaderTimeout());
 		if (server.getPollers() != null) {
 			builder.numPollers(server.getPollers());
 		}
@@ -243,6 +246,9 @@ final class ServerDefinitions {
 			case "cipherSuites" -> "ssl.ciphers";
 			case "protocols" -> "ssl.enabled-protocols";
 			case "applicationProtocols" -> "ssl.application-protocols";
+			case "proxyProtocol" -> "proxy-protocol.mode";
+			case "proxyTrustedSources" -> "proxy-protocol.trusted-sources";
+			case "proxyHeaderTimeout" -> "proxy-protocol.header-timeout";
 			default -> option.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
 		};
 		String own = serverPrefix(serverName) + "." + suffix;
@@ -254,7 +260,9 @@ final class ServerDefinitions {
 	}
 
 	private boolean isSet(String property) {
-		return this.binder.bind(property, Bindable.of(String.class)).isBound();
+		// A list may be set by index (trusted-sources[0]=...), which binds as a list, not a String.
+		return this.binder.bind(property, Bindable.of(String.class)).isBound()
+				|| this.binder.bind(property, Bindable.listOf(String.class)).isBound();
 	}
 
 	private static String serverPrefix(String name) {

@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
  * defaults of every server; {@code thousandisland.servers.<name>.*} overrides them for one. Named
  * apart from Spring Boot's own {@code ServerProperties} ({@code server.*}), which configures the
  * web server. The kernel socket options are inherited from {@link ThousandIslandSocketProperties}
- * and TLS is the nested {@code ssl} group.
+ * and TLS is the nested {@code ssl} group, the PROXY protocol the nested {@code proxy-protocol} one.
  *
  * @see ThousandIslandProperties
  */
@@ -145,6 +145,12 @@ public class ThousandIslandServerProperties extends ThousandIslandSocketProperti
 	 */
 	@NestedConfigurationProperty
 	private final ThousandIslandSslProperties ssl = new ThousandIslandSslProperties();
+
+	/**
+	 * PROXY protocol settings.
+	 */
+	@NestedConfigurationProperty
+	private final ThousandIslandProxyProtocolProperties proxyProtocol = new ThousandIslandProxyProtocolProperties();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -316,6 +322,10 @@ public class ThousandIslandServerProperties extends ThousandIslandSocketProperti
 
 	public ThousandIslandSslProperties getSsl() {
 		return this.ssl;
+	}
+
+	public ThousandIslandProxyProtocolProperties getProxyProtocol() {
+		return this.proxyProtocol;
 	}
 
 }
