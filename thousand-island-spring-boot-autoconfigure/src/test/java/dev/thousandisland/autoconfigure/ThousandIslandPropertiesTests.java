@@ -87,7 +87,9 @@ class ThousandIslandPropertiesTests {
 					"thousandisland.mailbox-capacity",
 					"thousandisland.ssl.bundle", "thousandisland.ssl.client-auth", "thousandisland.ssl.enabled-protocols",
 					"thousandisland.ssl.ciphers", "thousandisland.ssl.application-protocols",
-					"thousandisland.ssl.handshake-timeout", "thousandisland.shutdown",
+					"thousandisland.ssl.handshake-timeout", "thousandisland.proxy-protocol.mode",
+					"thousandisland.proxy-protocol.trusted-sources", "thousandisland.proxy-protocol.header-timeout",
+					"thousandisland.shutdown",
 					"thousandisland.observations.connections.enabled");
 	}
 
@@ -97,7 +99,8 @@ class ThousandIslandPropertiesTests {
 			"thousandisland.pollers, 0", "thousandisland.ssl.handshake-timeout, -1s",
 			"thousandisland.servers.echo.shutdown-timeout, -1s", "thousandisland.backlog, 0",
 			"thousandisland.servers.echo.read-buffer-pool-size, 0", "thousandisland.mailbox-capacity, 0",
-			"thousandisland.servers.echo.max-accept-backoff, 0ms" })
+			"thousandisland.servers.echo.max-accept-backoff, 0ms", "thousandisland.proxy-protocol.header-timeout, -1s",
+			"thousandisland.servers.echo.proxy-protocol.trusted-sources, 10.0.0.0/8;10.0.0.1/99" })
 	void aBadValueFailsStartUpNamingTheProperty(String property, String value) {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ThousandIslandAutoConfiguration.class))
 			.withBean("echo", Handler.class, EchoHandler::new)
