@@ -2,8 +2,10 @@ package dev.thousandisland;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import dev.thousandisland.proxy.ProxyHeader;
@@ -179,6 +181,47 @@ class ProxyProtocolTests {
 				assertThat(next.read(4)).isEqualTo("next");
 			}
 			assertThat(proxied.telemetry.count(TelemetryEvent.ACCEPTOR_SPAWN_ERROR)).isZero();
+		}
+	}
+
+	@Test
+	void everyOneByteCorruptionOfAHeaderIsServedOrClosedCleanlyBeforeAnyCallback() throws Exception {
+		byte[] valid = ProxyTestServer.v2Proxy(InetAddress.getByName("203.0.113.7"), 51000,
+				InetAddress.getByName("192.0.2.1"), 443);
+		Random random = new Random(16);
+		int served = 0;
+		try (ProxyTestServer proxied = new ProxyTestServer(ProxyProtocolMode.REQUIRED,
+				(builder) -> builder.proxyHeaderTimeout(Duration.ofMillis(500)))) {
+			for (int i = 0; i < 60; i++) {
+				byte[] header = valid.clone();
+				header[i % header.length] = (byte) random.nextInt(256);
+				try (TestClient client = proxied.connect()) {
+					client.send(concat(header, ascii("x")));
+					client.shutdownOutput();
+					String answer;
+					try {
+						answer = client.readToEnd();
+					}
+					catch (SocketException ex) {
+						// Closed with the client's "x" unread: the kernel resets instead of a FIN.
+						answer = "";
+					}
+					assertThat(answer).isIn("x", "");
+					served += answer.length();
+				}
+				proxied.awaitStopReason(i + 1);
+			}
+			List<String> reasons = proxied.telemetry.named(TelemetryEvent.CONNECTION_STOP)
+				.stream()
+				.map((event) -> (String) event.metadata().get("reason"))
+				.toList();
+			assertThat(reasons).filteredOn((reason) -> reason.startsWith("proxy_")).hasSize(60 - served);
+			assertThat(proxied.callbacks.stream().filter("connection"::equals)).hasSize(served);
+			assertThat(served).as("corruptions of the addresses leave a valid header").isBetween(1, 59);
+			try (TestClient next = proxied.connect()) {
+				next.send(concat(valid, ascii("still serving")));
+				assertThat(next.read(13)).isEqualTo("still serving");
+			}
 		}
 	}
 
