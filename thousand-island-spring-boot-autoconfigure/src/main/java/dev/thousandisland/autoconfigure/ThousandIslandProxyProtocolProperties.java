@@ -4,10 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jspecify.annotations.Nullable;
-
 import dev.thousandisland.proxy.ProxyProtocolMode;
 import dev.thousandisland.proxy.ProxyTrustedSources;
+import org.jspecify.annotations.Nullable;
 
 /**
  * PROXY protocol settings of a Thousand Island server, under {@code thousandisland.proxy-protocol.*}

@@ -5,6 +5,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import dev.thousandisland.Handler;
+import dev.thousandisland.Result;
+import dev.thousandisland.ServerConfig;
+import dev.thousandisland.Socket;
+import dev.thousandisland.autoconfigure.endpoint.ThousandIslandEndpoint;
+import dev.thousandisland.proxy.ProxyProtocolMode;
+import dev.thousandisland.proxy.ProxyTrustedSources;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -13,13 +20,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.NestedExceptionUtils;
-
-import dev.thousandisland.Handler;
-import dev.thousandisland.Result;
-import dev.thousandisland.ServerConfig;
-import dev.thousandisland.Socket;
-import dev.thousandisland.proxy.ProxyProtocolMode;
-import dev.thousandisland.proxy.ProxyTrustedSources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,13 +38,16 @@ class ThousandIslandProxyProtocolTests {
 		.withUserConfiguration(WhoIsConfiguration.class);
 
 	@Test
-	void theHandlerSeesTheClientAddressFromTheHeader() {
+	void theHandlerAndTheActuatorEndpointSeeTheClientAddressFromTheHeader() {
 		this.runner.withPropertyValues("thousandisland.proxy-protocol.mode=required").run((context) -> {
 			int port = context.getEnvironment().getRequiredProperty("local.thousandisland.servers.whois.port", Integer.class);
 			try (TestClient client = TestClient.connect(port)) {
 				client.send(HEADER + "?");
 				String expected = "/198.51.100.23:40123";
 				assertThat(client.receive(expected.length())).isEqualTo(expected);
+				ThousandIslandEndpoint endpoint = new ThousandIslandEndpoint(context.getBean(ThousandIslandServers.class));
+				assertThat(endpoint.server("whois").connections()).singleElement()
+					.satisfies((connection) -> assertThat(connection.remoteAddress()).contains("198.51.100.23"));
 			}
 		});
 	}
