@@ -6,7 +6,11 @@ import java.net.SocketException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import dev.thousandisland.proxy.ProxyHeader;
 import dev.thousandisland.proxy.ProxyProtocolMode;
@@ -84,6 +88,46 @@ class ProxyProtocolTests {
 			assertThat(client.isClosedByServer(WAIT)).isTrue();
 			assertThat(proxied.awaitStopReason(1)).isEqualTo("proxy_untrusted");
 			assertThat(proxied.callbacks).isEmpty();
+		}
+	}
+
+	@Test
+	void aRefusalIsLoggedAtDebugWithThePeerAndTheReason() throws Exception {
+		Logger logger = Logger.getLogger("dev.thousandisland.internal.connection.ConnectionLoop");
+		List<LogRecord> records = new CopyOnWriteArrayList<>();
+		java.util.logging.Handler capture = new java.util.logging.Handler() {
+
+			@Override
+			public void publish(LogRecord record) {
+				records.add(record);
+			}
+
+			@Override
+			public void flush() {
+			}
+
+			@Override
+			public void close() {
+			}
+
+		};
+		Level previous = logger.getLevel();
+		logger.setLevel(Level.FINE);
+		logger.addHandler(capture);
+		try (ProxyTestServer proxied = new ProxyTestServer(ProxyProtocolMode.REQUIRED,
+				(builder) -> builder.proxyTrustedSources(List.of("10.0.0.0/8")));
+				TestClient client = proxied.connect()) {
+			assertThat(client.isClosedByServer(WAIT)).isTrue();
+			proxied.awaitStopReason(1);
+			assertThat(records).anySatisfy((record) -> {
+				assertThat(record.getLevel()).isEqualTo(Level.FINE);
+				assertThat(record.getMessage()).contains("closed before its handler saw it", "(untrusted)",
+						client.socket().getLocalSocketAddress().toString());
+			});
+		}
+		finally {
+			logger.removeHandler(capture);
+			logger.setLevel(previous);
 		}
 	}
 
