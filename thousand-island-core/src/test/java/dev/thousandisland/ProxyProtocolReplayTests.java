@@ -5,8 +5,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
@@ -87,6 +89,39 @@ class ProxyProtocolReplayTests {
 			Socket socket = proxied.connected.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 			assertThat(socket.remoteAddress()).isEqualTo(new InetSocketAddress("2001:db8::9", 6000));
 			assertThat(socket.isSecure()).isTrue();
+		}
+	}
+
+	@Test
+	void aStartTlsUpgradeBeforeAnyReadGetsTheReplayedBytesAsTheStartOfItsHandshake() throws Exception {
+		TestCertificates certificates = TestCertificates.get();
+		Handler<Void> upgradeAtOnce = new Handler<>() {
+
+			@Override
+			public Result<Void> handleConnection(Socket socket, Void state) {
+				return Result.switchTransport(Transport.tls(certificates.serverContext()), state);
+			}
+
+			@Override
+			public Result<Void> handleData(ByteBuffer data, Socket socket, Void state) throws IOException {
+				socket.send(data);
+				return Result.continueWith(state);
+			}
+
+		};
+		Server server = ServerConfig.builder(upgradeAtOnce)
+			.port(0)
+			.bindAddress(InetAddress.getLoopbackAddress())
+			.proxyProtocol(ProxyProtocolMode.OPTIONAL)
+			.start();
+		try (SSLSocket client = (SSLSocket) certificates.clientContext()
+			.getSocketFactory()
+			.createSocket(InetAddress.getLoopbackAddress(), server.port())) {
+			client.setSoTimeout((int) WAIT.toMillis());
+			assertThat(echo(client.getOutputStream(), client.getInputStream(), "upgraded")).isEqualTo("upgraded");
+		}
+		finally {
+			server.stop(Duration.ofSeconds(2));
 		}
 	}
 

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 import dev.thousandisland.internal.channel.PlainChannel;
+import dev.thousandisland.internal.channel.ReplayingChannel;
 
 /**
  * The plain transport: TCP (IPv4 and IPv6) or Unix domain sockets, bytes as they are. Its
@@ -23,7 +24,8 @@ final class PlainTransport implements Transport {
 
 	@Override
 	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline, ByteBuffer alreadyRead) {
-		return alreadyRead.hasRemaining() ? new PlainChannel(socket, alreadyRead) : new PlainChannel(socket);
+		PlainChannel channel = new PlainChannel(socket);
+		return alreadyRead.hasRemaining() ? new ReplayingChannel(channel, alreadyRead) : channel;
 	}
 
 	@Override

@@ -16,9 +16,6 @@ public final class PlainChannel implements TransportChannel {
 
 	private final SocketChannel socket;
 
-	/** Bytes read off the socket before this channel, served first; {@code null} once gone. */
-	private ByteBuffer replay;
-
 	/**
 	 * Wraps a non-blocking socket.
 	 * @param socket the socket
@@ -27,36 +24,9 @@ public final class PlainChannel implements TransportChannel {
 		this.socket = socket;
 	}
 
-	/**
-	 * Wraps a non-blocking socket some of whose first bytes were already read: reads return them
-	 * before anything from the socket.
-	 * @param socket the socket
-	 * @param alreadyRead the bytes, ready to read; kept, not copied
-	 */
-	public PlainChannel(SocketChannel socket, ByteBuffer alreadyRead) {
-		this.socket = socket;
-		this.replay = alreadyRead.hasRemaining() ? alreadyRead : null;
-	}
-
 	@Override
 	public int read(ByteBuffer dst) throws IOException {
-		ByteBuffer replay = this.replay;
-		if (replay == null) {
-			return this.socket.read(dst);
-		}
-		int count = Math.min(replay.remaining(), dst.remaining());
-		dst.put(dst.position(), replay, replay.position(), count).position(dst.position() + count);
-		replay.position(replay.position() + count);
-		if (!replay.hasRemaining()) {
-			this.replay = null;
-		}
-		return count;
-	}
-
-	/** Whether bytes read before this channel are still to be served: the socket will not announce them. */
-	@Override
-	public boolean hasBufferedInput() {
-		return this.replay != null;
+		return this.socket.read(dst);
 	}
 
 	@Override
