@@ -13,8 +13,9 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
  * Settings of one Thousand Island server. The top-level {@code thousandisland.*} values are the
  * defaults of every server; {@code thousandisland.servers.<name>.*} overrides them for one. Named
  * apart from Spring Boot's own {@code ServerProperties} ({@code server.*}), which configures the
- * web server. The kernel socket options are inherited from {@link ThousandIslandSocketProperties}
- * and TLS is the nested {@code ssl} group, the PROXY protocol the nested {@code proxy-protocol} one.
+ * web server. The kernel socket options are inherited from {@link ThousandIslandSocketProperties};
+ * TLS is the nested {@code ssl} group, framing the nested {@code framing} group, the PROXY protocol
+ * the nested {@code proxy-protocol} group.
  *
  * @see ThousandIslandProperties
  */
@@ -145,6 +146,12 @@ public class ThousandIslandServerProperties extends ThousandIslandSocketProperti
 	 */
 	@NestedConfigurationProperty
 	private final ThousandIslandSslProperties ssl = new ThousandIslandSslProperties();
+
+	/**
+	 * Framing of a server that runs a FramedHandler bean.
+	 */
+	@NestedConfigurationProperty
+	private final ThousandIslandFramingProperties framing = new ThousandIslandFramingProperties();
 
 	/**
 	 * PROXY protocol settings.
@@ -322,6 +329,10 @@ public class ThousandIslandServerProperties extends ThousandIslandSocketProperti
 
 	public ThousandIslandSslProperties getSsl() {
 		return this.ssl;
+	}
+
+	public ThousandIslandFramingProperties getFraming() {
+		return this.framing;
 	}
 
 	public ThousandIslandProxyProtocolProperties getProxyProtocol() {
