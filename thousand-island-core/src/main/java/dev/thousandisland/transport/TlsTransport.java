@@ -1,12 +1,15 @@
 package dev.thousandisland.transport;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -23,6 +26,12 @@ import dev.thousandisland.internal.channel.TlsChannel;
  * <p>The {@link SSLContext} can be replaced while the server runs ({@link #sslContext(SSLContext)}):
  * new connections use the new one, existing connections keep theirs. That is how a renewed
  * certificate is picked up without a restart.
+ *
+ * <p>The same transport speaks the client side of TLS when built with
+ * {@link Builder#clientMode(String)}: the engine then starts the handshake, checks that the
+ * server's certificate names the host (endpoint identification {@code HTTPS}, as browsers do) and
+ * sends that host name with SNI. A client certificate, when the server asks for one, comes from
+ * the key managers of the {@link SSLContext}.
  */
 public final class TlsTransport implements Transport {
 
@@ -39,6 +48,9 @@ public final class TlsTransport implements Transport {
 
 	private final List<String> applicationProtocols;
 
+	/** The server's host name for a client-mode transport; {@code null} on the server side. */
+	private final String peerHostName;
+
 	private final LongAdder heldInboundBytes = new LongAdder();
 
 	private TlsTransport(Builder builder) {
@@ -47,6 +59,7 @@ public final class TlsTransport implements Transport {
 		this.cipherSuites = (builder.cipherSuites != null) ? List.copyOf(builder.cipherSuites) : null;
 		this.clientAuth = builder.clientAuth;
 		this.applicationProtocols = List.copyOf(builder.applicationProtocols);
+		this.peerHostName = builder.peerHostName;
 		check(this.sslContext);
 	}
 
@@ -111,10 +124,40 @@ public final class TlsTransport implements Transport {
 		return this.applicationProtocols;
 	}
 
+	/**
+	 * Returns the host name a client-mode transport verifies and sends with SNI.
+	 * @return the host name, or empty for a server-side transport
+	 */
+	public Optional<String> peerHostName() {
+		return Optional.ofNullable(this.peerHostName);
+	}
+
 	@Override
 	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline) throws IOException {
 		TlsChannel channel = new TlsChannel(socket, newEngine(), this.heldInboundBytes);
 		try {
+			channel.handshake(readiness, deadline);
+		}
+		catch (IOException | RuntimeException ex) {
+			channel.abandon();
+			throw ex;
+		}
+		return channel;
+	}
+
+	/**
+	 * Performs the handshake with the bytes read before it (the start of the ClientHello, read
+	 * while looking for a PROXY header in {@code OPTIONAL} mode) put ahead of the socket's.
+	 */
+	@Override
+	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline, ByteBuffer alreadyRead)
+			throws IOException {
+		if (!alreadyRead.hasRemaining()) {
+			return handshake(socket, readiness, deadline);
+		}
+		TlsChannel channel = new TlsChannel(socket, newEngine(), this.heldInboundBytes);
+		try {
+			channel.replay(alreadyRead);
 			channel.handshake(readiness, deadline);
 		}
 		catch (IOException | RuntimeException ex) {
@@ -152,6 +195,9 @@ public final class TlsTransport implements Transport {
 	}
 
 	private SSLEngine newEngine() {
+		if (this.peerHostName != null) {
+			return newClientEngine();
+		}
 		SSLEngine engine = this.sslContext.createSSLEngine();
 		engine.setUseClientMode(false);
 		SSLParameters parameters = engine.getSSLParameters();
@@ -170,6 +216,30 @@ public final class TlsTransport implements Transport {
 		}
 		engine.setSSLParameters(parameters);
 		return engine;
+	}
+
+	private SSLEngine newClientEngine() {
+		// The port only keys the JDK's session cache; the host is what is verified and sent.
+		SSLEngine engine = this.sslContext.createSSLEngine(this.peerHostName, 0);
+		engine.setUseClientMode(true);
+		SSLParameters parameters = engine.getSSLParameters();
+		parameters.setProtocols(this.protocols.toArray(String[]::new));
+		if (this.cipherSuites != null) {
+			parameters.setCipherSuites(this.cipherSuites.toArray(String[]::new));
+		}
+		parameters.setEndpointIdentificationAlgorithm("HTTPS");
+		if (!isIpLiteral(this.peerHostName)) {
+			parameters.setServerNames(List.of(new SNIHostName(this.peerHostName)));
+		}
+		if (!this.applicationProtocols.isEmpty()) {
+			parameters.setApplicationProtocols(this.applicationProtocols.toArray(String[]::new));
+		}
+		engine.setSSLParameters(parameters);
+		return engine;
+	}
+
+	private static boolean isIpLiteral(String host) {
+		return host.contains(":") || host.chars().allMatch((c) -> c == '.' || Character.isDigit(c));
 	}
 
 	private void check(SSLContext context) {
@@ -205,6 +275,8 @@ public final class TlsTransport implements Transport {
 		private ClientAuth clientAuth = ClientAuth.NONE;
 
 		private List<String> applicationProtocols = List.of();
+
+		private String peerHostName;
 
 		private Builder(SSLContext sslContext) {
 			this.sslContext = sslContext;
@@ -251,6 +323,23 @@ public final class TlsTransport implements Transport {
 		 */
 		public Builder applicationProtocols(List<String> applicationProtocols) {
 			this.applicationProtocols = applicationProtocols;
+			return this;
+		}
+
+		/**
+		 * Makes this a client-side transport, for a {@code dev.thousandisland.client} connection:
+		 * the engine runs in client mode, verifies that the server's certificate is issued for
+		 * {@code serverHostName} (endpoint identification {@code HTTPS}) and sends it with SNI
+		 * (unless it is an IP address). {@link #clientAuth} does not apply; a client certificate
+		 * comes from the context's key managers.
+		 * @param serverHostName the host name the server's certificate must carry
+		 * @return this builder
+		 */
+		public Builder clientMode(String serverHostName) {
+			if (serverHostName == null || serverHostName.isBlank()) {
+				throw new InvalidOptionException("serverHostName", serverHostName, "must name the server's host");
+			}
+			this.peerHostName = serverHostName;
 			return this;
 		}
 
