@@ -21,11 +21,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * A rolling restart behind a real HAProxy loses no request. HAProxy (started here on a generated
  * configuration, loopback ports) balances {@value #CLIENTS} client connections over two instances
- * of {@link RollingRestartApp}, each a Spring Boot application in a JVM of its own, and checks
- * each instance's readiness group over HTTP. Under that steady load each instance in turn gets
+ * of {@link RollingRestartApp}, each a Spring Boot application in a JVM of its own, relays each
+ * connection with a PROXY protocol v2 header ({@code send-proxy-v2}; the instances run with
+ * {@code thousandisland.proxy-protocol.mode=required}), and checks each instance's readiness group
+ * over HTTP. Under that steady load each instance in turn gets
  * SIGTERM, drains and exits, is started again, and is back in HAProxy's rotation before the next
  * one goes. The clients retry only what {@link RetryingLineClients} says; with that, no request
- * fails.
+ * fails, and every reply names the client's own address (its local port), not HAProxy's.
  *
  * <p>Without {@code haproxy} installed the test is skipped locally but fails in CI ({@code CI}
  * set, as {@code .ci/run} does, and installs Debian's {@code haproxy} when it is missing).
@@ -42,7 +44,8 @@ class HaproxyRollingRestartTests {
 
 	/** The application's settings besides its ports (docs/deployment.md explains each). */
 	private static final List<String> APPLICATION = List.of("--spring.main.banner-mode=off",
-			"--management.endpoint.health.probes.enabled=true", "--spring.lifecycle.timeout-per-shutdown-phase=10s");
+			"--thousandisland.proxy-protocol.mode=required", "--management.endpoint.health.probes.enabled=true",
+			"--spring.lifecycle.timeout-per-shutdown-phase=10s");
 
 	@TempDir
 	Path directory;
@@ -116,6 +119,9 @@ class HaproxyRollingRestartTests {
 		assertThat(failed).isZero();
 		assertThat(answered).as("requests answered").isEqualTo(sent);
 		assertThat(this.clients.answeredBy("a") + this.clients.answeredBy("b")).isEqualTo(answered);
+		assertThat(this.clients.ownAddressSeen.sum())
+			.as("replies naming the client's own address (127.0.0.1 and the client's local port), not HAProxy's")
+			.isEqualTo(answered);
 	}
 
 	/**
@@ -190,7 +196,7 @@ class HaproxyRollingRestartTests {
 				    option httpchk
 				    http-check send meth GET uri /actuator/health/readiness
 				    http-check expect status 200
-				    default-server inter 500ms fall 2 rise 2
+				    default-server inter 500ms fall 2 rise 2 send-proxy-v2
 				    server a 127.0.0.1:%d check port %d
 				    server b 127.0.0.1:%d check port %d
 				""".formatted(frontend, a.port, a.httpPort, b.port, b.httpPort);
