@@ -3,9 +3,12 @@ package dev.thousandisland.transport;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -23,6 +26,16 @@ import dev.thousandisland.internal.channel.TlsChannel;
  * <p>The {@link SSLContext} can be replaced while the server runs ({@link #sslContext(SSLContext)}):
  * new connections use the new one, existing connections keep theirs. That is how a renewed
  * certificate is picked up without a restart.
+ *
+ * <p>One listener can serve several host names, each with a certificate of its own, chosen by the
+ * name the client asks for in its ClientHello (SNI, RFC 6066): {@link Builder#serverName} maps a
+ * host name, or a wildcard such as {@code *.example.com} (one label, as in a wildcard
+ * certificate), to an {@link SSLContext}. A client that asks for no name, or for a name that is
+ * not mapped, gets the transport's own context, unless {@link Builder#rejectUnknownServerNames}
+ * is set. Since an {@link SSLEngine} comes from one context, the name is read from the
+ * ClientHello before the engine is made; each context keeps its own key and trust material, and
+ * the protocols, cipher suites, client authentication and ALPN set here apply to all of them.
+ * The mapping, like the default context, can be replaced while the server runs.
  */
 public final class TlsTransport implements Transport {
 
@@ -30,6 +43,10 @@ public final class TlsTransport implements Transport {
 	public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
 	private volatile SSLContext sslContext;
+
+	private final AtomicReference<ServerNameContexts> serverNames;
+
+	private final boolean rejectUnknownServerNames;
 
 	private final List<String> protocols;
 
@@ -47,7 +64,11 @@ public final class TlsTransport implements Transport {
 		this.cipherSuites = (builder.cipherSuites != null) ? List.copyOf(builder.cipherSuites) : null;
 		this.clientAuth = builder.clientAuth;
 		this.applicationProtocols = List.copyOf(builder.applicationProtocols);
+		this.rejectUnknownServerNames = builder.rejectUnknownServerNames;
 		check(this.sslContext);
+		ServerNameContexts names = ServerNameContexts.of(builder.serverNames);
+		names.asMap().values().forEach(this::check);
+		this.serverNames = new AtomicReference<>(names);
 	}
 
 	/**
@@ -77,6 +98,52 @@ public final class TlsTransport implements Transport {
 	public void sslContext(SSLContext sslContext) {
 		check(Objects.requireNonNull(sslContext, "sslContext"));
 		this.sslContext = sslContext;
+	}
+
+	/**
+	 * Returns the contexts chosen by the host name a client asks for (SNI).
+	 * @return host names and wildcards, lower case and in ASCII form, to their contexts; empty
+	 * when every client gets {@link #sslContext()}
+	 */
+	public Map<String, SSLContext> serverNames() {
+		return this.serverNames.get().asMap();
+	}
+
+	/**
+	 * Maps a host name to the context that serves it, for connections accepted from now on,
+	 * replacing the name's current context if it has one; live connections keep theirs.
+	 * @param serverName a host name such as {@code api.example.com}, or a wildcard such as
+	 * {@code *.example.com}
+	 * @param sslContext its context
+	 * @throws dev.thousandisland.InvalidOptionException naming {@code serverNames} if the name is
+	 * not a host name or wildcard, or {@code protocols} / {@code cipherSuites} if the context does
+	 * not support the configured ones
+	 */
+	public void serverName(String serverName, SSLContext sslContext) {
+		check(Objects.requireNonNull(sslContext, "sslContext"));
+		String normalised = ServerNameContexts.normalise(serverName);
+		this.serverNames.updateAndGet((names) -> names.with(normalised, sslContext));
+	}
+
+	/**
+	 * Replaces the whole host name mapping, for connections accepted from now on.
+	 * @param serverNames host names or wildcards to their contexts; empty to serve every client
+	 * with {@link #sslContext()}
+	 * @throws dev.thousandisland.InvalidOptionException as {@link #serverName(String, SSLContext)}
+	 */
+	public void serverNames(Map<String, SSLContext> serverNames) {
+		ServerNameContexts names = ServerNameContexts.of(serverNames);
+		names.asMap().values().forEach(this::check);
+		this.serverNames.set(names);
+	}
+
+	/**
+	 * Returns whether a client asking for a host name that is not mapped is refused.
+	 * @return {@code true} if it gets an {@code unrecognized_name} alert, {@code false} if it
+	 * gets the default context
+	 */
+	public boolean rejectsUnknownServerNames() {
+		return this.rejectUnknownServerNames;
 	}
 
 	/**
@@ -113,7 +180,11 @@ public final class TlsTransport implements Transport {
 
 	@Override
 	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline) throws IOException {
-		TlsChannel channel = new TlsChannel(socket, newEngine(), this.heldInboundBytes);
+		ServerNameContexts names = this.serverNames.get();
+		TlsChannel channel = names.isEmpty()
+				? new TlsChannel(socket, newEngine(this.sslContext, this.rejectUnknownServerNames), this.heldInboundBytes)
+				: TlsChannel.forServerName(socket, (serverName) -> engineFor(names, serverName),
+						this.heldInboundBytes, readiness, deadline);
 		try {
 			channel.handshake(readiness, deadline);
 		}
@@ -151,8 +222,13 @@ public final class TlsTransport implements Transport {
 		return "TlsTransport" + this.protocols;
 	}
 
-	private SSLEngine newEngine() {
-		SSLEngine engine = this.sslContext.createSSLEngine();
+	private SSLEngine engineFor(ServerNameContexts names, String serverName) {
+		SSLContext context = names.find(serverName);
+		return (context != null) ? newEngine(context, false) : newEngine(this.sslContext, this.rejectUnknownServerNames);
+	}
+
+	private SSLEngine newEngine(SSLContext context, boolean rejectServerNames) {
+		SSLEngine engine = context.createSSLEngine();
 		engine.setUseClientMode(false);
 		SSLParameters parameters = engine.getSSLParameters();
 		parameters.setProtocols(this.protocols.toArray(String[]::new));
@@ -167,6 +243,11 @@ public final class TlsTransport implements Transport {
 		}
 		if (!this.applicationProtocols.isEmpty()) {
 			parameters.setApplicationProtocols(this.applicationProtocols.toArray(String[]::new));
+		}
+		if (rejectServerNames) {
+			// The JDK answers a name no matcher accepts with a fatal unrecognized_name alert; a
+			// client that sends no name is not matched at all and gets the default context.
+			parameters.setSNIMatchers(List.of(ServerNameContexts.REJECT_EVERY_NAME));
 		}
 		engine.setSSLParameters(parameters);
 		return engine;
@@ -205,6 +286,10 @@ public final class TlsTransport implements Transport {
 		private ClientAuth clientAuth = ClientAuth.NONE;
 
 		private List<String> applicationProtocols = List.of();
+
+		private final Map<String, SSLContext> serverNames = new LinkedHashMap<>();
+
+		private boolean rejectUnknownServerNames;
 
 		private Builder(SSLContext sslContext) {
 			this.sslContext = sslContext;
@@ -251,6 +336,39 @@ public final class TlsTransport implements Transport {
 		 */
 		public Builder applicationProtocols(List<String> applicationProtocols) {
 			this.applicationProtocols = applicationProtocols;
+			return this;
+		}
+
+		/**
+		 * Serves a host name with a context of its own, chosen by the name the client asks for
+		 * (SNI). A client asking for no name, or for a name not mapped, gets the default context.
+		 * @param serverName a host name such as {@code api.example.com}, or a wildcard such as
+		 * {@code *.example.com}, which matches exactly one label ({@code a.example.com}, not
+		 * {@code example.com} nor {@code a.b.example.com}); case does not matter, and an
+		 * internationalised name may be given in Unicode or as its {@code xn--} form
+		 * @param sslContext the context for that name
+		 * @return this builder
+		 * @throws dev.thousandisland.InvalidOptionException naming {@code serverNames} if the name
+		 * is not a host name or wildcard, or is already mapped
+		 */
+		public Builder serverName(String serverName, SSLContext sslContext) {
+			String normalised = ServerNameContexts.normalise(serverName);
+			if (this.serverNames.containsKey(normalised)) {
+				throw new InvalidOptionException(ServerNameContexts.OPTION, serverName, "is already mapped");
+			}
+			this.serverNames.put(normalised, Objects.requireNonNull(sslContext, "sslContext"));
+			return this;
+		}
+
+		/**
+		 * Sets whether a client asking for a host name that is not mapped is refused with a fatal
+		 * {@code unrecognized_name} alert, before the handler runs (default {@code false}: it gets
+		 * the default context). A client asking for no name always gets the default context.
+		 * @param reject whether to refuse unknown names
+		 * @return this builder
+		 */
+		public Builder rejectUnknownServerNames(boolean reject) {
+			this.rejectUnknownServerNames = reject;
 			return this;
 		}
 
