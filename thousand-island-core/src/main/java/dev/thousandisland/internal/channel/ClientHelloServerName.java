@@ -109,6 +109,10 @@ final class ClientHelloServerName {
 			this.nextRecord = at + RECORD_HEADER + length;
 			examine();
 		}
+		if (!this.done && raw.limit() > this.nextRecord && raw.get(this.nextRecord) != HANDSHAKE_RECORD) {
+			// Not TLS (or an SSLv2-style hello): no need to wait for a whole record header.
+			return giveUp();
+		}
 		if (!this.done && raw.limit() >= MAX_RAW_BYTES) {
 			return giveUp();
 		}
