@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -138,6 +139,15 @@ class TlsServerNameTests {
 		}
 		assertThat(this.handler.errors.poll(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class);
 		assertThat(this.handler.serverNames).isEmpty();
+	}
+
+	@Test
+	void findsTheNameInAClientHelloCutIntoTinyRecordsAndSentInPieces() throws Exception {
+		Server server = start(sniTransport().build());
+		String subject = assertTimeoutPreemptively(Duration.ofSeconds(30),
+				() -> FragmentingClient.handshake(this.certificates.clientContext(), server.port(), "api.example.com"));
+		assertThat(subject).isEqualTo("CN=api.example.com");
+		assertThat(this.handler.serverNames.poll(10, TimeUnit.SECONDS)).isEqualTo("api.example.com");
 	}
 
 	@Test
