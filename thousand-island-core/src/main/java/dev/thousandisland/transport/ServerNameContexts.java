@@ -10,8 +10,6 @@ import javax.net.ssl.SNIServerName;
 import javax.net.ssl.StandardConstants;
 import javax.net.ssl.SSLContext;
 
-import dev.thousandisland.InvalidOptionException;
-
 /**
  * An immutable mapping from TLS host names to the {@link SSLContext} that serves each: exact names
  * and wildcards. A wildcard {@code *.example.com} stands for exactly one label in front of
@@ -21,8 +19,6 @@ import dev.thousandisland.InvalidOptionException;
  * and matched as its {@code xn--} A-label, which is what clients send).
  */
 final class ServerNameContexts {
-
-	static final ServerNameContexts NONE = new ServerNameContexts(Map.of());
 
 	static final String OPTION = "serverNames";
 
@@ -43,26 +39,17 @@ final class ServerNameContexts {
 	}
 
 	/**
-	 * Checks and normalises every name.
-	 * @param contexts host names, or wildcards, to contexts
-	 * @return the mapping
-	 * @throws InvalidOptionException naming {@code serverNames} if a name is not a host name or
-	 * wildcard, or two names are the same once normalised
+	 * @param normalised host names and wildcards, each as {@link #normalise} returned it, to
+	 * their contexts
 	 */
-	static ServerNameContexts of(Map<String, SSLContext> contexts) {
-		Map<String, SSLContext> normalised = new LinkedHashMap<>();
-		contexts.forEach((name, context) -> {
-			if (normalised.put(normalise(name), context) != null) {
-				throw new InvalidOptionException(OPTION, name, "maps the same host name twice");
-			}
-		});
-		return new ServerNameContexts(Collections.unmodifiableMap(normalised));
+	static ServerNameContexts of(Map<String, SSLContext> normalised) {
+		return new ServerNameContexts(Collections.unmodifiableMap(new LinkedHashMap<>(normalised)));
 	}
 
 	/** This mapping with one name added or replaced. */
-	ServerNameContexts with(String name, SSLContext context) {
+	ServerNameContexts with(String normalisedName, SSLContext context) {
 		Map<String, SSLContext> copy = new LinkedHashMap<>(this.contexts);
-		copy.put(normalise(name), context);
+		copy.put(normalisedName, context);
 		return new ServerNameContexts(Collections.unmodifiableMap(copy));
 	}
 
@@ -94,27 +81,26 @@ final class ServerNameContexts {
 	/**
 	 * Validates a host name or wildcard the way the JDK validates an SNI host name, and returns
 	 * its lower-case ASCII form.
+	 * @throws IllegalArgumentException saying what is wrong, to follow the name
 	 */
 	static String normalise(String name) {
 		if (name == null || name.isBlank()) {
-			throw new InvalidOptionException(OPTION, name, "must be a host name such as api.example.com");
+			throw new IllegalArgumentException("must be a host name such as api.example.com");
 		}
 		boolean wildcard = name.startsWith("*.");
 		String host = wildcard ? name.substring(2) : name;
 		if (wildcard && host.indexOf('.') < 0) {
-			throw new InvalidOptionException(OPTION, name,
-					"needs at least two labels after the wildcard, such as *.example.com");
+			throw new IllegalArgumentException("needs at least two labels after the wildcard, such as *.example.com");
 		}
 		if (host.contains("*")) {
-			throw new InvalidOptionException(OPTION, name,
-					"may only have a wildcard as its whole first label, such as *.example.com");
+			throw new IllegalArgumentException("may only have a wildcard as its whole first label, such as *.example.com");
 		}
 		String ascii;
 		try {
 			ascii = new SNIHostName(host).getAsciiName();
 		}
 		catch (IllegalArgumentException ex) {
-			throw new InvalidOptionException(OPTION, name, "is not a valid host name: " + ex.getMessage());
+			throw new IllegalArgumentException("is not a valid host name: " + ex.getMessage(), ex);
 		}
 		return (wildcard ? "*." : "") + ascii.toLowerCase(Locale.ROOT);
 	}

@@ -17,7 +17,6 @@ import javax.net.ssl.SSLParameters;
 import dev.thousandisland.InvalidOptionException;
 import dev.thousandisland.internal.channel.TlsChannel;
 
-
 /**
  * TLS over TCP or Unix domain sockets, with {@link SSLEngine} over the connection's non-blocking
  * socket. The handshake runs on the connection's own virtual thread, never on an acceptor, bounded
@@ -27,15 +26,11 @@ import dev.thousandisland.internal.channel.TlsChannel;
  * new connections use the new one, existing connections keep theirs. That is how a renewed
  * certificate is picked up without a restart.
  *
- * <p>One listener can serve several host names, each with a certificate of its own, chosen by the
- * name the client asks for in its ClientHello (SNI, RFC 6066): {@link Builder#serverName} maps a
- * host name, or a wildcard such as {@code *.example.com} (one label, as in a wildcard
- * certificate), to an {@link SSLContext}. A client that asks for no name, or for a name that is
- * not mapped, gets the transport's own context, unless {@link Builder#rejectUnknownServerNames}
- * is set. Since an {@link SSLEngine} comes from one context, the name is read from the
- * ClientHello before the engine is made; each context keeps its own key and trust material, and
- * the protocols, cipher suites, client authentication and ALPN set here apply to all of them.
- * The mapping, like the default context, can be replaced while the server runs.
+ * <p>One listener can serve several host names, each with its own context, chosen by the name
+ * the client asks for (SNI): see {@link Builder#serverName}. The name is read from the ClientHello
+ * before the engine is made, since an engine comes from one context; each context keeps its own
+ * key and trust material, while the protocols, cipher suites, client authentication and ALPN set
+ * here apply to all. The mapping, like the default context, can be replaced while the server runs.
  */
 public final class TlsTransport implements Transport {
 
@@ -66,9 +61,7 @@ public final class TlsTransport implements Transport {
 		this.applicationProtocols = List.copyOf(builder.applicationProtocols);
 		this.rejectUnknownServerNames = builder.rejectUnknownServerNames;
 		check(this.sslContext);
-		ServerNameContexts names = ServerNameContexts.of(builder.serverNames);
-		names.asMap().values().forEach(this::check);
-		this.serverNames = new AtomicReference<>(names);
+		this.serverNames = new AtomicReference<>(checkedNames(builder.serverNames));
 	}
 
 	/**
@@ -121,7 +114,7 @@ public final class TlsTransport implements Transport {
 	 */
 	public void serverName(String serverName, SSLContext sslContext) {
 		check(Objects.requireNonNull(sslContext, "sslContext"));
-		String normalised = ServerNameContexts.normalise(serverName);
+		String normalised = checkedName(serverName);
 		this.serverNames.updateAndGet((names) -> names.with(normalised, sslContext));
 	}
 
@@ -132,9 +125,7 @@ public final class TlsTransport implements Transport {
 	 * @throws dev.thousandisland.InvalidOptionException as {@link #serverName(String, SSLContext)}
 	 */
 	public void serverNames(Map<String, SSLContext> serverNames) {
-		ServerNameContexts names = ServerNameContexts.of(serverNames);
-		names.asMap().values().forEach(this::check);
-		this.serverNames.set(names);
+		this.serverNames.set(checkedNames(serverNames));
 	}
 
 	/**
@@ -253,6 +244,26 @@ public final class TlsTransport implements Transport {
 		return engine;
 	}
 
+	private ServerNameContexts checkedNames(Map<String, SSLContext> serverNames) {
+		Map<String, SSLContext> checked = new LinkedHashMap<>();
+		serverNames.forEach((name, context) -> {
+			check(Objects.requireNonNull(context, "sslContext"));
+			if (checked.putIfAbsent(checkedName(name), context) != null) {
+				throw new InvalidOptionException(ServerNameContexts.OPTION, name, "is mapped twice");
+			}
+		});
+		return ServerNameContexts.of(checked);
+	}
+
+	private static String checkedName(String serverName) {
+		try {
+			return ServerNameContexts.normalise(serverName);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidOptionException(ServerNameContexts.OPTION, serverName, ex.getMessage());
+		}
+	}
+
 	private void check(SSLContext context) {
 		SSLParameters supported = context.getSupportedSSLParameters();
 		Set<String> protocols = Set.of(supported.getProtocols());
@@ -352,11 +363,10 @@ public final class TlsTransport implements Transport {
 		 * is not a host name or wildcard, or is already mapped
 		 */
 		public Builder serverName(String serverName, SSLContext sslContext) {
-			String normalised = ServerNameContexts.normalise(serverName);
-			if (this.serverNames.containsKey(normalised)) {
-				throw new InvalidOptionException(ServerNameContexts.OPTION, serverName, "is already mapped");
+			String normalised = checkedName(serverName);
+			if (this.serverNames.putIfAbsent(normalised, Objects.requireNonNull(sslContext, "sslContext")) != null) {
+				throw new InvalidOptionException(ServerNameContexts.OPTION, serverName, "is mapped twice");
 			}
-			this.serverNames.put(normalised, Objects.requireNonNull(sslContext, "sslContext"));
 			return this;
 		}
 
