@@ -47,7 +47,19 @@ final class EchoClients {
 
 	private final AtomicLong warmupEnd = new AtomicLong();
 
+	private final Framing framing;
+
 	EchoClients(InetSocketAddress server, int connections, int messageSize, long warmupNanos, long measureNanos) {
+		this(server, connections, messageSize, warmupNanos, measureNanos, Framing.RAW);
+	}
+
+	/**
+	 * Creates echo clients whose message is one frame of {@code framing}, so that a framed echo
+	 * server sends back exactly the message, as a raw one does.
+	 */
+	EchoClients(InetSocketAddress server, int connections, int messageSize, long warmupNanos, long measureNanos,
+			Framing framing) {
+		this.framing = framing;
 		this.server = server;
 		this.connections = connections;
 		this.messageSize = messageSize;
@@ -104,7 +116,7 @@ final class EchoClients {
 			long warmupEnd = this.warmupEnd.get();
 			long end = warmupEnd + this.measureNanos;
 			for (SocketChannel channel : channels) {
-				RoundTrip trip = new RoundTrip(channel, this.messageSize);
+				RoundTrip trip = new RoundTrip(channel, this.messageSize, this.framing);
 				trip.key = channel.register(selector, 0, trip);
 				trip.send();
 			}
@@ -144,6 +156,20 @@ final class EchoClients {
 		}
 	}
 
+	/** What the message looks like; any of them suits a raw echo server. */
+	enum Framing {
+
+		/** Letters only. */
+		RAW,
+
+		/** Letters and a final LF: one line. */
+		LINE,
+
+		/** A 4-byte big-endian length of the rest, then letters. */
+		LENGTH
+
+	}
+
 	/** One connection's message in flight. */
 	private static final class RoundTrip {
 
@@ -157,11 +183,17 @@ final class EchoClients {
 
 		private long sentAt;
 
-		RoundTrip(SocketChannel channel, int size) {
+		RoundTrip(SocketChannel channel, int size, Framing framing) {
 			this.channel = channel;
 			this.out = ByteBuffer.allocateDirect(size);
 			for (int i = 0; i < size; i++) {
 				this.out.put(i, (byte) ('a' + i % 26));
+			}
+			if (framing == Framing.LINE) {
+				this.out.put(size - 1, (byte) '\n');
+			}
+			else if (framing == Framing.LENGTH) {
+				this.out.putInt(0, size - 4);
 			}
 			this.in = ByteBuffer.allocateDirect(size);
 		}

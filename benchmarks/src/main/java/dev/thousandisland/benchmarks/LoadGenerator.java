@@ -9,8 +9,8 @@ import java.time.Duration;
  * threads or code path with the server under test: plain Java NIO, non-blocking
  * {@link java.nio.channels.SocketChannel}s, one selector thread per core, loopback only.
  * <ul>
- * <li>{@code echo <port> <connections> <message bytes> <warm-up ms> <measure ms>}: see
- * {@link EchoClients};
+ * <li>{@code echo <port> <connections> <message bytes> <warm-up ms> <measure ms> [raw|line|length]}:
+ * see {@link EchoClients}; the last word shapes each message as one frame (raw by default);
  * <li>{@code churn <port> <connections in flight> <warm-up ms> <measure ms>}: see
  * {@link ChurnClients};
  * <li>{@code idle <port> <connections> <hold s>}: see {@link IdleConnections}.
@@ -30,7 +30,8 @@ public final class LoadGenerator {
 		InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[1]));
 		switch (args[0]) {
 			case "echo" -> new EchoClients(server, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-					millisToNanos(args[4]), millisToNanos(args[5]))
+					millisToNanos(args[4]), millisToNanos(args[5]),
+					(args.length > 6) ? EchoClients.Framing.valueOf(args[6].toUpperCase()) : EchoClients.Framing.RAW)
 				.run();
 			case "churn" -> new ChurnClients(server, Integer.parseInt(args[2]), millisToNanos(args[3]),
 					millisToNanos(args[4]))

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -21,6 +22,9 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.Version;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -32,6 +36,11 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  * labelled "Netty epoll" is always that.
  */
 final class NettyEpollServer implements PeerServer {
+
+	/** The framed echoes' maximum frame size: the same as Thousand Island's default. */
+	private static final int MAX_FRAME_SIZE = 64 * 1024;
+
+	private static final LengthFieldPrepender LENGTH_PREPENDER = new LengthFieldPrepender(4);
 
 	private final EventLoopGroup acceptor;
 
@@ -62,7 +71,12 @@ final class NettyEpollServer implements PeerServer {
 		this.acceptor = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
 		this.workers = new MultiThreadIoEventLoopGroup(this.workerThreads, EpollIoHandler.newFactory());
 		this.tls = tlsContext != null;
-		ChannelHandler handler = (protocol == Protocol.ECHO) ? new Echo() : new Daytime();
+		ChannelHandler handler = switch (protocol) {
+			case ECHO -> new Echo();
+			case DAYTIME -> new Daytime();
+			case LINE_ECHO -> new LineEcho();
+			case LENGTH_ECHO -> new Echo();
+		};
 		ServerBootstrap bootstrap = new ServerBootstrap().group(this.acceptor, this.workers)
 			.channel(EpollServerSocketChannel.class)
 			.option(ChannelOption.SO_BACKLOG, 1024)
@@ -74,6 +88,15 @@ final class NettyEpollServer implements PeerServer {
 					NettyEpollServer.this.channels.add(channel);
 					if (tlsContext != null) {
 						channel.pipeline().addLast(tlsContext.newHandler(channel.alloc()));
+					}
+					// Netty's decoders keep per-channel state: one of each per channel.
+					if (protocol == Protocol.LINE_ECHO) {
+						channel.pipeline().addLast(new LineBasedFrameDecoder(MAX_FRAME_SIZE));
+					}
+					else if (protocol == Protocol.LENGTH_ECHO) {
+						channel.pipeline()
+							.addLast(new LengthFieldBasedFrameDecoder(MAX_FRAME_SIZE + 4, 0, 4, 0, 4))
+							.addLast(LENGTH_PREPENDER);
 					}
 					channel.pipeline().addLast(handler);
 				}
@@ -122,6 +145,33 @@ final class NettyEpollServer implements PeerServer {
 		@Override
 		public void channelRead(ChannelHandlerContext context, Object message) {
 			context.write(message);
+		}
+
+		@Override
+		public void channelReadComplete(ChannelHandlerContext context) {
+			context.flush();
+		}
+
+		@Override
+		public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+			context.close();
+		}
+
+	}
+
+	/**
+	 * Line echo behind a {@link LineBasedFrameDecoder}, which strips the line ending: writes each
+	 * line and an LF, flushes once per batch of reads.
+	 */
+	@ChannelHandler.Sharable
+	static final class LineEcho extends ChannelInboundHandlerAdapter {
+
+		private static final ByteBuf LF = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] { '\n' }));
+
+		@Override
+		public void channelRead(ChannelHandlerContext context, Object message) {
+			context.write(message);
+			context.write(LF.duplicate());
 		}
 
 		@Override

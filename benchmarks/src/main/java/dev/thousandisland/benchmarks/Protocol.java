@@ -12,7 +12,13 @@ enum Protocol {
 	ECHO,
 
 	/** Daytime-like: sends one line as soon as the connection opens, then closes it. */
-	DAYTIME;
+	DAYTIME,
+
+	/** Reads LF-ended lines and sends each back as a line: echo through a line framing. */
+	LINE_ECHO,
+
+	/** Reads frames with a 4-byte big-endian length header and sends each back framed the same way. */
+	LENGTH_ECHO;
 
 	/**
 	 * Returns the line a daytime server sends.

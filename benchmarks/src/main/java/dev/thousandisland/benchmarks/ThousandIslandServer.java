@@ -13,6 +13,9 @@ import dev.thousandisland.Result;
 import dev.thousandisland.Server;
 import dev.thousandisland.ServerConfig;
 import dev.thousandisland.Socket;
+import dev.thousandisland.framing.FramedHandler;
+import dev.thousandisland.framing.FramedSocket;
+import dev.thousandisland.framing.Framing;
 import dev.thousandisland.transport.Transport;
 
 /**
@@ -43,7 +46,12 @@ final class ThousandIslandServer implements PeerServer {
 	 * @throws IOException if it cannot listen
 	 */
 	ThousandIslandServer(Protocol protocol, SSLContext tlsContext) throws IOException {
-		Handler<Void> handler = (protocol == Protocol.ECHO) ? new Echo() : new Daytime();
+		Handler<?> handler = switch (protocol) {
+			case ECHO -> new Echo();
+			case DAYTIME -> new Daytime();
+			case LINE_ECHO -> Framing.line().handler(new FramedEcho());
+			case LENGTH_ECHO -> Framing.lengthPrefixed(4).handler(new FramedEcho());
+		};
 		ServerConfig.Builder builder = ServerConfig.builder(handler)
 			.name("bench-" + protocol.name().toLowerCase())
 			.port(0)
@@ -99,6 +107,17 @@ final class ThousandIslandServer implements PeerServer {
 		@Override
 		public Result<Void> handleData(ByteBuffer data, Socket socket, Void state) throws IOException {
 			socket.send(data);
+			return Result.continueWith(state);
+		}
+
+	}
+
+	/** Framed echo: sends back each frame, framed as it came (line, or length header). */
+	static final class FramedEcho implements FramedHandler<Void> {
+
+		@Override
+		public Result<Void> handleFrame(ByteBuffer frame, FramedSocket socket, Void state) throws IOException {
+			socket.sendFrame(frame);
 			return Result.continueWith(state);
 		}
 

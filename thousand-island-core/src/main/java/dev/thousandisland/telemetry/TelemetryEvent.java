@@ -34,6 +34,8 @@ import java.util.Map;
  * <tr><td>connection.sendfile</td><td>offset, bytes_written</td><td>filename</td></tr>
  * <tr><td>connection.sendfile_error</td><td>offset, length</td><td>filename, error</td></tr>
  * <tr><td>connection.socket_shutdown</td><td>-</td><td>way ({@code read}, {@code write}, {@code read_write})</td></tr>
+ * <tr><td>connection.frame_too_large</td><td>frame_size, max_frame_size</td><td>reason ({@code frame_too_large}):
+ * a framed handler's client sent a frame over the maximum; the connection ends in error</td></tr>
  * <tr><td>connection.stop</td><td>duration, send_oct, send_cnt, recv_oct, recv_cnt</td><td>error unless closed cleanly</td></tr>
  * <tr><td>connection.exception</td><td>duration, send_oct, send_cnt, recv_oct, recv_cnt</td><td>exception, error</td></tr>
  * </table>
@@ -107,6 +109,12 @@ public record TelemetryEvent(String name, Span span, long monotonicTime, Map<Str
 
 	/** {@code Socket.shutdown} half-closed the socket. */
 	public static final String CONNECTION_SOCKET_SHUTDOWN = "connection.socket_shutdown";
+
+	/**
+	 * A framed handler's client sent or announced a frame over the framing's maximum; the
+	 * connection ends with a {@code FrameTooLargeException}.
+	 */
+	public static final String CONNECTION_FRAME_TOO_LARGE = "connection.frame_too_large";
 
 	/** The connection ended. */
 	public static final String CONNECTION_STOP = "connection.stop";
