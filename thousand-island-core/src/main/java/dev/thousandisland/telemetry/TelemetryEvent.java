@@ -40,6 +40,21 @@ import java.util.Map;
  * <tr><td>connection.exception</td><td>duration, send_oct, send_cnt, recv_oct, recv_cnt</td><td>exception, error</td></tr>
  * </table>
  *
+ * <table>
+ * <caption>Events emitted by a client connection ({@code dev.thousandisland.client})</caption>
+ * <tr><th>name</th><th>measurements</th><th>metadata (besides the span's own)</th></tr>
+ * <tr><td>client.start</td><td>-</td><td>name, address, transport ({@code start()} was called)</td></tr>
+ * <tr><td>client.connect</td><td>duration (of the attempt)</td><td>kind ({@code first}, {@code reconnect}), attempt</td></tr>
+ * <tr><td>client.connect_failed</td><td>duration (of the attempt)</td><td>error, attempt</td></tr>
+ * <tr><td>client.backoff</td><td>delay (ns before the next attempt)</td><td>attempt</td></tr>
+ * <tr><td>client.disconnect</td><td>-</td><td>reason ({@code peer_closed}, {@code protocol_error},
+ * {@code request_timeout}, {@code socket_error}, {@code stopped}), error</td></tr>
+ * <tr><td>client.stop</td><td>duration</td><td>- (the client's thread ended)</td></tr>
+ * <tr><td>client_request.start</td><td>-</td><td>name (only while a listener is attached)</td></tr>
+ * <tr><td>client_request.stop</td><td>duration, reply_bytes</td><td>-</td></tr>
+ * <tr><td>client_request.exception</td><td>duration</td><td>exception, error (no reply: why)</td></tr>
+ * </table>
+ *
  * <p>With {@code telemetryPayloads} enabled, {@code async_recv}, {@code recv} and {@code send}
  * also carry {@code data}: a copy of the bytes as a {@code byte[]}. It is off by default because
  * copying every payload is expensive.
@@ -121,6 +136,33 @@ public record TelemetryEvent(String name, Span span, long monotonicTime, Map<Str
 
 	/** The connection ended because a handler callback threw; replaces {@code stop}. */
 	public static final String CONNECTION_EXCEPTION = "connection.exception";
+
+	/** A client connection was started: its span begins. */
+	public static final String CLIENT_START = "client.start";
+
+	/** A client connected (TCP and transport handshake) to its server. */
+	public static final String CLIENT_CONNECT = "client.connect";
+
+	/** A client's connect attempt failed: refused, timed out, or its handshake failed. */
+	public static final String CLIENT_CONNECT_FAILED = "client.connect_failed";
+
+	/** A client waits before its next connect attempt; {@code delay} says how long. */
+	public static final String CLIENT_BACKOFF = "client.backoff";
+
+	/** A client's connection ended; {@code reason} says why. */
+	public static final String CLIENT_DISCONNECT = "client.disconnect";
+
+	/** A client stopped (or gave up): its span ends. */
+	public static final String CLIENT_STOP = "client.stop";
+
+	/** A request was made on a client. */
+	public static final String CLIENT_REQUEST_START = "client_request.start";
+
+	/** A request got its reply. */
+	public static final String CLIENT_REQUEST_STOP = "client_request.stop";
+
+	/** A request failed: not connected, queue full, connection lost or timed out. */
+	public static final String CLIENT_REQUEST_EXCEPTION = "client_request.exception";
 
 	/**
 	 * Returns a measurement as a {@code long}.

@@ -8,6 +8,8 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIMatcher;
 import javax.net.ssl.SNIServerName;
 import javax.net.ssl.StandardConstants;
+
+import dev.thousandisland.InvalidOptionException;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -44,6 +46,34 @@ final class ServerNameContexts {
 	 */
 	static ServerNameContexts of(Map<String, SSLContext> normalised) {
 		return new ServerNameContexts(Collections.unmodifiableMap(new LinkedHashMap<>(normalised)));
+	}
+
+	/**
+	 * Checks and normalises every name.
+	 * @throws InvalidOptionException naming {@code serverNames} for a name that is not a host name
+	 * or wildcard, or a name mapped twice
+	 */
+	static ServerNameContexts checked(Map<String, SSLContext> serverNames) {
+		Map<String, SSLContext> checked = new LinkedHashMap<>();
+		serverNames.forEach((name, context) -> {
+			if (checked.putIfAbsent(checkedName(name), context) != null) {
+				throw new InvalidOptionException(OPTION, name, "is mapped twice");
+			}
+		});
+		return of(checked);
+	}
+
+	/**
+	 * Normalises a name, as {@link #normalise}.
+	 * @throws InvalidOptionException naming {@code serverNames} if it is not a host name or wildcard
+	 */
+	static String checkedName(String serverName) {
+		try {
+			return normalise(serverName);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidOptionException(OPTION, serverName, ex.getMessage());
+		}
 	}
 
 	/** This mapping with one name added or replaced. */

@@ -1,12 +1,14 @@
 package dev.thousandisland.transport;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -26,11 +28,14 @@ import dev.thousandisland.internal.channel.TlsChannel;
  * new connections use the new one, existing connections keep theirs. That is how a renewed
  * certificate is picked up without a restart.
  *
- * <p>One listener can serve several host names, each with its own context, chosen by the name
- * the client asks for (SNI): see {@link Builder#serverName}. The name is read from the ClientHello
- * before the engine is made, since an engine comes from one context; each context keeps its own
- * key and trust material, while the protocols, cipher suites, client authentication and ALPN set
- * here apply to all. The mapping, like the default context, can be replaced while the server runs.
+ * <p>One listener can serve several host names, each with its own context, chosen by the SNI
+ * name in the ClientHello ({@link Builder#serverName}); protocols, suites and ALPN apply to all.
+ *
+ * <p>The same transport speaks the client side of TLS when built with
+ * {@link Builder#clientMode(String)}: the engine then starts the handshake, checks that the
+ * server's certificate names the host (endpoint identification {@code HTTPS}, as browsers do) and
+ * sends that host name with SNI. A client certificate, when the server asks for one, comes from
+ * the key managers of the {@link SSLContext}.
  */
 public final class TlsTransport implements Transport {
 
@@ -51,6 +56,11 @@ public final class TlsTransport implements Transport {
 
 	private final List<String> applicationProtocols;
 
+	/** The server's host name for a client-mode transport; {@code null} on the server side. */
+	private final String peerHostName;
+
+	private final TlsEngines engines;
+
 	private final LongAdder heldInboundBytes = new LongAdder();
 
 	private TlsTransport(Builder builder) {
@@ -59,7 +69,9 @@ public final class TlsTransport implements Transport {
 		this.cipherSuites = (builder.cipherSuites != null) ? List.copyOf(builder.cipherSuites) : null;
 		this.clientAuth = builder.clientAuth;
 		this.applicationProtocols = List.copyOf(builder.applicationProtocols);
+		this.engines = new TlsEngines(this.protocols, this.cipherSuites, this.clientAuth, this.applicationProtocols);
 		this.rejectUnknownServerNames = builder.rejectUnknownServerNames;
+		this.peerHostName = builder.peerHostName;
 		check(this.sslContext);
 		this.serverNames = new AtomicReference<>(checkedNames(builder.serverNames));
 	}
@@ -95,46 +107,32 @@ public final class TlsTransport implements Transport {
 
 	/**
 	 * Returns the contexts chosen by the host name a client asks for (SNI).
-	 * @return host names and wildcards, lower case and in ASCII form, to their contexts; empty
-	 * when every client gets {@link #sslContext()}
+	 * @return host names and wildcards, lower case and in ASCII form, to their contexts
 	 */
 	public Map<String, SSLContext> serverNames() {
 		return this.serverNames.get().asMap();
 	}
 
 	/**
-	 * Maps a host name to the context that serves it, for connections accepted from now on,
-	 * replacing the name's current context if it has one; live connections keep theirs.
-	 * @param serverName a host name such as {@code api.example.com}, or a wildcard such as
-	 * {@code *.example.com}
+	 * Maps a host name, as {@link Builder#serverName}, for connections accepted from now on,
+	 * replacing its context if it had one; live connections keep theirs.
+	 * @param serverName a host name or wildcard
 	 * @param sslContext its context
-	 * @throws dev.thousandisland.InvalidOptionException naming {@code serverNames} if the name is
-	 * not a host name or wildcard, or {@code protocols} / {@code cipherSuites} if the context does
-	 * not support the configured ones
+	 * @throws dev.thousandisland.InvalidOptionException as {@link Builder#serverName}
 	 */
 	public void serverName(String serverName, SSLContext sslContext) {
 		check(Objects.requireNonNull(sslContext, "sslContext"));
-		String normalised = checkedName(serverName);
+		String normalised = ServerNameContexts.checkedName(serverName);
 		this.serverNames.updateAndGet((names) -> names.with(normalised, sslContext));
 	}
 
 	/**
 	 * Replaces the whole host name mapping, for connections accepted from now on.
-	 * @param serverNames host names or wildcards to their contexts; empty to serve every client
-	 * with {@link #sslContext()}
+	 * @param serverNames host names or wildcards to their contexts; may be empty
 	 * @throws dev.thousandisland.InvalidOptionException as {@link #serverName(String, SSLContext)}
 	 */
 	public void serverNames(Map<String, SSLContext> serverNames) {
 		this.serverNames.set(checkedNames(serverNames));
-	}
-
-	/**
-	 * Returns whether a client asking for a host name that is not mapped is refused.
-	 * @return {@code true} if it gets an {@code unrecognized_name} alert, {@code false} if it
-	 * gets the default context
-	 */
-	public boolean rejectsUnknownServerNames() {
-		return this.rejectUnknownServerNames;
 	}
 
 	/**
@@ -169,13 +167,38 @@ public final class TlsTransport implements Transport {
 		return this.applicationProtocols;
 	}
 
+	/**
+	 * Returns the host name a client-mode transport verifies and sends with SNI.
+	 * @return the host name, or empty for a server-side transport
+	 */
+	public Optional<String> peerHostName() {
+		return Optional.ofNullable(this.peerHostName);
+	}
+
 	@Override
 	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline) throws IOException {
+		return handshake(socket, readiness, deadline, ByteBuffer.allocate(0));
+	}
+
+	/**
+	 * Performs the handshake with the bytes read before it (the start of the ClientHello, read
+	 * while looking for a PROXY header in {@code OPTIONAL} mode) put ahead of the socket's.
+	 */
+	@Override
+	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline, ByteBuffer alreadyRead)
+			throws IOException {
 		ServerNameContexts names = this.serverNames.get();
-		TlsChannel channel = names.isEmpty()
-				? new TlsChannel(socket, newEngine(this.sslContext, this.rejectUnknownServerNames), this.heldInboundBytes)
-				: TlsChannel.forServerName(socket, (serverName) -> engineFor(names, serverName),
-						this.heldInboundBytes, readiness, deadline);
+		TlsChannel channel;
+		if (this.peerHostName != null || names.isEmpty()) {
+			SSLEngine engine = (this.peerHostName != null) ? this.engines.client(this.sslContext, this.peerHostName)
+					: this.engines.server(this.sslContext, this.rejectUnknownServerNames);
+			channel = new TlsChannel(socket, engine, this.heldInboundBytes);
+			channel.replay(alreadyRead);
+		}
+		else {
+			channel = TlsChannel.forServerName(socket, alreadyRead, (serverName) -> engineFor(names, serverName),
+					this.heldInboundBytes, readiness, deadline);
+		}
 		try {
 			channel.handshake(readiness, deadline);
 		}
@@ -214,54 +237,14 @@ public final class TlsTransport implements Transport {
 	}
 
 	private SSLEngine engineFor(ServerNameContexts names, String serverName) {
-		SSLContext context = names.find(serverName);
-		return (context != null) ? newEngine(context, false) : newEngine(this.sslContext, this.rejectUnknownServerNames);
-	}
-
-	private SSLEngine newEngine(SSLContext context, boolean rejectServerNames) {
-		SSLEngine engine = context.createSSLEngine();
-		engine.setUseClientMode(false);
-		SSLParameters parameters = engine.getSSLParameters();
-		parameters.setProtocols(this.protocols.toArray(String[]::new));
-		if (this.cipherSuites != null) {
-			parameters.setCipherSuites(this.cipherSuites.toArray(String[]::new));
-		}
-		switch (this.clientAuth) {
-			case NEED -> parameters.setNeedClientAuth(true);
-			case WANT -> parameters.setWantClientAuth(true);
-			case NONE -> {
-			}
-		}
-		if (!this.applicationProtocols.isEmpty()) {
-			parameters.setApplicationProtocols(this.applicationProtocols.toArray(String[]::new));
-		}
-		if (rejectServerNames) {
-			// The JDK answers a name no matcher accepts with a fatal unrecognized_name alert; a
-			// client that sends no name is not matched at all and gets the default context.
-			parameters.setSNIMatchers(List.of(ServerNameContexts.REJECT_EVERY_NAME));
-		}
-		engine.setSSLParameters(parameters);
-		return engine;
+		SSLContext named = names.find(serverName);
+		return this.engines.server((named != null) ? named : this.sslContext,
+				named == null && this.rejectUnknownServerNames);
 	}
 
 	private ServerNameContexts checkedNames(Map<String, SSLContext> serverNames) {
-		Map<String, SSLContext> checked = new LinkedHashMap<>();
-		serverNames.forEach((name, context) -> {
-			check(Objects.requireNonNull(context, "sslContext"));
-			if (checked.putIfAbsent(checkedName(name), context) != null) {
-				throw new InvalidOptionException(ServerNameContexts.OPTION, name, "is mapped twice");
-			}
-		});
-		return ServerNameContexts.of(checked);
-	}
-
-	private static String checkedName(String serverName) {
-		try {
-			return ServerNameContexts.normalise(serverName);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new InvalidOptionException(ServerNameContexts.OPTION, serverName, ex.getMessage());
-		}
+		serverNames.values().forEach((context) -> check(Objects.requireNonNull(context, "sslContext")));
+		return ServerNameContexts.checked(serverNames);
 	}
 
 	private void check(SSLContext context) {
@@ -301,6 +284,7 @@ public final class TlsTransport implements Transport {
 		private final Map<String, SSLContext> serverNames = new LinkedHashMap<>();
 
 		private boolean rejectUnknownServerNames;
+		private String peerHostName;
 
 		private Builder(SSLContext sslContext) {
 			this.sslContext = sslContext;
@@ -353,17 +337,15 @@ public final class TlsTransport implements Transport {
 		/**
 		 * Serves a host name with a context of its own, chosen by the name the client asks for
 		 * (SNI). A client asking for no name, or for a name not mapped, gets the default context.
-		 * @param serverName a host name such as {@code api.example.com}, or a wildcard such as
-		 * {@code *.example.com}, which matches exactly one label ({@code a.example.com}, not
-		 * {@code example.com} nor {@code a.b.example.com}); case does not matter, and an
-		 * internationalised name may be given in Unicode or as its {@code xn--} form
+		 * @param serverName a host name ({@code api.example.com}; any case; an IDN in Unicode or
+		 * {@code xn--} form) or a wildcard matching one label ({@code *.example.com})
 		 * @param sslContext the context for that name
 		 * @return this builder
 		 * @throws dev.thousandisland.InvalidOptionException naming {@code serverNames} if the name
 		 * is not a host name or wildcard, or is already mapped
 		 */
 		public Builder serverName(String serverName, SSLContext sslContext) {
-			String normalised = checkedName(serverName);
+			String normalised = ServerNameContexts.checkedName(serverName);
 			if (this.serverNames.putIfAbsent(normalised, Objects.requireNonNull(sslContext, "sslContext")) != null) {
 				throw new InvalidOptionException(ServerNameContexts.OPTION, serverName, "is mapped twice");
 			}
@@ -371,14 +353,30 @@ public final class TlsTransport implements Transport {
 		}
 
 		/**
-		 * Sets whether a client asking for a host name that is not mapped is refused with a fatal
-		 * {@code unrecognized_name} alert, before the handler runs (default {@code false}: it gets
-		 * the default context). A client asking for no name always gets the default context.
+		 * Sets whether a client asking for a name that is not mapped is refused with a fatal
+		 * {@code unrecognized_name} alert (default {@code false}: it gets the default context).
 		 * @param reject whether to refuse unknown names
 		 * @return this builder
 		 */
 		public Builder rejectUnknownServerNames(boolean reject) {
 			this.rejectUnknownServerNames = reject;
+			return this;
+		}
+
+		/**
+		 * Makes this a client-side transport, for a {@code dev.thousandisland.client} connection:
+		 * the engine runs in client mode, verifies that the server's certificate is issued for
+		 * {@code serverHostName} (endpoint identification {@code HTTPS}) and sends it with SNI
+		 * (unless it is an IP address). {@link #clientAuth} does not apply; a client certificate
+		 * comes from the context's key managers.
+		 * @param serverHostName the host name the server's certificate must carry
+		 * @return this builder
+		 */
+		public Builder clientMode(String serverHostName) {
+			if (serverHostName == null || serverHostName.isBlank()) {
+				throw new InvalidOptionException("serverHostName", serverHostName, "must name the server's host");
+			}
+			this.peerHostName = serverHostName;
 			return this;
 		}
 

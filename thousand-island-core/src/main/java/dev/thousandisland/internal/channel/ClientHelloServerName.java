@@ -60,7 +60,7 @@ final class ClientHelloServerName {
 	 * in {@code netIn} for the engine that will be chosen. Waits for the socket as a handshake
 	 * does, and reads nothing once the ClientHello is whole (what a read brought beyond it stays
 	 * in {@code netIn} too).
-	 * @param socket the accepted socket, non-blocking, nothing read from it yet
+	 * @param socket the accepted socket, non-blocking
 	 * @param netIn where the bytes read are kept
 	 * @param readiness how to wait for the socket
 	 * @param deadline when to give up, as {@link dev.thousandisland.transport.Transport#deadline}

@@ -72,7 +72,9 @@ public final class TlsChannel implements TransportChannel {
 	 * Reads the client's ClientHello far enough to learn the host name it asks for (SNI), and
 	 * returns a channel over the engine chosen for that name, its handshake not begun. The bytes
 	 * read so far stay buffered for that engine, so the handshake then runs as usual.
-	 * @param socket the connection's socket, in non-blocking mode, nothing read from it yet
+	 * @param socket the connection's socket, in non-blocking mode
+	 * @param alreadyRead the connection's first bytes, read before (by a PROXY header reader), to
+	 * come ahead of the socket's; usually empty
 	 * @param engineForName the engine for a host name (lower case, ASCII), or for {@code null}
 	 * when the client sent none or its ClientHello could not be read
 	 * @param heldInbound where the bytes of the buffers holding undecrypted ciphertext are counted
@@ -81,9 +83,11 @@ public final class TlsChannel implements TransportChannel {
 	 * @return the channel, ready for {@link #handshake}
 	 * @throws IOException if the client leaves or the deadline passes before its ClientHello ends
 	 */
-	public static TlsChannel forServerName(SocketChannel socket, Function<String, SSLEngine> engineForName,
-			LongAdder heldInbound, Readiness readiness, long deadline) throws IOException {
+	public static TlsChannel forServerName(SocketChannel socket, ByteBuffer alreadyRead,
+			Function<String, SSLEngine> engineForName, LongAdder heldInbound, Readiness readiness, long deadline)
+			throws IOException {
 		InboundCiphertext netIn = new InboundCiphertext(heldInbound);
+		netIn.preload(alreadyRead);
 		try {
 			String serverName = ClientHelloServerName.read(socket, netIn, readiness, deadline);
 			return new TlsChannel(socket, engineForName.apply(serverName), netIn);
@@ -92,6 +96,16 @@ public final class TlsChannel implements TransportChannel {
 			netIn.release();
 			throw ex;
 		}
+	}
+
+	/**
+	 * Puts bytes that were read off the socket before this channel existed (the start of the
+	 * ClientHello, read while looking for a PROXY header) ahead of anything read from the socket.
+	 * Before {@link #handshake} only.
+	 * @param alreadyRead the bytes, ready to read; consumed
+	 */
+	public void replay(ByteBuffer alreadyRead) {
+		this.netIn.preload(alreadyRead);
 	}
 
 	/**

@@ -1,0 +1,220 @@
+package dev.thousandisland.internal.client;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.thousandisland.client.ConnectionLostException;
+import dev.thousandisland.client.RequestTimeoutException;
+import dev.thousandisland.framing.FrameTooLargeException;
+import dev.thousandisland.framing.Framing;
+import dev.thousandisland.framing.FramingException;
+import dev.thousandisland.transport.TransportChannel;
+
+/**
+ * One live connection of a client, from the end of its handshake until it drops or the client
+ * stops: the event loop on the client's thread. It writes requests as they come without waiting
+ * for replies (pipelining), cuts replies from the stream with the reply framing and completes the
+ * oldest request in flight with each, first in, first out.
+ *
+ * <p>Memory stays bounded whatever the peer does: the read buffer never grows past the framing's
+ * {@link Framing#maxBufferedBytes()}, and a reply that answers no request in flight is a protocol
+ * error that ends the connection rather than something to keep.
+ */
+final class ClientSession {
+
+	private static final int INITIAL_READ_BUFFER = 512;
+
+	private final TransportChannel channel;
+
+	private final SelectorReadiness readiness;
+
+	private final SelectionKey key;
+
+	private final Framing replyFraming;
+
+	private final Framing requestFraming;
+
+	private final ClientInbox inbox;
+
+	private final ClientLoop loop;
+
+	private final ArrayDeque<PendingRequest> inFlight = new ArrayDeque<>();
+
+	private final ArrayDeque<ByteBuffer> outgoing = new ArrayDeque<>();
+
+	private final List<PendingRequest> taken = new ArrayList<>();
+
+	private ByteBuffer buffered = ByteBuffer.allocate(INITIAL_READ_BUFFER);
+
+	/** How many buffered bytes the framing already searched for the current reply. */
+	private int searched;
+
+	private long replies;
+
+	ClientSession(TransportChannel channel, SelectorReadiness readiness, SelectionKey key, ClientLoop loop) {
+		this.channel = channel;
+		this.readiness = readiness;
+		this.key = key;
+		this.loop = loop;
+		this.inbox = loop.inbox();
+		this.replyFraming = loop.config().replyFraming();
+		this.requestFraming = loop.config().requestFraming();
+	}
+
+	/**
+	 * Runs until the connection ends. Returns normally only when the client is stopping and
+	 * nothing is left in flight; otherwise throws why the connection ended.
+	 */
+	void run() throws IOException {
+		while (true) {
+			if (this.loop.requestTimedOutInFlight()) {
+				throw new RequestTimeoutException("A request written to the server got no reply within its timeout");
+			}
+			this.loop.deliverMessages();
+			takeRequests();
+			boolean writesPending = write();
+			if (this.loop.stopping() && !writesPending && this.inFlight.isEmpty() && !this.inbox.hasRequests()) {
+				return;
+			}
+			long wait = 0;
+			if (this.loop.stopping()) {
+				wait = this.loop.stopDeadline() - System.nanoTime();
+				if (wait <= 0) {
+					return;
+				}
+			}
+			if (this.channel.hasBufferedInput()) {
+				read();
+				continue;
+			}
+			this.key.interestOps(SelectionKey.OP_READ | (writesPending ? SelectionKey.OP_WRITE : 0));
+			int ready = this.readiness.select(wait);
+			if ((ready & SelectionKey.OP_READ) != 0) {
+				read();
+			}
+		}
+	}
+
+	/** Fails what is in flight: the connection ended before their replies came. */
+	void failInFlight(Throwable cause, String why) {
+		for (PendingRequest request : this.inFlight) {
+			request.reply.completeExceptionally(new ConnectionLostException(
+					why + "; the request was sent and may or may not have been executed", cause));
+		}
+		this.inFlight.clear();
+	}
+
+	int inFlight() {
+		return this.inFlight.size();
+	}
+
+	/** Whether the server answered at least once: a connection that did is not a failed attempt. */
+	boolean answered() {
+		return this.replies > 0;
+	}
+
+	private void takeRequests() {
+		this.inbox.drainRequests(this.taken);
+		for (PendingRequest request : this.taken) {
+			if (request.isDone()) {
+				continue; // timed out while queued: never sent
+			}
+			ByteBuffer[] wire = request.wire;
+			if (this.requestFraming != null && wire.length == 1) {
+				wire = this.requestFraming.encode(wire[0]);
+			}
+			for (ByteBuffer buffer : wire) {
+				this.outgoing.add(buffer);
+			}
+			request.sentOn = this.loop.generation();
+			request.sent = true;
+			this.inFlight.add(request);
+		}
+		this.taken.clear();
+	}
+
+	/** Writes what the socket takes now; returns whether bytes are still waiting. */
+	private boolean write() throws IOException {
+		while (!this.outgoing.isEmpty()) {
+			ByteBuffer[] batch = this.outgoing.toArray(ByteBuffer[]::new);
+			this.channel.write(batch);
+			while (!this.outgoing.isEmpty() && !this.outgoing.peek().hasRemaining()) {
+				this.outgoing.poll();
+			}
+			if (!this.outgoing.isEmpty()) {
+				return true;
+			}
+		}
+		return !this.channel.flush();
+	}
+
+	private void read() throws IOException {
+		if (!this.buffered.hasRemaining()) {
+			grow();
+		}
+		int read = this.channel.read(this.buffered);
+		if (read < 0) {
+			throw new EOFException("The server closed the connection");
+		}
+		if (read > 0) {
+			completeReplies();
+		}
+	}
+
+	private void grow() throws FrameTooLargeException {
+		int max = this.replyFraming.maxBufferedBytes();
+		if (this.buffered.capacity() >= max) {
+			throw new FrameTooLargeException(this.buffered.position(), this.replyFraming.maxFrameSize(),
+					"reply buffered without a whole reply");
+		}
+		ByteBuffer larger = ByteBuffer.allocate((int) Math.min(max, this.buffered.capacity() * 2L));
+		this.buffered.flip();
+		larger.put(this.buffered);
+		this.buffered = larger;
+	}
+
+	private void completeReplies() throws IOException {
+		this.buffered.flip();
+		try {
+			while (this.buffered.hasRemaining()) {
+				int length = this.replyFraming.nextFrame(this.buffered, this.searched);
+				if (length == Framing.NEED_MORE) {
+					this.searched = this.buffered.remaining();
+					break;
+				}
+				this.searched = 0;
+				int start = this.buffered.position();
+				ByteBuffer frame = this.buffered.slice(start, length);
+				this.buffered.position(start + length);
+				PendingRequest request = this.inFlight.poll();
+				if (request == null) {
+					throw new FramingException("The server sent a reply (" + length
+							+ " bytes) with no request waiting for one: more replies than requests");
+				}
+				complete(request, frame);
+			}
+		}
+		finally {
+			this.buffered.compact();
+		}
+	}
+
+	private void complete(PendingRequest request, ByteBuffer frame) {
+		ByteBuffer payload = this.replyFraming.payload(frame);
+		ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
+		copy.put(payload).flip();
+		this.replies++;
+		// Measured before completing: the caller owns the buffer from then on and may consume it.
+		long length = copy.remaining();
+		if (request.reply.complete(copy) && request.span != null) {
+			request.span.stop(Map.of("reply_bytes", length), null);
+		}
+	}
+
+}

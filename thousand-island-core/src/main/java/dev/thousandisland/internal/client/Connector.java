@@ -1,0 +1,83 @@
+package dev.thousandisland.internal.client;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+
+import dev.thousandisland.transport.Transport;
+import dev.thousandisland.transport.TransportChannel;
+
+/**
+ * One connect attempt: resolve, open a non-blocking socket, connect, run the transport's
+ * handshake (TLS in client mode), all within one deadline, the client's {@code connectTimeout}.
+ */
+final class Connector {
+
+	private final SocketAddress address;
+
+	private final Transport transport;
+
+	private final Selector selector;
+
+	private final SelectorReadiness readiness;
+
+	Connector(SocketAddress address, Transport transport, Selector selector, SelectorReadiness readiness) {
+		this.address = address;
+		this.transport = transport;
+		this.selector = selector;
+		this.readiness = readiness;
+	}
+
+	/** A connected socket, its selection key and the channel its transport made of it. */
+	record Connected(SocketChannel socket, SelectionKey key, TransportChannel channel) {
+	}
+
+	Connected connect(long deadline) throws IOException {
+		SocketAddress target = resolve();
+		SocketChannel socket = (target instanceof UnixDomainSocketAddress)
+				? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+		try {
+			socket.configureBlocking(false);
+			if (target instanceof InetSocketAddress) {
+				socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+			}
+			SelectionKey key = socket.register(this.selector, 0);
+			this.readiness.key(key);
+			if (!socket.connect(target)) {
+				this.readiness.await(SelectionKey.OP_CONNECT, deadline);
+				socket.finishConnect();
+			}
+			key.interestOps(0);
+			TransportChannel channel = this.transport.handshake(socket, this.readiness, deadline);
+			return new Connected(socket, key, channel);
+		}
+		catch (IOException | RuntimeException ex) {
+			socket.close();
+			throw ex;
+		}
+	}
+
+	/** Resolves a host name again on every attempt, so a server that moved is found. */
+	private SocketAddress resolve() throws IOException {
+		if (this.address instanceof InetSocketAddress inet && inet.isUnresolved()) {
+			InetSocketAddress resolved = new InetSocketAddress(inet.getHostString(), inet.getPort());
+			if (resolved.isUnresolved()) {
+				throw new java.net.UnknownHostException(inet.getHostString());
+			}
+			return resolved;
+		}
+		return this.address;
+	}
+
+	@Override
+	public String toString() {
+		return this.address.toString();
+	}
+
+}
