@@ -13,12 +13,13 @@ import io.netty.handler.ssl.SslProvider;
 
 /**
  * One peer server in a JVM of its own, driven over standard input by {@link ComparisonBenchmark}:
- * {@code BenchmarkServer <thousand-island|netty-epoll|naive-vt> <echo|daytime> [tls key store]}.
+ * {@code BenchmarkServer <thousand-island|netty-epoll|reactor-netty|spring-integration|naive-vt> <echo|daytime> [tls key store]}.
  *
  * <p>Prints {@code ready <port> <description>} once listening, then answers one command a line:
  * <ul>
  * <li>{@code memory <n>}: waits (at most two minutes) until {@code n} connections are open, then
  * prints {@code memory <open connections> <rss bytes> <heap bytes>} measured after full GCs;
+ * <li>{@code cpu}: prints {@code cpu <process CPU nanoseconds>} ({@link ServerCpu});
  * <li>{@code stop}: stops the server as its users would and prints
  * {@code stopped <nanoTime at stop()> <nanoTime when it returned> <connections left>}, then exits.
  * </ul>
@@ -55,6 +56,9 @@ public final class BenchmarkServer {
 				System.out.println("memory " + server.connections() + " " + memory.rssBytes() + " "
 						+ memory.heapUsedBytes());
 			}
+			else if (words[0].equals("cpu")) {
+				System.out.println("cpu " + ServerCpu.ofThisProcess());
+			}
 			else if (words[0].equals("stop")) {
 				break;
 			}
@@ -76,6 +80,8 @@ public final class BenchmarkServer {
 			case THOUSAND_ISLAND -> new ThousandIslandServer(protocol,
 					(store != null) ? BenchmarkCertificate.serverContext(store) : null);
 			case NETTY_EPOLL -> new NettyEpollServer(protocol, (store != null) ? nettyContext(store) : null);
+			case REACTOR_NETTY -> new ReactorNettyServer(protocol, (store != null) ? nettyContext(store) : null);
+			case SPRING_INTEGRATION -> new SpringIntegrationServer(protocol);
 			case NAIVE_VIRTUAL_THREADS -> new NaiveVirtualThreadServer(protocol,
 					(store != null) ? BenchmarkCertificate.serverContext(store) : null);
 		};

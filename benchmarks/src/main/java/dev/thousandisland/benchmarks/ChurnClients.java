@@ -48,6 +48,7 @@ final class ChurnClients {
 		SourceAddresses sources = new SourceAddresses();
 		long warmupEnd = System.nanoTime() + this.warmupNanos;
 		long end = warmupEnd + this.measureNanos;
+		MeasurementWindow.announce(warmupEnd, end);
 		Thread[] workers = new Thread[threads];
 		for (int i = 0; i < threads; i++) {
 			int share = this.concurrency / threads + ((i < this.concurrency % threads) ? 1 : 0);

@@ -7,8 +7,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 import io.netty.channel.epoll.Epoll;
 import io.netty.util.Version;
@@ -17,9 +22,11 @@ import dev.thousandisland.benchmarks.Metric.Target;
 import dev.thousandisland.benchmarks.Metric.Unit;
 
 /**
- * Thousand Island against Netty 4.2 on native epoll and against a naive JDK virtual-thread server,
- * on the same workloads: small-message echo at 100 and 1,000 connections, bulk echo, connection
- * churn, TLS 1.3 handshakes and bulk, memory per idle connection, and the drain time of
+ * Thousand Island against Netty 4.2 on native epoll, Reactor Netty's {@code TcpServer}, Spring
+ * Integration IP's TCP connection factory and a naive JDK virtual-thread server, on the same
+ * workloads: small-message echo at 100 and 1,000 connections, bulk echo, pipelined requests
+ * (16 small ones written at once), connection churn, the server's CPU time per message in each of
+ * these ({@link ServerCpu}), TLS 1.3 handshakes and bulk, memory per idle connection, and the drain time of
  * {@code stop()}. The idle workloads run Thousand Island a second time with its opt-in
  * {@code hibernateAfter=0}, against the peers' figures of the same round. {@code ComparisonBenchmark [rounds] [seconds] [warm-up seconds]} or
  * {@code ComparisonBenchmark quick}.
@@ -27,9 +34,9 @@ import dev.thousandisland.benchmarks.Metric.Unit;
  * <p>Every measurement starts a fresh server JVM ({@link BenchmarkServer}) and a fresh load
  * generator JVM ({@link LoadGenerator}, or {@link TlsLoad} for TLS), so that neither shares threads,
  * heap or JIT state with the other or with the previous measurement. Each round runs every
- * workload on every server, the servers' order rotating from round to round, so that the three
+ * workload on every server, the servers' order rotating from round to round, so that they
  * share the machine's noise; the results are medians over the rounds with their min–max, and
- * ratios of Thousand Island's median to Netty's. They are written to {@code results.md} and
+ * ratios of Thousand Island's median to each peer's. They are written to {@code results.md} and
  * {@code results.svg} in the directory named by the {@code benchmarks.output} system property
  * ({@code benchmarks} by default).
  */
@@ -47,7 +54,13 @@ public final class ComparisonBenchmark {
 
 	private final Metric echoBulk;
 
+	private final Metric pipelined;
+
 	private final Metric churn;
+
+	private final Map<Metric, Metric> cpuPerMessage = new HashMap<>();
+
+	private final Set<Workload> workloads;
 
 	private final Metric tlsHandshakes;
 
@@ -84,8 +97,17 @@ public final class ComparisonBenchmark {
 		this.echoBulk = declare(String.format(Locale.ROOT, "echo %d KiB, %,d connections (bulk)",
 				RunSettings.BULK_MESSAGE / 1024, RunSettings.BULK_CONNECTIONS), Unit.MEGABYTES_PER_SECOND, false,
 				Target.ratioAtLeast(1.0));
+		this.pipelined = declare(String.format(Locale.ROOT, "pipelined %d × %d B requests, %,d connections",
+				RunSettings.PIPELINE_DEPTH, RunSettings.SMALL_MESSAGE, RunSettings.PIPELINE_CONNECTIONS),
+				Unit.MESSAGES_PER_SECOND, false, Target.ratioAtLeast(1.0));
 		this.churn = declare(String.format(Locale.ROOT, "connect–line–close churn, %d in flight",
 				RunSettings.CHURN_IN_FLIGHT), Unit.CONNECTIONS_PER_SECOND, false, Target.ratioAtLeast(1.0));
+		for (Metric throughput : List.of(this.echoFew, this.echoMany, this.echoBulk, this.pipelined, this.churn)) {
+			this.cpuPerMessage.put(throughput, declare("server CPU per " + ((throughput == this.churn) ? "connection"
+					: "message") + ": " + throughput.label() + " (lower is better)",
+					Unit.CPU_MICROSECONDS_PER_MESSAGE, true, Target.ratioAtMost(1.15)));
+		}
+		this.workloads = Workload.selected();
 		this.tlsHandshakes = declare(String.format(Locale.ROOT, "TLS 1.3 handshakes, %d client threads",
 				RunSettings.TLS_HANDSHAKE_THREADS), Unit.HANDSHAKES_PER_SECOND, false, Target.ratioAtLeast(1.0));
 		this.tlsBulk = declare(String.format(Locale.ROOT, "TLS 1.3 echo 16 KiB, %d connections (bulk)",
@@ -169,9 +191,12 @@ public final class ComparisonBenchmark {
 	 */
 	private void round(int round) throws InterruptedException {
 		List<Peer> order = new ArrayList<>(Arrays.asList(Peer.values()));
-		java.util.Collections.rotate(order, -(round - 1));
-		for (Workload workload : Workload.values()) {
+		Collections.rotate(order, -(round - 1));
+		for (Workload workload : this.workloads) {
 			for (Peer peer : order) {
+				if (workload.tls && !peer.speaksTls()) {
+					continue;
+				}
 				try {
 					run(workload, peer, round);
 				}
@@ -191,6 +216,8 @@ public final class ComparisonBenchmark {
 			case ECHO_FEW -> echo(peer, round, this.echoFew, RunSettings.ECHO_FEW, RunSettings.SMALL_MESSAGE);
 			case ECHO_MANY -> echo(peer, round, this.echoMany, RunSettings.ECHO_MANY, RunSettings.SMALL_MESSAGE);
 			case ECHO_BULK -> echo(peer, round, this.echoBulk, RunSettings.BULK_CONNECTIONS, RunSettings.BULK_MESSAGE);
+			case PIPELINED -> echo(peer, round, this.pipelined, RunSettings.PIPELINE_CONNECTIONS,
+					RunSettings.PIPELINE_DEPTH * RunSettings.SMALL_MESSAGE);
 			case CHURN -> churn(peer, round);
 			case TLS_HANDSHAKES -> tls(peer, round, this.tlsHandshakes, "handshakes",
 					RunSettings.TLS_HANDSHAKE_THREADS);
@@ -200,14 +227,20 @@ public final class ComparisonBenchmark {
 		}
 	}
 
+	/**
+	 * Runs an echo workload. For the pipelined one, each echoed buffer is {@link RunSettings#PIPELINE_DEPTH}
+	 * requests written at once; the server answers each read with one write, and every request
+	 * that came back counts.
+	 */
 	private void echo(Peer peer, int round, Metric metric, int connections, int size)
 			throws IOException, InterruptedException {
 		try (RunningServer server = startServer(peer, Protocol.ECHO, false);
 				ChildProcess load = startLoad("echo", server.port(), connections, size,
 						this.settings.warmupSeconds() * 1000, this.settings.seconds() * 1000)) {
+			long cpuNanos = ServerCpu.overWindow(server.process(), load, measurementTimeout());
 			String[] result = load.expect("echo", measurementTimeout());
 			long connected = Long.parseLong(result[1]);
-			long messages = Long.parseLong(result[2]);
+			long messages = Long.parseLong(result[2]) * ((metric == this.pipelined) ? RunSettings.PIPELINE_DEPTH : 1);
 			long bytes = Long.parseLong(result[3]);
 			long[] latency = { Long.parseLong(result[4]), Long.parseLong(result[5]), Long.parseLong(result[6]) };
 			long failures = Long.parseLong(result[7]);
@@ -217,6 +250,13 @@ public final class ComparisonBenchmark {
 			record(round, metric, peer, value, String.format(Locale.ROOT, "p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs",
 					latency[0] / 1e3, latency[1] / 1e3, latency[2] / 1e3));
 			this.results.addLatency(metric.label(), peer, latency);
+			recordCpu(round, metric, peer, cpuNanos, messages);
+		}
+	}
+
+	private void recordCpu(int round, Metric throughput, Peer peer, long cpuNanos, long messages) {
+		if (messages > 0 && cpuNanos >= 0) {
+			record(round, this.cpuPerMessage.get(throughput), peer, cpuNanos / 1e3 / messages, "");
 		}
 	}
 
@@ -224,6 +264,7 @@ public final class ComparisonBenchmark {
 		try (RunningServer server = startServer(peer, Protocol.DAYTIME, false);
 				ChildProcess load = startLoad("churn", server.port(), RunSettings.CHURN_IN_FLIGHT,
 						this.settings.warmupSeconds() * 1000, this.settings.seconds() * 1000)) {
+			long cpuNanos = ServerCpu.overWindow(server.process(), load, measurementTimeout());
 			String[] result = load.expect("churn", measurementTimeout());
 			long completed = Long.parseLong(result[1]);
 			long failures = Long.parseLong(result[2]);
@@ -232,6 +273,7 @@ public final class ComparisonBenchmark {
 			}
 			record(round, this.churn, peer, completed / (double) this.settings.seconds(),
 					failures + " failures, " + result[3] + " connects started in warm-up and measurement");
+			recordCpu(round, this.churn, peer, cpuNanos, completed);
 		}
 	}
 
@@ -405,10 +447,38 @@ public final class ComparisonBenchmark {
 	private record IdleMetrics(Metric rss, Metric heap, Metric drain, Metric stopReturn) {
 	}
 
-	/** The workloads of one round, in order. */
+	/**
+	 * The workloads of one round, in order. The {@value #PROPERTY} system property (a comma-separated
+	 * list of names, such as {@code ECHO_FEW,PIPELINED}) runs only those; all of them by default.
+	 */
 	private enum Workload {
 
-		ECHO_FEW, ECHO_MANY, ECHO_BULK, CHURN, TLS_HANDSHAKES, TLS_BULK, IDLE_SMALL, IDLE_LARGE
+		ECHO_FEW, ECHO_MANY, ECHO_BULK, PIPELINED, CHURN, TLS_HANDSHAKES(true), TLS_BULK(true), IDLE_SMALL,
+		IDLE_LARGE;
+
+		static final String PROPERTY = "benchmarks.workloads";
+
+		final boolean tls;
+
+		Workload() {
+			this(false);
+		}
+
+		Workload(boolean tls) {
+			this.tls = tls;
+		}
+
+		static Set<Workload> selected() {
+			String names = System.getProperty(PROPERTY, "");
+			if (names.isBlank()) {
+				return EnumSet.allOf(Workload.class);
+			}
+			Set<Workload> selected = EnumSet.noneOf(Workload.class);
+			for (String name : names.split(",")) {
+				selected.add(valueOf(name.trim().toUpperCase(Locale.ROOT)));
+			}
+			return selected;
+		}
 
 	}
 

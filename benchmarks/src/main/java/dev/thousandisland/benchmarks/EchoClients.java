@@ -75,8 +75,10 @@ final class EchoClients {
 	void run() throws Exception {
 		int threads = Math.min(Runtime.getRuntime().availableProcessors(), this.connections);
 		SourceAddresses sources = new SourceAddresses();
-		CyclicBarrier opened = new CyclicBarrier(threads,
-				() -> this.warmupEnd.set(System.nanoTime() + this.warmupNanos));
+		CyclicBarrier opened = new CyclicBarrier(threads, () -> {
+			this.warmupEnd.set(System.nanoTime() + this.warmupNanos);
+			MeasurementWindow.announce(this.warmupEnd.get(), this.warmupEnd.get() + this.measureNanos);
+		});
 		Thread[] workers = new Thread[threads];
 		for (int i = 0; i < threads; i++) {
 			int share = this.connections / threads + ((i < this.connections % threads) ? 1 : 0);

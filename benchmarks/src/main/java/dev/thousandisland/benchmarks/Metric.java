@@ -33,6 +33,9 @@ record Metric(String label, Unit unit, boolean lowerIsBetter, Target target) {
 		/** Bytes per connection. */
 		BYTES_PER_CONNECTION("B/conn", "%,.0f"),
 
+		/** Server CPU microseconds per message (per connection for churn). */
+		CPU_MICROSECONDS_PER_MESSAGE("µs CPU/msg", "%,.2f"),
+
 		/** Milliseconds. */
 		MILLISECONDS("ms", "%,.1f");
 

@@ -1,7 +1,7 @@
 package dev.thousandisland.benchmarks;
 
 /**
- * The three servers every comparison runs, in the order of the results table.
+ * The servers every comparison runs, in the order of the results table.
  */
 enum Peer {
 
@@ -10,6 +10,12 @@ enum Peer {
 
 	/** Netty 4.2 on its native epoll transport, one worker event loop per core. */
 	NETTY_EPOLL("netty-epoll", "Netty epoll"),
+
+	/** Reactor Netty's {@code TcpServer} on native epoll, its default loop resources. */
+	REACTOR_NETTY("reactor-netty", "Reactor Netty"),
+
+	/** Spring Integration IP's TCP connection factory on virtual threads. */
+	SPRING_INTEGRATION("spring-integration", "Spring Integration"),
 
 	/** The JDK alone: one virtual thread per connection, blocking 8 KiB reads. */
 	NAIVE_VIRTUAL_THREADS("naive-vt", "naive VT");
@@ -21,6 +27,14 @@ enum Peer {
 	Peer(String id, String label) {
 		this.id = id;
 		this.label = label;
+	}
+
+	/**
+	 * Returns whether this server takes part in the TLS workloads.
+	 * @return {@code false} for Spring Integration, whose TLS is not wired into the benchmark
+	 */
+	boolean speaksTls() {
+		return this != SPRING_INTEGRATION;
 	}
 
 	/**

@@ -78,14 +78,24 @@ final class Results {
 	}
 
 	/**
-	 * Returns Thousand Island's median over Netty's.
+	 * Returns Thousand Island's median over Netty's, the ratio the targets are set against.
 	 * @param metric the metric
 	 * @return the ratio, {@code NaN} when either is missing
 	 */
 	double ratio(Metric metric) {
+		return ratio(metric, Peer.NETTY_EPOLL);
+	}
+
+	/**
+	 * Returns Thousand Island's median over a peer's.
+	 * @param metric the metric
+	 * @param peer the peer
+	 * @return the ratio, {@code NaN} when either is missing
+	 */
+	double ratio(Metric metric, Peer peer) {
 		double ours = samples(metric, Peer.THOUSAND_ISLAND).median();
-		double netty = samples(metric, Peer.NETTY_EPOLL).median();
-		return (netty != 0) ? ours / netty : Double.NaN;
+		double theirs = samples(metric, peer).median();
+		return (theirs != 0) ? ours / theirs : Double.NaN;
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.thousandisland.benchmarks;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -11,12 +12,17 @@ import java.util.Set;
  */
 final class ResultsTable {
 
+	/** Every server but Thousand Island: one ratio column each. */
+	private static final Peer[] PEERS = Arrays.stream(Peer.values())
+		.filter((peer) -> peer != Peer.THOUSAND_ISLAND)
+		.toArray(Peer[]::new);
+
 	private ResultsTable() {
 	}
 
 	static String render(Results results, MachineInfo machine, RunSettings settings) {
 		StringBuilder out = new StringBuilder();
-		out.append("# Thousand Island vs Netty epoll vs naive virtual threads\n\n");
+		out.append("# Thousand Island vs Netty epoll, Reactor Netty, Spring Integration and naive virtual threads\n\n");
 		if (settings.quick()) {
 			out.append("> **Smoke run** (`benchmarks/run quick`): one short round at reduced scale, to check that the "
 					+ "harness works. These numbers are not a measurement; run `benchmarks/run all` for that.\n\n");
@@ -28,10 +34,14 @@ final class ResultsTable {
 			.append((machine.openFilesLimit() < 0) ? "unknown" : String.format(Locale.ROOT, "%,d", machine.openFilesLimit()))
 			.append('\n');
 		out.append(String.format(Locale.ROOT,
-				"- Method: %d interleaved round(s); in each, every workload runs on the three servers in turn "
+				"- Method: %d interleaved round(s); in each, every workload runs on every server in turn "
 						+ "(their order rotating each round), each measurement in a fresh server JVM and a fresh "
 						+ "load-generator JVM; throughput counts %d s after a %d s warm-up. Cells are medians over "
-						+ "the rounds (min–max). Ratio = Thousand Island ÷ Netty epoll.%n",
+						+ "the rounds (min–max). Each ratio is Thousand Island's median ÷ that server's; targets are "
+						+ "set against Netty epoll. Server CPU per message is the server JVM's process CPU time "
+						+ "(OperatingSystemMXBean.getProcessCpuTime, all threads, user and system) over the load "
+						+ "generator's measurement window, divided by the messages (connections, for churn) counted "
+						+ "in that window.%n",
 				settings.rounds(), settings.seconds(), settings.warmupSeconds()));
 		out.append("- Load generator: a separate JVM on the loopback interface; plain Java NIO (non-blocking "
 				+ "`SocketChannel`s, one selector thread per core, client sources spread over 127.0.0.2–254) for "
@@ -43,8 +53,15 @@ final class ResultsTable {
 				.append('\n');
 		}
 		out.append('\n');
-		out.append("| workload | Thousand Island | Netty epoll | naive VT | ratio vs Netty | target |\n");
-		out.append("|---|---|---|---|---|---|\n");
+		out.append("| workload");
+		for (Peer peer : Peer.values()) {
+			out.append(" | ").append(peer.label());
+		}
+		for (Peer peer : PEERS) {
+			out.append(" | ÷ ").append(peer.label());
+		}
+		out.append(" | target (vs Netty epoll) |\n|---");
+		out.append("|---".repeat(Peer.values().length + PEERS.length + 1)).append("|\n");
 		for (Metric metric : results.metrics()) {
 			double ratio = results.ratio(metric);
 			double ours = results.samples(metric, Peer.THOUSAND_ISLAND).median();
@@ -53,21 +70,24 @@ final class ResultsTable {
 			for (Peer peer : Peer.values()) {
 				out.append(" | ").append(cell(metric, results.samples(metric, peer)));
 			}
-			out.append(" | ")
-				.append(Double.isFinite(ratio) ? String.format(Locale.ROOT, "%.2f×", ratio) : "n/a")
-				.append(metric.lowerIsBetter() ? " (lower is better)" : "");
+			for (Peer peer : PEERS) {
+				double against = results.ratio(metric, peer);
+				out.append(" | ").append(Double.isFinite(against) ? String.format(Locale.ROOT, "%.2f×", against) : "n/a");
+			}
 			out.append(" | ").append(metric.target().describe(metric.unit()));
 			if (met != null) {
 				out.append(met ? " — met" : " — **missed**");
 			}
 			out.append(" |\n");
 		}
+		out.append("\nRows marked \"lower is better\" are better below 1.00×; the others above.\n");
 		out.append("\nMemory is measured inside the server JVM after full GCs, before and after the idle connections "
 				+ "are opened (VmRSS from /proc/self/status; heap used from the MemoryMXBean), divided by the number of "
 				+ "connections. Drain is the time from the server's stop() call to the last close seen by the client "
 				+ "(System.nanoTime is the same monotonic clock in both processes; it includes the client noticing the "
 				+ "closes), and separately the time until the server's stop returned: Thousand Island `server.stop()` "
-				+ "(default shutdownTimeout), Netty `channelGroup.close()` then `shutdownGracefully(0, 5 s)`, the naive "
+				+ "(default shutdownTimeout), Netty `channelGroup.close()` then `shutdownGracefully(0, 5 s)`, Reactor Netty "
+				+ "`disposeNow(5 s)`, Spring Integration the factory's `stop()`, the naive "
 				+ "server closing its listen socket and every connection's socket.\n");
 		if (!results.latencies().isEmpty()) {
 			out.append("\n## Echo round-trip latency (µs, medians over the rounds)\n\n");
@@ -97,7 +117,7 @@ final class ResultsTable {
 
 	private static String cell(Metric metric, Samples samples) {
 		if (samples.isEmpty()) {
-			return "failed";
+			return "n/a";
 		}
 		String median = metric.unit().format(samples.median());
 		if (samples.size() == 1) {

@@ -29,6 +29,12 @@ record RunSettings(int rounds, int seconds, int warmupSeconds, int idleSmall, in
 	/** Connections for bulk echo. */
 	static final int BULK_CONNECTIONS = 100;
 
+	/** Small requests each pipelining connection writes at once (one write of them all). */
+	static final int PIPELINE_DEPTH = 16;
+
+	/** Connections of the pipelined workload. */
+	static final int PIPELINE_CONNECTIONS = 100;
+
 	/** Connections in flight for the churn workload. */
 	static final int CHURN_IN_FLIGHT = 64;
 
