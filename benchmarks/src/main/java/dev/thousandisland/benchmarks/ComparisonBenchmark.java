@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -194,7 +193,7 @@ public final class ComparisonBenchmark {
 		Collections.rotate(order, -(round - 1));
 		for (Workload workload : this.workloads) {
 			for (Peer peer : order) {
-				if (workload.tls && !peer.speaksTls()) {
+				if (!workload.runsOn(peer)) {
 					continue;
 				}
 				try {
@@ -397,28 +396,9 @@ public final class ComparisonBenchmark {
 
 	private RunningServer startServer(Peer peer, Protocol protocol, boolean tls, List<String> extraOptions)
 			throws IOException, InterruptedException {
-		List<String> args = new ArrayList<>(List.of(peer.id(), protocol.name().toLowerCase(Locale.ROOT)));
-		if (tls) {
-			args.add(this.trustStore.toString());
-		}
 		List<String> options = new ArrayList<>(serverOptions());
 		options.addAll(extraOptions);
-		ChildProcess process = ChildProcess.startJava(peer.id() + " server", options, BenchmarkServer.class, args);
-		try {
-			String[] ready = process.expect("ready", Duration.ofSeconds(60));
-			String description = String.join(" ", Arrays.copyOfRange(ready, 2, ready.length));
-			if (peer == Peer.NETTY_EPOLL && !description.contains("EpollServerSocketChannel")) {
-				throw new IllegalStateException("Netty did not run on native epoll: " + description);
-			}
-			if (this.results.describe(peer, description)) {
-				System.err.println(peer.label() + " runs: " + description);
-			}
-			return new RunningServer(process, Integer.parseInt(ready[1]));
-		}
-		catch (IOException | RuntimeException ex) {
-			process.close();
-			throw ex;
-		}
+		return RunningServer.start(peer, protocol, tls ? this.trustStore : null, options, this.results);
 	}
 
 	private ChildProcess startLoad(Object... args) throws IOException {
@@ -445,56 +425,6 @@ public final class ComparisonBenchmark {
 
 	/** The rows an idle workload's figures go to. */
 	private record IdleMetrics(Metric rss, Metric heap, Metric drain, Metric stopReturn) {
-	}
-
-	/**
-	 * The workloads of one round, in order. The {@value #PROPERTY} system property (a comma-separated
-	 * list of names, such as {@code ECHO_FEW,PIPELINED}) runs only those; all of them by default.
-	 */
-	private enum Workload {
-
-		ECHO_FEW, ECHO_MANY, ECHO_BULK, PIPELINED, CHURN, TLS_HANDSHAKES(true), TLS_BULK(true), IDLE_SMALL,
-		IDLE_LARGE;
-
-		static final String PROPERTY = "benchmarks.workloads";
-
-		final boolean tls;
-
-		Workload() {
-			this(false);
-		}
-
-		Workload(boolean tls) {
-			this.tls = tls;
-		}
-
-		static Set<Workload> selected() {
-			String names = System.getProperty(PROPERTY, "");
-			if (names.isBlank()) {
-				return EnumSet.allOf(Workload.class);
-			}
-			Set<Workload> selected = EnumSet.noneOf(Workload.class);
-			for (String name : names.split(",")) {
-				selected.add(valueOf(name.trim().toUpperCase(Locale.ROOT)));
-			}
-			return selected;
-		}
-
-	}
-
-	/**
-	 * A server JVM and the port it listens on. Closing it closes its input, which stops it.
-	 *
-	 * @param process the JVM
-	 * @param port the port
-	 */
-	private record RunningServer(ChildProcess process, int port) implements AutoCloseable {
-
-		@Override
-		public void close() {
-			this.process.close();
-		}
-
 	}
 
 }
