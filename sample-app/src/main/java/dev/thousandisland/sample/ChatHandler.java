@@ -9,10 +9,11 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.stereotype.Component;
 
-import dev.thousandisland.Handler;
 import dev.thousandisland.Result;
 import dev.thousandisland.ServerInfo;
-import dev.thousandisland.Socket;
+import dev.thousandisland.framing.FrameTooLargeException;
+import dev.thousandisland.framing.FramedHandler;
+import dev.thousandisland.framing.FramedSocket;
 
 /**
  * A line-based chat, the classic BEAM tutorial: {@code JOIN room} puts you in a room (leaving the
@@ -29,12 +30,14 @@ import dev.thousandisland.Socket;
  * others: MSG lobby user7 hi all
  * </pre>
  *
- * Lines end with LF (CR LF is fine). A line longer than {@code sample.chat.max-line-length} gets
- * {@code ERR line too long} and the connection is closed rather than buffered without bound.
- * Bytes that are not UTF-8 are replaced, never fatal.
+ * Lines end with LF (CR LF is fine): the server's line framing
+ * ({@code thousandisland.servers.chat.framing.type=line}) cuts them, so each
+ * {@link #handleFrame} call is one line. A line longer than the framing's
+ * {@code max-frame-size} gets {@code ERR line too long} and the connection is closed, never
+ * buffered beyond it. Bytes that are not UTF-8 are replaced, never fatal.
  */
 @Component("chat")
-public class ChatHandler implements Handler<ChatMember> {
+public class ChatHandler implements FramedHandler<ChatMember> {
 
 	private static final Log logger = LogFactory.getLog(ChatHandler.class);
 
@@ -53,32 +56,33 @@ public class ChatHandler implements Handler<ChatMember> {
 	}
 
 	@Override
-	public Result<ChatMember> handleConnection(Socket socket, ChatMember member) throws IOException {
+	public Result<ChatMember> handleConnection(FramedSocket socket, ChatMember member) throws IOException {
 		member.connected(socket.connection());
 		send(socket, "WELCOME " + member.name());
 		return Result.continueWith(member);
 	}
 
 	@Override
-	public Result<ChatMember> handleData(ByteBuffer data, Socket socket, ChatMember member) throws IOException {
-		int maxLength = (int) this.properties.getMaxLineLength().toBytes();
-		while (data.hasRemaining()) {
-			byte b = data.get();
-			if (b == '\n') {
-				said(new String(member.takeLine(), StandardCharsets.UTF_8).stripTrailing(), socket, member);
-			}
-			else if (!member.append(b, maxLength)) {
-				logger.info("Closing chat connection from " + ServerInfo.format(socket.remoteAddress())
-						+ ": a line passed " + maxLength + " bytes (sample.chat.max-line-length)");
-				send(socket, "ERR line too long (the limit is " + maxLength + " bytes)");
-				return Result.close(member);
-			}
-		}
+	public Result<ChatMember> handleFrame(ByteBuffer line, FramedSocket socket, ChatMember member) throws IOException {
+		said(StandardCharsets.UTF_8.decode(line).toString().stripTrailing(), socket, member);
 		return Result.continueWith(member);
 	}
 
+	/**
+	 * Answers a line over the framing's maximum before the connection ends; the framework
+	 * dropped what it buffered of it. The server's {@code log-error-results=false} leaves this
+	 * INFO line the only one about it.
+	 */
 	@Override
-	public Result<ChatMember> handleMessage(Object message, Socket socket, ChatMember member) throws IOException {
+	public void handleFrameTooLarge(FrameTooLargeException error, FramedSocket socket, ChatMember member)
+			throws IOException {
+		logger.info("Closing chat connection from " + ServerInfo.format(socket.remoteAddress()) + ": a line passed "
+				+ error.maxFrameSize() + " bytes (thousandisland.servers.chat.framing.max-frame-size)");
+		send(socket, "ERR line too long (the limit is " + error.maxFrameSize() + " bytes)");
+	}
+
+	@Override
+	public Result<ChatMember> handleMessage(Object message, FramedSocket socket, ChatMember member) throws IOException {
 		if (message instanceof ChatMember.Broadcast broadcast) {
 			send(socket, broadcast.text());
 			member.delivered();
@@ -87,27 +91,27 @@ public class ChatHandler implements Handler<ChatMember> {
 	}
 
 	@Override
-	public void handleClose(Socket socket, ChatMember member) {
+	public void handleClose(FramedSocket socket, ChatMember member) {
 		this.rooms.leave(member);
 	}
 
 	@Override
-	public void handleError(Throwable error, Socket socket, ChatMember member) {
+	public void handleError(Throwable error, FramedSocket socket, ChatMember member) {
 		this.rooms.leave(member);
 	}
 
 	@Override
-	public void handleTimeout(Socket socket, ChatMember member) {
+	public void handleTimeout(FramedSocket socket, ChatMember member) {
 		this.rooms.leave(member);
 	}
 
 	@Override
-	public void handleShutdown(Socket socket, ChatMember member) throws IOException {
+	public void handleShutdown(FramedSocket socket, ChatMember member) throws IOException {
 		this.rooms.leave(member);
 		send(socket, "BYE the server is shutting down");
 	}
 
-	private void said(String line, Socket socket, ChatMember member) throws IOException {
+	private void said(String line, FramedSocket socket, ChatMember member) throws IOException {
 		if (line.startsWith("JOIN ")) {
 			String room = line.substring(5).strip();
 			if (room.isEmpty() || room.contains(" ")) {
@@ -125,7 +129,8 @@ public class ChatHandler implements Handler<ChatMember> {
 		}
 	}
 
-	private static void send(Socket socket, String line) throws IOException {
+	/** Replies end with CRLF, as telnet-style clients expect (sendLine would end them with LF). */
+	private static void send(FramedSocket socket, String line) throws IOException {
 		socket.send((line + "\r\n").getBytes(StandardCharsets.UTF_8));
 	}
 

@@ -1,15 +1,14 @@
 package dev.thousandisland.sample;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.thousandisland.Connection;
 import dev.thousandisland.MailboxFullException;
 
 /**
- * One chat connection's state: its name, its room, the partial line it is reading, and how many
- * broadcast lines wait in its mailbox.
+ * One chat connection's state: its name, its room, and how many broadcast lines wait in its
+ * mailbox. The partial line it is reading is the line framing's to hold, not this.
  */
 final class ChatMember {
 
@@ -27,10 +26,6 @@ final class ChatMember {
 	private volatile String name;
 
 	private volatile String room;
-
-	private byte[] line = new byte[128];
-
-	private int lineLength;
 
 	ChatMember(int maxPending, Duration stall) {
 		this.maxPending = maxPending;
@@ -82,31 +77,6 @@ final class ChatMember {
 	void delivered() {
 		this.pending.decrementAndGet();
 		this.lastProgress = System.nanoTime();
-	}
-
-	/**
-	 * Appends one byte to the line being read.
-	 * @return false if the line would exceed {@code maxLength}
-	 */
-	boolean append(byte b, int maxLength) {
-		if (this.lineLength >= maxLength) {
-			return false;
-		}
-		if (this.lineLength == this.line.length) {
-			this.line = Arrays.copyOf(this.line, Math.min(maxLength, this.line.length * 2));
-		}
-		this.line[this.lineLength++] = b;
-		return true;
-	}
-
-	byte[] takeLine() {
-		byte[] complete = Arrays.copyOf(this.line, this.lineLength);
-		this.lineLength = 0;
-		if (this.line.length > 1024) {
-			// Give back what one long line grew; an idle member keeps only a small buffer.
-			this.line = new byte[128];
-		}
-		return complete;
 	}
 
 	/** A line another member said, on its way to this member's socket. */

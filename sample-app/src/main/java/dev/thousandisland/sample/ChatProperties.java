@@ -3,18 +3,13 @@ package dev.thousandisland.sample;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.util.unit.DataSize;
 
 /**
- * Settings of the sample's chat server.
+ * Settings of the sample's chat server. Its longest line is the line framing's
+ * {@code thousandisland.servers.chat.framing.max-frame-size}.
  */
 @ConfigurationProperties("sample.chat")
 public class ChatProperties {
-
-	/**
-	 * Longest line a client may send; a longer one gets an error and the connection is closed.
-	 */
-	private DataSize maxLineLength = DataSize.ofKilobytes(4);
 
 	/**
 	 * Messages that may wait for a member before it counts as a slow consumer.
@@ -26,14 +21,6 @@ public class ChatProperties {
 	 * it is disconnected.
 	 */
 	private Duration slowConsumerTimeout = Duration.ofSeconds(5);
-
-	public DataSize getMaxLineLength() {
-		return this.maxLineLength;
-	}
-
-	public void setMaxLineLength(DataSize maxLineLength) {
-		this.maxLineLength = maxLineLength;
-	}
 
 	public int getMaxPendingMessages() {
 		return this.maxPendingMessages;

@@ -5,9 +5,10 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
 /**
- * Three socket servers in one Spring Boot application: echo (port 4000), daytime (4013) and a
- * line-based chat (4040), with health, the thousandisland endpoint and Prometheus on the
- * management port (9090). Every Handler bean below becomes a server named after the bean.
+ * Four socket servers in one Spring Boot application: echo (port 4000), daytime (4013), a
+ * line-based chat (4040) and a length-prefixed key-value store (4050), with health, the
+ * thousandisland endpoint and Prometheus on the management port (9090). Every Handler and
+ * FramedHandler bean becomes a server named after the bean.
  */
 @SpringBootApplication
 @EnableConfigurationProperties(ChatProperties.class)

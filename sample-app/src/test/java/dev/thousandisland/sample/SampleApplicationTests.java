@@ -55,8 +55,8 @@ class SampleApplicationTests {
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
 	@Test
-	void theThreeServersRunOnThePortsPublishedInTheEnvironment() {
-		assertThat(this.servers.running()).containsOnlyKeys("echo", "daytime", "chat");
+	void theFourServersRunOnThePortsPublishedInTheEnvironment() {
+		assertThat(this.servers.running()).containsOnlyKeys("echo", "daytime", "chat", "kv");
 		assertThat(this.servers.get("echo"))
 			.hasValueSatisfying((server) -> assertThat(server.port()).isEqualTo(this.echoPort));
 		assertThat(this.servers.get("daytime"))
@@ -115,7 +115,7 @@ class SampleApplicationTests {
 		assertThat(JsonPath.<String>read(body, "$.status")).isEqualTo("UP");
 		assertThat(JsonPath.<String>read(body, "$.components.thousandisland.status")).isEqualTo("UP");
 		Map<String, Object> servers = JsonPath.read(body, "$.components.thousandisland.components");
-		assertThat(servers).containsOnlyKeys("echo", "daytime", "chat");
+		assertThat(servers).containsOnlyKeys("echo", "daytime", "chat", "kv");
 		for (String server : servers.keySet()) {
 			assertThat(JsonPath.<String>read(body, "$.components.thousandisland.components." + server + ".status"))
 				.as(server)
@@ -143,12 +143,12 @@ class SampleApplicationTests {
 	}
 
 	@Test
-	void thousandislandEndpointListsTheThreeServers() throws Exception {
+	void thousandislandEndpointListsTheFourServers() throws Exception {
 		HttpResponse<String> response = get("/actuator/thousandisland");
 		assertThat(response.statusCode()).isEqualTo(200);
 		String body = response.body();
 		Map<String, Object> servers = JsonPath.read(body, "$.servers");
-		assertThat(servers).containsOnlyKeys("echo", "daytime", "chat");
+		assertThat(servers).containsOnlyKeys("echo", "daytime", "chat", "kv");
 		assertThat(JsonPath.<String>read(body, "$.servers.echo.status")).isEqualTo("running");
 		assertThat(JsonPath.<String>read(body, "$.servers.echo.handler")).isEqualTo("echo");
 		assertThat(JsonPath.<String>read(body, "$.servers.chat.handler")).isEqualTo("chat");

@@ -61,7 +61,7 @@ class TlsEchoTests {
 
 	@Test
 	void theTlsProfileAddsATlsEchoServer() {
-		assertThat(this.servers.running()).containsOnlyKeys("echo", "daytime", "chat", "echo-tls");
+		assertThat(this.servers.running()).containsOnlyKeys("echo", "daytime", "chat", "kv", "echo-tls");
 		assertThat(this.servers.get("echo-tls"))
 			.hasValueSatisfying((server) -> assertThat(server.config().transport().isSecure()).isTrue());
 	}

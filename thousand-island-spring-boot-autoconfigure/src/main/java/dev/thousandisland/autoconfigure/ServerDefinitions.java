@@ -21,6 +21,8 @@ import org.springframework.boot.ssl.SslBundles;
 import dev.thousandisland.Handler;
 import dev.thousandisland.InvalidOptionException;
 import dev.thousandisland.ServerConfig;
+import dev.thousandisland.framing.FramedHandler;
+import dev.thousandisland.framing.Framing;
 import dev.thousandisland.transport.TlsTransport;
 
 /**
@@ -31,11 +33,12 @@ import dev.thousandisland.transport.TlsTransport;
  * <p>A server is named by its key under {@code thousandisland.servers}; it runs the Handler bean
  * named by its {@code handler} property, or else the bean of its own name. Every Handler bean that
  * no configured server runs gets a server of its own, named after the bean, with the top-level
- * defaults.
+ * defaults. A FramedHandler bean is a server like a Handler bean, run with its framing
+ * ({@link ServerFramings}).
  */
 final class ServerDefinitions {
 
-	static final String PREFIX = "thousandisland";
+	static final String PREFIX = ServerPropertyNames.PREFIX;
 
 	private final Binder binder;
 
@@ -46,6 +49,10 @@ final class ServerDefinitions {
 	private final List<ThousandIslandServerCustomizer> customizers;
 
 	private final Duration phaseTimeout;
+
+	private final ServerPropertyNames names;
+
+	private final ServerFramings framings;
 
 	/**
 	 * Creates the resolver.
@@ -58,11 +65,30 @@ final class ServerDefinitions {
 	 */
 	ServerDefinitions(Binder binder, Map<String, Handler<?>> handlers, ObjectProvider<SslBundles> sslBundles,
 			List<ThousandIslandServerCustomizer> customizers, Duration phaseTimeout) {
+		this(binder, handlers, Map.of(), Set.of(), null, sslBundles, customizers, phaseTimeout);
+	}
+
+	/**
+	 * Creates the resolver for Handler and FramedHandler beans.
+	 * @param binder the environment's binder
+	 * @param handlers the Handler beans by name
+	 * @param framedHandlers the FramedHandler beans (that are not also Handlers) by name
+	 * @param framingBeans the names of the Framing beans
+	 * @param framingBean the only or primary Framing bean, or {@code null}
+	 * @param sslBundles the SSL bundles, if any
+	 * @param customizers applied to every server's configuration, in order
+	 * @param phaseTimeout the context's timeout per shutdown phase
+	 */
+	ServerDefinitions(Binder binder, Map<String, Handler<?>> handlers, Map<String, FramedHandler<?>> framedHandlers,
+			Set<String> framingBeans, @Nullable Framing framingBean, ObjectProvider<SslBundles> sslBundles,
+			List<ThousandIslandServerCustomizer> customizers, Duration phaseTimeout) {
 		this.binder = binder;
 		this.handlers = handlers;
 		this.sslBundles = sslBundles;
 		this.customizers = customizers;
 		this.phaseTimeout = phaseTimeout;
+		this.names = new ServerPropertyNames(binder);
+		this.framings = new ServerFramings(this.names, framedHandlers, framingBeans, framingBean);
 	}
 
 	List<ServerDefinition> resolve(ThousandIslandProperties properties) {
@@ -75,28 +101,40 @@ final class ServerDefinitions {
 			if (!server.isEnabled()) {
 				continue;
 			}
-			Handler<?> handler = this.handlers.get(handlerName);
+			Handler<?> handler = handler(name, handlerName, server);
 			if (handler == null) {
 				String property = (server.getHandler() != null) ? serverPrefix(name) + ".handler"
 						: serverPrefix(name);
 				throw new InvalidConfigurationPropertyValueException(property, handlerName,
-						"No Handler bean named '" + handlerName + "' exists to run server '" + name
-								+ "'. Handler beans: " + this.handlers.keySet());
+						"No Handler bean named '" + handlerName + "' (nor FramedHandler bean) exists to run server '"
+								+ name + "'. Handler beans: " + this.handlers.keySet() + ", FramedHandler beans: "
+								+ this.framings.beanNames());
 			}
 			definitions.put(name, define(name, handlerName, handler, server));
 		}
-		for (Map.Entry<String, Handler<?>> handler : this.handlers.entrySet()) {
-			String name = handler.getKey();
+		Set<String> beans = new LinkedHashSet<>(this.handlers.keySet());
+		beans.addAll(this.framings.beanNames());
+		for (String name : beans) {
 			if (!claimedHandlers.contains(name) && !definitions.containsKey(name)) {
 				ThousandIslandServerProperties server = bind(name);
 				if (server.isEnabled()) {
-					definitions.put(name, define(name, name, handler.getValue(), server));
+					definitions.put(name, define(name, name, handler(name, name, server), server));
 				}
 			}
 		}
 		List<ServerDefinition> result = List.copyOf(definitions.values());
 		checkEndpointsAreDistinct(result);
 		return result;
+	}
+
+	/** The Handler bean as it is, or the FramedHandler bean with its framing; null if neither exists. */
+	private @Nullable Handler<?> handler(String name, String beanName, ThousandIslandServerProperties server) {
+		Handler<?> handler = this.handlers.get(beanName);
+		if (handler != null) {
+			this.framings.checkUnframed(name, beanName, server.getFraming());
+			return handler;
+		}
+		return this.framings.handler(name, beanName, server.getFraming());
 	}
 
 	/** Binds the top-level defaults, then the server's own properties over them. */
@@ -245,20 +283,15 @@ final class ServerDefinitions {
 			case "applicationProtocols" -> "ssl.application-protocols";
 			default -> option.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
 		};
-		String own = serverPrefix(serverName) + "." + suffix;
-		String inherited = PREFIX + "." + suffix;
-		if (!isSet(own) && isSet(inherited)) {
-			return inherited;
-		}
-		return own;
+		return this.names.propertyFor(serverName, suffix);
 	}
 
 	private boolean isSet(String property) {
-		return this.binder.bind(property, Bindable.of(String.class)).isBound();
+		return this.names.isSet(property);
 	}
 
 	private static String serverPrefix(String name) {
-		return PREFIX + ".servers." + name;
+		return ServerPropertyNames.serverPrefix(name);
 	}
 
 	private static @Nullable List<String> asList(String @Nullable [] values) {

@@ -1,8 +1,11 @@
 package dev.thousandisland.autoconfigure;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -21,11 +24,14 @@ import org.springframework.core.env.ConfigurableEnvironment;
 
 import dev.thousandisland.Handler;
 import dev.thousandisland.Server;
+import dev.thousandisland.framing.FramedHandler;
+import dev.thousandisland.framing.Framing;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} for
- * Thousand Island: every {@link Handler} bean becomes a socket server configured by
- * {@link ThousandIslandProperties}, started and stopped with the application context.
+ * Thousand Island: every {@link Handler} bean, and every {@link FramedHandler} bean with its
+ * framing (the {@code framing.*} properties or a {@link Framing} bean), becomes a socket server
+ * configured by {@link ThousandIslandProperties}, started and stopped with the application context.
  */
 @AutoConfiguration(after = { SslAutoConfiguration.class, LifecycleAutoConfiguration.class })
 @ConditionalOnClass(Server.class)
@@ -44,11 +50,21 @@ public final class ThousandIslandAutoConfiguration {
 	@ConditionalOnMissingBean
 	ThousandIslandServers thousandIslandServers(ThousandIslandProperties properties, ConfigurableEnvironment environment,
 			ListableBeanFactory beanFactory, ObjectProvider<SslBundles> sslBundles,
-			ObjectProvider<ThousandIslandServerCustomizer> customizers, ObjectProvider<LifecycleProperties> lifecycle) {
+			ObjectProvider<ThousandIslandServerCustomizer> customizers, ObjectProvider<LifecycleProperties> lifecycle,
+			ObjectProvider<Framing> framing) {
 		Map<String, Handler<?>> handlers = new LinkedHashMap<>();
 		beanFactory.getBeansOfType(Handler.class).forEach(handlers::put);
-		ServerDefinitions definitions = new ServerDefinitions(Binder.get(environment), handlers, sslBundles,
-				customizers.orderedStream().toList(), phaseTimeout(lifecycle));
+		Map<String, FramedHandler<?>> framedHandlers = new LinkedHashMap<>();
+		beanFactory.getBeansOfType(FramedHandler.class).forEach((name, bean) -> {
+			// A bean that is both runs as the Handler it also is.
+			if (!handlers.containsKey(name)) {
+				framedHandlers.put(name, bean);
+			}
+		});
+		Set<String> framingBeans = new LinkedHashSet<>(Arrays.asList(beanFactory.getBeanNamesForType(Framing.class)));
+		ServerDefinitions definitions = new ServerDefinitions(Binder.get(environment), handlers, framedHandlers,
+				framingBeans, framing.getIfUnique(), sslBundles, customizers.orderedStream().toList(),
+				phaseTimeout(lifecycle));
 		return new ThousandIslandServers(definitions.resolve(properties));
 	}
 

@@ -13,8 +13,8 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
  * Settings of one Thousand Island server. The top-level {@code thousandisland.*} values are the
  * defaults of every server; {@code thousandisland.servers.<name>.*} overrides them for one. Named
  * apart from Spring Boot's own {@code ServerProperties} ({@code server.*}), which configures the
- * web server. The kernel socket options are inherited from {@link ThousandIslandSocketProperties}
- * and TLS is the nested {@code ssl} group.
+ * web server. The kernel socket options are inherited from {@link ThousandIslandSocketProperties};
+ * TLS is the nested {@code ssl} group, framing the nested {@code framing} group.
  *
  * @see ThousandIslandProperties
  */
@@ -145,6 +145,12 @@ public class ThousandIslandServerProperties extends ThousandIslandSocketProperti
 	 */
 	@NestedConfigurationProperty
 	private final ThousandIslandSslProperties ssl = new ThousandIslandSslProperties();
+
+	/**
+	 * Framing of a server that runs a FramedHandler bean.
+	 */
+	@NestedConfigurationProperty
+	private final ThousandIslandFramingProperties framing = new ThousandIslandFramingProperties();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -316,6 +322,10 @@ public class ThousandIslandServerProperties extends ThousandIslandSocketProperti
 
 	public ThousandIslandSslProperties getSsl() {
 		return this.ssl;
+	}
+
+	public ThousandIslandFramingProperties getFraming() {
+		return this.framing;
 	}
 
 }

@@ -87,7 +87,11 @@ class ThousandIslandPropertiesTests {
 					"thousandisland.mailbox-capacity",
 					"thousandisland.ssl.bundle", "thousandisland.ssl.client-auth", "thousandisland.ssl.enabled-protocols",
 					"thousandisland.ssl.ciphers", "thousandisland.ssl.application-protocols",
-					"thousandisland.ssl.handshake-timeout", "thousandisland.shutdown",
+					"thousandisland.ssl.handshake-timeout", "thousandisland.framing.type",
+					"thousandisland.framing.max-frame-size", "thousandisland.framing.delimiter",
+					"thousandisland.framing.length-field-bytes", "thousandisland.framing.byte-order",
+					"thousandisland.framing.length-field-offset", "thousandisland.framing.length-adjustment",
+					"thousandisland.framing.strip-header", "thousandisland.framing.fixed-length", "thousandisland.shutdown",
 					"thousandisland.observations.connections.enabled");
 	}
 
