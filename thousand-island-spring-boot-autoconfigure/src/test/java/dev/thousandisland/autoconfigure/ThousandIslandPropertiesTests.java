@@ -92,7 +92,7 @@ class ThousandIslandPropertiesTests {
 					"thousandisland.framing.length-field-bytes", "thousandisland.framing.byte-order",
 					"thousandisland.framing.length-field-offset", "thousandisland.framing.length-adjustment",
 					"thousandisland.framing.strip-header", "thousandisland.framing.fixed-length", "thousandisland.shutdown",
-					"thousandisland.observations.connections.enabled");
+					"thousandisland.observations.connections.enabled", "thousandisland.clients");
 	}
 
 	@ParameterizedTest
