@@ -59,6 +59,9 @@ public final class RedisClientBenchmark {
 			List<Commands> clients = new ArrayList<>(List.of(thousandIsland(redis.port()), lettuce(redis.port())));
 			try {
 				for (Commands client : clients) {
+					check(client);
+				}
+				for (Commands client : clients) {
 					// Warm both up before the first round, so that neither measures the JIT.
 					callers(client, warmup);
 					batches(client, warmup);
@@ -84,6 +87,16 @@ public final class RedisClientBenchmark {
 		for (String workload : List.of("64 callers", "batches of 256")) {
 			System.out.printf(Locale.ROOT, "| %s | %.3f |%n", workload,
 					results.get("Thousand Island, " + workload).median() / results.get("Lettuce, " + workload).median());
+		}
+	}
+
+	/** Both clients must read back what they wrote, or their figures mean nothing. */
+	private static void check(Commands client) {
+		String key = "check:" + client.name();
+		String stored = client.set(key, VALUE).toCompletableFuture().join();
+		String read = client.get(key).toCompletableFuture().join();
+		if (!"OK".equals(stored) || !VALUE.equals(read)) {
+			throw new IllegalStateException(client.name() + " answered SET with " + stored + " and GET with " + read);
 		}
 	}
 
