@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
@@ -17,11 +18,15 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 
 import dev.thousandisland.Server;
 import dev.thousandisland.ServerConfig;
 import dev.thousandisland.ThousandIsland;
+import dev.thousandisland.client.ClientConnection;
+import dev.thousandisland.client.ClientHandler;
 import dev.thousandisland.client.ClientState;
+import dev.thousandisland.client.ConnectKind;
 import dev.thousandisland.client.NotConnectedException;
 import dev.thousandisland.client.RequestTimeoutException;
 
@@ -110,6 +115,36 @@ class ThousandIslandClientsIntegrationTests {
 	}
 
 	@Test
+	void clientHandlerBeanNamedByTheHandlerPropertyIsToldOfTheConnect() throws Exception {
+		Server server = echoServer(0);
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(HandlerApplication.class)
+			.web(WebApplicationType.NONE)
+			.properties("spring.main.banner-mode=off", "thousandisland.clients.echo.host=127.0.0.1",
+					"thousandisland.clients.echo.port=" + server.port(), "thousandisland.clients.echo.framing.type=line",
+					"thousandisland.clients.echo.handler=connects")
+			.run()) {
+			ConnectRecorder connects = context.getBean(ConnectRecorder.class);
+			await().atMost(Duration.ofSeconds(10)).until(() -> !connects.kinds.isEmpty());
+			assertThat(connects.kinds).containsExactly(ConnectKind.FIRST);
+		}
+		finally {
+			server.stop();
+		}
+	}
+
+	@Test
+	void missingHandlerBeanFailsStartUpNamingTheProperty() {
+		assertThatExceptionOfType(Exception.class)
+			.isThrownBy(() -> application("thousandisland.clients.echo.port=6379",
+					"thousandisland.clients.echo.framing.type=line", "thousandisland.clients.echo.handler=nothing")
+				.run()
+				.close())
+			.havingRootCause()
+			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+			.withMessageContaining("thousandisland.clients.echo.handler");
+	}
+
+	@Test
 	void missingPortFailsStartUpNamingTheProperty() {
 		assertThatExceptionOfType(Exception.class)
 			.isThrownBy(() -> application("thousandisland.clients.echo.framing.type=line").run().close())
@@ -167,6 +202,29 @@ class ThousandIslandClientsIntegrationTests {
 	@SpringBootConfiguration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
 	static class ClientApplication {
+
+	}
+
+	@SpringBootConfiguration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class HandlerApplication {
+
+		@Bean
+		ConnectRecorder connects() {
+			return new ConnectRecorder();
+		}
+
+	}
+
+	/** Records the kind of every connect. */
+	static class ConnectRecorder implements ClientHandler {
+
+		final List<ConnectKind> kinds = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void handleConnection(ClientConnection client, ConnectKind kind) {
+			this.kinds.add(kind);
+		}
 
 	}
 
