@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.thousandisland.proxy.ProxyProtocolMode;
+import dev.thousandisland.proxy.ProxyTrustedSources;
 import dev.thousandisland.telemetry.TelemetryListener;
 
 /**
@@ -49,6 +51,12 @@ abstract sealed class ConnectionOptions extends ListeningOptions permits ServerC
 
 	boolean telemetryPayloads;
 
+	ProxyProtocolMode proxyProtocol = ProxyProtocolMode.OFF;
+
+	List<String> proxyTrustedSources = ProxyTrustedSources.loopback().sources();
+
+	Duration proxyHeaderTimeout;
+
 	ConnectionOptions(Handler<?> handler) {
 		super(handler);
 	}
@@ -69,6 +77,9 @@ abstract sealed class ConnectionOptions extends ListeningOptions permits ServerC
 		this.silentTerminateOnError = from.silentTerminateOnError();
 		this.telemetryListeners.addAll(from.telemetryListeners());
 		this.telemetryPayloads = from.telemetryPayloads();
+		this.proxyProtocol = from.proxyProtocol();
+		this.proxyTrustedSources = from.proxyTrustedSources().sources();
+		this.proxyHeaderTimeout = from.proxyHeaderTimeout();
 	}
 
 	/**
@@ -240,6 +251,53 @@ abstract sealed class ConnectionOptions extends ListeningOptions permits ServerC
 	 */
 	public ServerConfig.Builder telemetryPayloads(boolean payloads) {
 		this.telemetryPayloads = payloads;
+		return self();
+	}
+
+	/**
+	 * Sets whether each connection starts with a PROXY protocol header (version 1 or 2) that tells
+	 * the client's address, as a load balancer such as HAProxy sends with {@code send-proxy-v2}.
+	 * Default {@link ProxyProtocolMode#OFF}. The header is read on the connection's own thread,
+	 * before the transport handshake; the handler then sees the client's address as
+	 * {@link Socket#remoteAddress()} and the header as {@link Socket#proxyHeader()}. A connection
+	 * whose header is refused (untrusted peer, malformed, missing in
+	 * {@link ProxyProtocolMode#REQUIRED REQUIRED} mode, late) is closed before any handler callback,
+	 * with a {@code proxy_*} stop reason. Not part of Thousand Island; see
+	 * {@code docs/proxy-protocol.md}.
+	 * @param mode {@code OFF}, {@code REQUIRED} or {@code OPTIONAL}
+	 * @return this builder
+	 */
+	public ServerConfig.Builder proxyProtocol(ProxyProtocolMode mode) {
+		this.proxyProtocol = mode;
+		return self();
+	}
+
+	/**
+	 * Sets the peers a PROXY protocol header is accepted from: IPv4 and IPv6 addresses and CIDR
+	 * blocks ({@code 10.0.0.0/8}, {@code fd00::/8}), literals only. Default the loopback addresses,
+	 * {@code 127.0.0.0/8} and {@code ::1}; peers on a Unix domain socket are always trusted. In
+	 * {@code REQUIRED} mode any other peer is closed at once; in {@code OPTIONAL} mode it is served
+	 * directly unless it sends a header, which closes it. Used only when
+	 * {@link #proxyProtocol(ProxyProtocolMode) proxyProtocol} is on.
+	 * @param sources the addresses and blocks; an empty list trusts no IP peer
+	 * @return this builder
+	 */
+	public ServerConfig.Builder proxyTrustedSources(List<String> sources) {
+		this.proxyTrustedSources = sources;
+		return self();
+	}
+
+	/**
+	 * Sets how long a connection may take to send its whole PROXY protocol header, from the moment
+	 * its thread starts reading it; a connection still short of it then is closed with reason
+	 * {@code proxy_timeout} ({@code OPTIONAL} mode: one that has sent nothing at all is served
+	 * without a header). Default {@code null}: the {@link #readTimeout(Duration) read timeout}.
+	 * Not negative.
+	 * @param timeout the timeout, or {@code null} for the read timeout
+	 * @return this builder
+	 */
+	public ServerConfig.Builder proxyHeaderTimeout(Duration timeout) {
+		this.proxyHeaderTimeout = timeout;
 		return self();
 	}
 

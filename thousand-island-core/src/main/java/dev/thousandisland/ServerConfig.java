@@ -9,6 +9,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
+import dev.thousandisland.proxy.ProxyProtocolMode;
+import dev.thousandisland.proxy.ProxyTrustedSources;
 import dev.thousandisland.telemetry.TelemetryListener;
 import dev.thousandisland.transport.Transport;
 
@@ -130,6 +132,25 @@ public final class ServerConfig {
 	/** {@return the handshake timeout: see {@link Builder#handshakeTimeout(Duration) Builder.handshakeTimeout}} */
 	public Duration handshakeTimeout() {
 		return this.options.handshakeTimeout();
+	}
+
+	/** {@return the PROXY protocol mode: see {@link Builder#proxyProtocol(ProxyProtocolMode) Builder.proxyProtocol}} */
+	public ProxyProtocolMode proxyProtocol() {
+		return this.options.proxyProtocol();
+	}
+
+	/** {@return who may send a PROXY header: see {@link Builder#proxyTrustedSources(List) Builder.proxyTrustedSources}} */
+	public ProxyTrustedSources proxyTrustedSources() {
+		return this.options.proxyTrustedSources();
+	}
+
+	/**
+	 * {@return the PROXY header deadline, the read timeout unless set: see
+	 * {@link Builder#proxyHeaderTimeout(Duration) Builder.proxyHeaderTimeout}}
+	 */
+	public Duration proxyHeaderTimeout() {
+		Duration timeout = this.options.proxyHeaderTimeout();
+		return (timeout != null) ? timeout : this.options.readTimeout();
 	}
 
 	/** {@return the shutdown timeout: see {@link Builder#shutdownTimeout(Duration) Builder.shutdownTimeout}} */
@@ -292,7 +313,8 @@ public final class ServerConfig {
 					this.handshakeTimeout, this.shutdownTimeout, this.sendTimeout, this.hibernateAfter, this.backlog,
 					this.tcpNoDelay, this.reuseAddress, this.reusePort, this.socketOptions, this.numPollers,
 					this.maxAcceptBackoff, this.silentTerminateOnError, this.telemetryListeners, this.telemetryPayloads,
-					this.dataBuffers, this.readBufferPoolSize, this.mailboxCapacity));
+					this.dataBuffers, this.readBufferPoolSize, this.mailboxCapacity, this.proxyProtocol,
+					ServerOptions.trustedSources(this.proxyTrustedSources), this.proxyHeaderTimeout));
 		}
 
 		/**

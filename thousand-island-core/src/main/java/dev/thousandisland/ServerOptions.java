@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.thousandisland.proxy.ProxyProtocolMode;
+import dev.thousandisland.proxy.ProxyTrustedSources;
 import dev.thousandisland.telemetry.TelemetryListener;
 import dev.thousandisland.transport.Transport;
 
@@ -24,7 +26,8 @@ record ServerOptions(String name, Handler<?> handler, Transport transport, int p
 		boolean tcpNoDelay, boolean reuseAddress, boolean reusePort, Map<SocketOption<?>, Object> socketOptions,
 		int numPollers, Duration maxAcceptBackoff, boolean silentTerminateOnError,
 		List<TelemetryListener> telemetryListeners, boolean telemetryPayloads, DataBuffers dataBuffers,
-		int readBufferPoolSize, int mailboxCapacity) {
+		int readBufferPoolSize, int mailboxCapacity, ProxyProtocolMode proxyProtocol,
+		ProxyTrustedSources proxyTrustedSources, Duration proxyHeaderTimeout) {
 
 	/** Linux's limit on a Unix socket path, in bytes, without the terminating NUL. */
 	static final int MAX_UNIX_PATH_BYTES = 107;
@@ -65,6 +68,9 @@ record ServerOptions(String name, Handler<?> handler, Transport transport, int p
 		require(dataBuffers != null, "dataBuffers", null, "is required");
 		require(readBufferPoolSize >= 1, "readBufferPoolSize", readBufferPoolSize, "must be at least 1");
 		require(mailboxCapacity >= 1, "mailboxCapacity", mailboxCapacity, "must be at least 1");
+		require(proxyProtocol != null, "proxyProtocol", null, "is required: OFF, REQUIRED or OPTIONAL");
+		require(proxyHeaderTimeout == null || !proxyHeaderTimeout.isNegative(), "proxyHeaderTimeout",
+				proxyHeaderTimeout, "must not be negative");
 		if (unixPath != null) {
 			int length = unixPath.toString().getBytes(StandardCharsets.UTF_8).length;
 			require(length <= MAX_UNIX_PATH_BYTES, "unixPath", unixPath,
@@ -75,6 +81,20 @@ record ServerOptions(String name, Handler<?> handler, Transport transport, int p
 		// Copies, so that a builder used again afterwards cannot change a built configuration.
 		socketOptions = Map.copyOf(socketOptions);
 		telemetryListeners = List.copyOf(telemetryListeners);
+	}
+
+	/**
+	 * Parses the trusted sources of the PROXY protocol.
+	 * @throws InvalidOptionException naming {@code proxyTrustedSources} and the bad entry
+	 */
+	static ProxyTrustedSources trustedSources(List<String> sources) {
+		require(sources != null, "proxyTrustedSources", null, "is required: addresses and CIDR blocks");
+		try {
+			return ProxyTrustedSources.of(sources);
+		}
+		catch (IllegalArgumentException | NullPointerException ex) {
+			throw new InvalidOptionException("proxyTrustedSources", sources, ex.getMessage());
+		}
 	}
 
 	static void requireTimeout(String option, Duration value) {

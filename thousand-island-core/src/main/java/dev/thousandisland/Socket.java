@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLSession;
 
+import dev.thousandisland.proxy.ProxyHeader;
 import dev.thousandisland.telemetry.Span;
 
 
@@ -112,11 +113,33 @@ public interface Socket {
 	SocketAddress localAddress();
 
 	/**
-	 * Returns the client's address.
+	 * Returns the client's address. Behind a proxy that sent a PROXY protocol header
+	 * ({@link ServerConfig#proxyProtocol()}), this is the client's address the header tells, not
+	 * the proxy's; a header without addresses (a {@code LOCAL} health check, version 1
+	 * {@code UNKNOWN}) leaves the proxy's.
 	 * @return an {@link java.net.InetSocketAddress} or a {@link java.net.UnixDomainSocketAddress}
 	 * (unnamed for a Unix client that did not bind)
 	 */
 	SocketAddress remoteAddress();
+
+	/**
+	 * Returns the address at the other end of the socket itself: the proxy's when a PROXY
+	 * protocol header was read, otherwise the same as {@link #remoteAddress()}.
+	 * @return an {@link java.net.InetSocketAddress} or a {@link java.net.UnixDomainSocketAddress}
+	 */
+	default SocketAddress peerAddress() {
+		return remoteAddress();
+	}
+
+	/**
+	 * Returns the PROXY protocol header the connection started with: its addresses, command and,
+	 * for version 2, its TLVs (ALPN, authority, SSL, unique id).
+	 * @return the header; empty when the server does not read headers, or (in {@code OPTIONAL}
+	 * mode) the connection did not send one
+	 */
+	default Optional<ProxyHeader> proxyHeader() {
+		return Optional.empty();
+	}
 
 	/**
 	 * Returns whether the connection is encrypted (TLS from the start, or after STARTTLS).

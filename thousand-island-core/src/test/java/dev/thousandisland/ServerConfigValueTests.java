@@ -13,6 +13,8 @@ import java.util.Objects;
 
 import javax.net.ssl.SSLContext;
 
+import dev.thousandisland.proxy.ProxyProtocolMode;
+import dev.thousandisland.proxy.ProxyTrustedSources;
 import dev.thousandisland.telemetry.TelemetryListener;
 import dev.thousandisland.transport.Transport;
 import org.junit.jupiter.api.Test;
@@ -74,6 +76,9 @@ class ServerConfigValueTests {
 			.silentTerminateOnError(true)
 			.telemetryListener(this.listener)
 			.telemetryPayloads(true)
+			.proxyProtocol(ProxyProtocolMode.REQUIRED)
+			.proxyTrustedSources(List.of("10.0.0.0/8"))
+			.proxyHeaderTimeout(Duration.ofSeconds(9))
 			.build();
 	}
 
@@ -113,6 +118,9 @@ class ServerConfigValueTests {
 		assertThat(config.silentTerminateOnError()).isTrue();
 		assertThat(config.telemetryListeners()).containsExactly(this.listener);
 		assertThat(config.telemetryPayloads()).isTrue();
+		assertThat(config.proxyProtocol()).isEqualTo(ProxyProtocolMode.REQUIRED);
+		assertThat(config.proxyTrustedSources()).isEqualTo(ProxyTrustedSources.of(List.of("10.0.0.0/8")));
+		assertThat(config.proxyHeaderTimeout()).isEqualTo(Duration.ofSeconds(9));
 		assertThat(unixPathChanged().unixPath()).isEqualTo(Path.of("/tmp/ti-value-test.sock"));
 	}
 

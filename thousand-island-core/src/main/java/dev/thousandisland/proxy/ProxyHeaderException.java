@@ -67,7 +67,13 @@ public final class ProxyHeaderException extends IOException {
 		TIMEOUT,
 
 		/** The socket failed while the header was read. */
-		IO_ERROR;
+		IO_ERROR,
+
+		/**
+		 * A header came from a peer outside the server's trusted sources: only a proxy the server
+		 * trusts may tell it a client's address.
+		 */
+		UNTRUSTED;
 
 		/**
 		 * Returns the name used in telemetry, logs and metrics tags.

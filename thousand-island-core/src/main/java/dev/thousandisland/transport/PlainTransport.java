@@ -1,8 +1,10 @@
 package dev.thousandisland.transport;
 
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 import dev.thousandisland.internal.channel.PlainChannel;
+import dev.thousandisland.internal.channel.ReplayingChannel;
 
 /**
  * The plain transport: TCP (IPv4 and IPv6) or Unix domain sockets, bytes as they are. Its
@@ -18,6 +20,12 @@ final class PlainTransport implements Transport {
 	@Override
 	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline) {
 		return new PlainChannel(socket);
+	}
+
+	@Override
+	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline, ByteBuffer alreadyRead) {
+		PlainChannel channel = new PlainChannel(socket);
+		return alreadyRead.hasRemaining() ? new ReplayingChannel(channel, alreadyRead) : channel;
 	}
 
 	@Override

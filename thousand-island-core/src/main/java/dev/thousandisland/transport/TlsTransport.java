@@ -1,6 +1,7 @@
 package dev.thousandisland.transport;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.List;
@@ -135,6 +136,28 @@ public final class TlsTransport implements Transport {
 	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline) throws IOException {
 		TlsChannel channel = new TlsChannel(socket, newEngine(), this.heldInboundBytes);
 		try {
+			channel.handshake(readiness, deadline);
+		}
+		catch (IOException | RuntimeException ex) {
+			channel.abandon();
+			throw ex;
+		}
+		return channel;
+	}
+
+	/**
+	 * Performs the handshake with the bytes read before it (the start of the ClientHello, read
+	 * while looking for a PROXY header in {@code OPTIONAL} mode) put ahead of the socket's.
+	 */
+	@Override
+	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline, ByteBuffer alreadyRead)
+			throws IOException {
+		if (!alreadyRead.hasRemaining()) {
+			return handshake(socket, readiness, deadline);
+		}
+		TlsChannel channel = new TlsChannel(socket, newEngine(), this.heldInboundBytes);
+		try {
+			channel.replay(alreadyRead);
 			channel.handshake(readiness, deadline);
 		}
 		catch (IOException | RuntimeException ex) {

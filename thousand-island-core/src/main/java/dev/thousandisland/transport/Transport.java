@@ -1,6 +1,7 @@
 package dev.thousandisland.transport;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -65,6 +66,37 @@ public interface Transport {
 	 * the deadline passes
 	 */
 	TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline) throws IOException;
+
+	/**
+	 * Performs the handshake of a connection some of whose first bytes were already read off
+	 * the socket: in {@code OPTIONAL} PROXY protocol mode, the bytes read while looking for a
+	 * header that was not there (at most 15). The transport must treat them as if they were
+	 * still in the socket, before anything it reads from it: the start of the TLS handshake, or
+	 * the handler's first data. The server calls this form for every connection, with an empty
+	 * buffer when nothing was read.
+	 *
+	 * <p>By default an empty buffer goes to {@link #handshake(SocketChannel, Readiness, long)}
+	 * and any other fails the handshake: a transport that reads the socket itself must override
+	 * this to be used with {@code OPTIONAL} mode. The built-in transports do.
+	 * @param socket the accepted socket
+	 * @param readiness waits for the socket to become readable or writable
+	 * @param deadline {@link System#nanoTime()} by which the handshake must finish
+	 * @param alreadyRead the bytes read before the transport, ready to read; the transport may
+	 * keep the buffer
+	 * @return the channel the connection will use from now on
+	 * @throws IOException if the handshake fails, or this transport cannot take bytes read before
+	 * it
+	 */
+	default TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline,
+			ByteBuffer alreadyRead) throws IOException {
+		if (alreadyRead.hasRemaining()) {
+			throw new IOException("Transport " + name() + " (" + getClass().getName() + ") cannot take the "
+					+ alreadyRead.remaining() + " bytes read before its handshake (looking for a PROXY protocol"
+					+ " header in OPTIONAL mode): override handshake(SocketChannel, Readiness, long, ByteBuffer)"
+					+ " or use proxyProtocol REQUIRED");
+		}
+		return handshake(socket, readiness, deadline);
+	}
 
 	/**
 	 * Returns whether this transport encrypts.

@@ -172,7 +172,10 @@ final class ServerDefinitions {
 			.readBufferPoolSize(server.getReadBufferPoolSize())
 			.maxAcceptBackoff(server.getMaxAcceptBackoff())
 			.silentTerminateOnError(!server.isLogErrorResults())
-			.mailboxCapacity(server.getMailboxCapacity());
+			.mailboxCapacity(server.getMailboxCapacity())
+			.proxyProtocol(server.getProxyProtocol().getMode())
+			.proxyTrustedSources(server.getProxyProtocol().getTrustedSources())
+			.proxyHeaderTimeout(server.getProxyProtocol().getHeaderTimeout());
 		if (server.getPollers() != null) {
 			builder.numPollers(server.getPollers());
 		}
@@ -281,6 +284,9 @@ final class ServerDefinitions {
 			case "cipherSuites" -> "ssl.ciphers";
 			case "protocols" -> "ssl.enabled-protocols";
 			case "applicationProtocols" -> "ssl.application-protocols";
+			case "proxyProtocol" -> "proxy-protocol.mode";
+			case "proxyTrustedSources" -> "proxy-protocol.trusted-sources";
+			case "proxyHeaderTimeout" -> "proxy-protocol.header-timeout";
 			default -> option.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
 		};
 		return this.names.propertyFor(serverName, suffix);

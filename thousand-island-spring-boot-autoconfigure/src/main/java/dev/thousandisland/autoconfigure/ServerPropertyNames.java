@@ -32,7 +32,9 @@ final class ServerPropertyNames {
 	}
 
 	boolean isSet(String property) {
-		return this.binder.bind(property, Bindable.of(String.class)).isBound();
+		// A list may be set by index (trusted-sources[0]=...), which binds as a list, not a String.
+		return this.binder.bind(property, Bindable.of(String.class)).isBound()
+				|| this.binder.bind(property, Bindable.listOf(String.class)).isBound();
 	}
 
 	static String serverPrefix(String name) {

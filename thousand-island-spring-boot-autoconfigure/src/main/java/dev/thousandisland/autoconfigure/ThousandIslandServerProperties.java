@@ -14,7 +14,8 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
  * defaults of every server; {@code thousandisland.servers.<name>.*} overrides them for one. Named
  * apart from Spring Boot's own {@code ServerProperties} ({@code server.*}), which configures the
  * web server. The kernel socket options are inherited from {@link ThousandIslandSocketProperties};
- * TLS is the nested {@code ssl} group, framing the nested {@code framing} group.
+ * TLS is the nested {@code ssl} group, framing the nested {@code framing} group, the PROXY protocol
+ * the nested {@code proxy-protocol} group.
  *
  * @see ThousandIslandProperties
  */
@@ -151,6 +152,12 @@ public class ThousandIslandServerProperties extends ThousandIslandSocketProperti
 	 */
 	@NestedConfigurationProperty
 	private final ThousandIslandFramingProperties framing = new ThousandIslandFramingProperties();
+
+	/**
+	 * PROXY protocol settings.
+	 */
+	@NestedConfigurationProperty
+	private final ThousandIslandProxyProtocolProperties proxyProtocol = new ThousandIslandProxyProtocolProperties();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -326,6 +333,10 @@ public class ThousandIslandServerProperties extends ThousandIslandSocketProperti
 
 	public ThousandIslandFramingProperties getFraming() {
 		return this.framing;
+	}
+
+	public ThousandIslandProxyProtocolProperties getProxyProtocol() {
+		return this.proxyProtocol;
 	}
 
 }

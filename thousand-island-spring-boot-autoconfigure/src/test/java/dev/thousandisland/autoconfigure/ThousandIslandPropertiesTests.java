@@ -91,7 +91,9 @@ class ThousandIslandPropertiesTests {
 					"thousandisland.framing.max-frame-size", "thousandisland.framing.delimiter",
 					"thousandisland.framing.length-field-bytes", "thousandisland.framing.byte-order",
 					"thousandisland.framing.length-field-offset", "thousandisland.framing.length-adjustment",
-					"thousandisland.framing.strip-header", "thousandisland.framing.fixed-length", "thousandisland.shutdown",
+					"thousandisland.framing.strip-header", "thousandisland.framing.fixed-length", "thousandisland.proxy-protocol.mode",
+					"thousandisland.proxy-protocol.trusted-sources", "thousandisland.proxy-protocol.header-timeout",
+					"thousandisland.shutdown",
 					"thousandisland.observations.connections.enabled", "thousandisland.clients");
 	}
 
@@ -101,7 +103,8 @@ class ThousandIslandPropertiesTests {
 			"thousandisland.pollers, 0", "thousandisland.ssl.handshake-timeout, -1s",
 			"thousandisland.servers.echo.shutdown-timeout, -1s", "thousandisland.backlog, 0",
 			"thousandisland.servers.echo.read-buffer-pool-size, 0", "thousandisland.mailbox-capacity, 0",
-			"thousandisland.servers.echo.max-accept-backoff, 0ms" })
+			"thousandisland.servers.echo.max-accept-backoff, 0ms", "thousandisland.proxy-protocol.header-timeout, -1s",
+			"thousandisland.servers.echo.proxy-protocol.trusted-sources, 10.0.0.0/8;10.0.0.1/99" })
 	void aBadValueFailsStartUpNamingTheProperty(String property, String value) {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ThousandIslandAutoConfiguration.class))
 			.withBean("echo", Handler.class, EchoHandler::new)

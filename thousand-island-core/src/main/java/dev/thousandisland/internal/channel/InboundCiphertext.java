@@ -126,6 +126,16 @@ final class InboundCiphertext {
 		}
 	}
 
+	/**
+	 * Takes bytes read off the socket before the channel existed (while looking for a PROXY
+	 * header), as if this buffer had just read them. Before the first read only.
+	 */
+	void preload(ByteBuffer bytes) {
+		if (bytes.hasRemaining()) {
+			replace(ByteBuffer.allocate(bytes.remaining()).put(bytes));
+		}
+	}
+
 	private void dropIfEmpty() {
 		if (this.buffer != null && this.buffer.position() == 0) {
 			replace(null);

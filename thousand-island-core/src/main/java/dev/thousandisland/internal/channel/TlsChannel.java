@@ -64,6 +64,16 @@ public final class TlsChannel implements TransportChannel {
 	}
 
 	/**
+	 * Puts bytes that were read off the socket before this channel existed (the start of the
+	 * ClientHello, read while looking for a PROXY header) ahead of anything read from the socket.
+	 * Before {@link #handshake} only.
+	 * @param alreadyRead the bytes, ready to read; consumed
+	 */
+	public void replay(ByteBuffer alreadyRead) {
+		this.netIn.preload(alreadyRead);
+	}
+
+	/**
 	 * Runs the whole handshake on the calling thread, waiting for the socket as it must.
 	 * @param readiness how to wait for the socket
 	 * @param deadline when to give up, as {@link dev.thousandisland.transport.Transport#deadline}

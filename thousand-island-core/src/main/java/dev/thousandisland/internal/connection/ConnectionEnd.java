@@ -81,7 +81,7 @@ final class ConnectionEnd {
 				case ERROR -> handler.handleError(cause.error, socket, state);
 				case SHUTDOWN -> handler.handleShutdown(socket, state);
 				case TIMEOUT -> handler.handleTimeout(socket, state);
-				case NONE -> {
+				case NONE, NOT_OPENED -> {
 				}
 			}
 		}
@@ -100,7 +100,7 @@ final class ConnectionEnd {
 		if (span == null) {
 			return;
 		}
-		Map<String, Object> reason = Map.of("reason", cause.ending.reason);
+		Map<String, Object> reason = Map.of("reason", cause.ending.reason(cause.error));
 		if (cause.ending == Ending.EXCEPTION) {
 			span.exception(stats, reason, cause.error);
 		}

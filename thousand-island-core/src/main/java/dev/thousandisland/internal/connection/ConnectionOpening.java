@@ -7,6 +7,7 @@ import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,16 +16,18 @@ import dev.thousandisland.Handler;
 import dev.thousandisland.ServerConfig;
 import dev.thousandisland.internal.channel.PlainChannel;
 import dev.thousandisland.internal.connection.ConnectionEnd.Cause;
+import dev.thousandisland.proxy.ProxyHeaderException;
 import dev.thousandisland.transport.Transport;
 import dev.thousandisland.transport.TransportChannel;
 
 
 /**
  * The first job of a connection, on its own new thread: from the accepted socket to a handler that
- * has seen it. It looks at the peer, asks the handler for its initial state, starts the
- * {@code connection} span, sets the socket options, registers with a poller, runs the transport's
- * handshake (the TLS one, say) and then {@link Handler#handleConnection}. A connection that fails
- * or is closed on the way ends here, through {@link ConnectionEnding}; one that opens goes on to
+ * has seen it. It looks at the peer, asks the handler for its initial state, sets the socket
+ * options, registers with a poller, reads a PROXY protocol header when the server asks for one
+ * ({@link ProxyHeaderGate}), starts the {@code connection} span with the client's address, runs
+ * the transport's handshake (the TLS one, say) and then {@link Handler#handleConnection}. A
+ * connection that fails or is closed on the way ends here, through {@link ConnectionEnding}; one that opens goes on to
  * its {@link CallbackPass passes}.
  */
 final class ConnectionOpening {
@@ -38,7 +41,8 @@ final class ConnectionOpening {
 	 */
 	@SuppressWarnings("unchecked")
 	static boolean open(ConnectionLoop connection) {
-		if (!start(connection)) {
+		ByteBuffer replay = start(connection);
+		if (replay == null) {
 			return false;
 		}
 		Cause early = connection.end.cause();
@@ -47,7 +51,7 @@ final class ConnectionOpening {
 			ConnectionEnding.end(connection, early.ending(), early.error());
 			return false;
 		}
-		if (!handshake(connection)) {
+		if (!handshake(connection, replay)) {
 			return false;
 		}
 		// A shutdown requested during the handshake waits for handleConnection, as Thousand
@@ -57,21 +61,26 @@ final class ConnectionOpening {
 				() -> connection.handler.handleConnection(connection.socket, connection.handlerState)), true);
 	}
 
-	/** Sets the socket up and starts the span. Returns false if the connection is already over. */
-	private static boolean start(ConnectionLoop connection) {
-		SocketAddress remote;
+	/**
+	 * Sets the socket up, reads a PROXY header if the server asks for one, and starts the span
+	 * with the client's address.
+	 * @return the bytes the transport must see first (usually none), or {@code null} if the
+	 * connection is already over
+	 */
+	private static ByteBuffer start(ConnectionLoop connection) {
+		SocketAddress peer;
 		SocketAddress local;
 		try {
-			remote = connection.raw.getRemoteAddress();
+			peer = connection.raw.getRemoteAddress();
 			local = connection.raw.getLocalAddress();
 		}
 		catch (IOException ex) {
 			// The client left before we looked: no span, no callback (Thousand Island's
 			// premature_conn_closing).
 			ConnectionEnding.abandon(connection, null);
-			return false;
+			return null;
 		}
-		connection.remoteAddress = remote;
+		connection.remoteAddress = peer;
 		try {
 			connection.handlerState = connection.handler.initialState();
 		}
@@ -79,9 +88,31 @@ final class ConnectionOpening {
 			ConnectionLoop.logger.log(Level.WARNING, "Handler " + connection.handler.getClass().getName()
 					+ ".initialState() failed; closing the connection", ex);
 			ConnectionEnding.abandon(connection, ex);
-			return false;
+			return null;
 		}
-		connection.span = connection.acceptorSpan.startChild("connection", startMetadata(connection, remote),
+		SocketReadiness readiness = null;
+		IOException setupError = null;
+		try {
+			connection.raw.configureBlocking(false);
+			applySocketOptions(connection);
+			readiness = connection.server.poller(connection.id).register(connection.raw, connection);
+		}
+		catch (IOException ex) {
+			setupError = ex;
+		}
+		ProxyHeaderGate.Passed passed = new ProxyHeaderGate.Passed(null, ByteBuffer.allocate(0));
+		ProxyHeaderException refused = null;
+		if (setupError == null) {
+			try {
+				passed = ProxyHeaderGate.pass(connection.server.config(), connection.raw, peer, readiness);
+			}
+			catch (ProxyHeaderException ex) {
+				refused = ex;
+			}
+		}
+		SocketAddress client = passed.clientAddress(peer);
+		connection.remoteAddress = client;
+		connection.span = connection.acceptorSpan.startChild("connection", startMetadata(connection, client),
 				connection.acceptTime);
 		Cause forced = connection.end.cause();
 		if (forced != null && forced.ending().isForced()) {
@@ -89,34 +120,33 @@ final class ConnectionOpening {
 			ConnectionEnd.emitStop(connection.span, ConnectionEnding.statsMeasurements(connection), forced);
 			ConnectionEnding.closeSocket(connection);
 			ConnectionEnding.finish(connection);
-			return false;
-		}
-		SocketReadiness readiness;
-		try {
-			connection.raw.configureBlocking(false);
-			applySocketOptions(connection);
-			readiness = connection.server.poller(connection.id).register(connection.raw, connection);
-		}
-		catch (IOException ex) {
-			readiness = null;
-			connection.socket = new ConnectionSocket(connection, new PlainChannel(connection.raw), null,
-					connection.server, local, remote);
-			connection.socket.span(connection.span);
-			ConnectionEnding.end(connection, Ending.SOCKET_ERROR, ex);
-			return false;
+			return null;
 		}
 		connection.socket = new ConnectionSocket(connection, new PlainChannel(connection.raw), readiness,
-				connection.server, local, remote);
+				connection.server, local, client, passed.proxiedBy(peer));
 		connection.socket.span(connection.span);
-		return true;
+		if (setupError != null) {
+			ConnectionEnding.end(connection, Ending.SOCKET_ERROR, setupError);
+			return null;
+		}
+		if (refused != null) {
+			if (ConnectionLoop.logger.isLoggable(Level.DEBUG)) {
+				ConnectionLoop.logger.log(Level.DEBUG, "Connection " + connection.id + " from " + peer
+						+ " closed before its handler saw it: " + refused.getMessage());
+			}
+			ConnectionEnding.end(connection, Ending.PROXY_REFUSED, refused);
+			return null;
+		}
+		return passed.replay();
 	}
 
-	private static boolean handshake(ConnectionLoop connection) {
+	private static boolean handshake(ConnectionLoop connection, ByteBuffer replay) {
 		ServerConfig config = connection.server.config();
 		long start = System.nanoTime();
 		try {
 			TransportChannel channel = config.transport()
-				.handshake(connection.raw, connection.socket.readiness(), Transport.deadline(config.handshakeTimeout()));
+				.handshake(connection.raw, connection.socket.readiness(), Transport.deadline(config.handshakeTimeout()),
+						replay);
 			connection.socket.useChannel(channel, config.transport());
 		}
 		catch (Exception ex) {

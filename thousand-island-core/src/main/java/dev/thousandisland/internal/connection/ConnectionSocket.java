@@ -23,6 +23,7 @@ import dev.thousandisland.Handler;
 import dev.thousandisland.InvalidOptionException;
 import dev.thousandisland.Socket;
 import dev.thousandisland.SocketStats;
+import dev.thousandisland.proxy.ProxyHeader;
 import dev.thousandisland.telemetry.Span;
 import dev.thousandisland.telemetry.Telemetry;
 import dev.thousandisland.transport.Transport;
@@ -53,6 +54,9 @@ public final class ConnectionSocket implements Socket {
 
 	private final SocketAddress remoteAddress;
 
+	/** What a PROXY header said, and the proxy's own address; {@code null} without a header. */
+	private final ProxiedBy proxiedBy;
+
 	// A ReentrantLock, not synchronized: a sender parks while holding it, and a monitor held
 	// across a park would pin the virtual thread's carrier.
 	private final ReentrantLock sendLock = new ReentrantLock();
@@ -72,7 +76,7 @@ public final class ConnectionSocket implements Socket {
 	private volatile long recvCnt;
 
 	ConnectionSocket(ConnectionLoop connection, TransportChannel channel, SocketReadiness readiness, ConnectionSupervisor server,
-			SocketAddress localAddress, SocketAddress remoteAddress) {
+			SocketAddress localAddress, SocketAddress remoteAddress, ProxiedBy proxiedBy) {
 		this.connection = connection;
 		this.channel = channel;
 		this.readiness = readiness;
@@ -83,6 +87,7 @@ public final class ConnectionSocket implements Socket {
 		this.secure = false;
 		this.localAddress = localAddress;
 		this.remoteAddress = remoteAddress;
+		this.proxiedBy = proxiedBy;
 	}
 
 	/** Puts the channel the first handshake made in place; nobody else sends yet. */
@@ -211,6 +216,16 @@ public final class ConnectionSocket implements Socket {
 	@Override
 	public SocketAddress remoteAddress() {
 		return this.remoteAddress;
+	}
+
+	@Override
+	public SocketAddress peerAddress() {
+		return (this.proxiedBy != null) ? this.proxiedBy.proxy() : this.remoteAddress;
+	}
+
+	@Override
+	public Optional<ProxyHeader> proxyHeader() {
+		return (this.proxiedBy != null) ? Optional.of(this.proxiedBy.header()) : Optional.empty();
 	}
 
 	@Override

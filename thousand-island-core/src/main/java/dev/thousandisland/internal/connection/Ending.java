@@ -4,6 +4,7 @@ import dev.thousandisland.Connection;
 import dev.thousandisland.Handler;
 import dev.thousandisland.Result;
 import dev.thousandisland.Socket;
+import dev.thousandisland.proxy.ProxyHeaderException;
 
 /**
  * How a connection ended: which closing callback runs, and what its {@code connection.stop}
@@ -45,6 +46,13 @@ public enum Ending {
 	/** The transport handshake failed or timed out. */
 	HANDSHAKE_FAILED("handshake_failed", Callback.ERROR),
 
+	/**
+	 * The PROXY protocol header was refused (untrusted peer, malformed, missing, late): closed
+	 * before the handler saw the connection, with no callback. The stop reason is
+	 * {@code proxy_} and the {@link ProxyHeaderException.Reason}, such as {@code proxy_untrusted}.
+	 */
+	PROXY_REFUSED("proxy_refused", Callback.NOT_OPENED),
+
 	/** A {@link Result#switchTransport} upgrade was refused, failed or timed out. */
 	UPGRADE_FAILED("upgrade_failed", Callback.ERROR),
 
@@ -75,6 +83,14 @@ public enum Ending {
 		return this.callback == Callback.NONE;
 	}
 
+	/** The stop event's {@code reason} metadata: the ending's, made precise by the error where it can be. */
+	String reason(Throwable cause) {
+		if (this == PROXY_REFUSED && cause instanceof ProxyHeaderException refused) {
+			return "proxy_" + refused.reason().telemetryName();
+		}
+		return this.reason;
+	}
+
 	/** The stop event's {@code error} metadata, or {@code null} for a clean end. */
 	Object error(Throwable cause) {
 		return switch (this) {
@@ -88,7 +104,10 @@ public enum Ending {
 	/** The closing callback an ending runs. */
 	enum Callback {
 
-		CLOSE, ERROR, SHUTDOWN, TIMEOUT, NONE
+		CLOSE, ERROR, SHUTDOWN, TIMEOUT, NONE,
+
+		/** None, since the handler never saw the connection; reported from its own thread. */
+		NOT_OPENED
 
 	}
 

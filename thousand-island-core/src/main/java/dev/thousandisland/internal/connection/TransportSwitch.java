@@ -1,11 +1,13 @@
 package dev.thousandisland.internal.connection;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 
 import dev.thousandisland.Result;
 import dev.thousandisland.Socket;
+import dev.thousandisland.internal.channel.ReplayingChannel;
 import dev.thousandisland.transport.Transport;
 
 
@@ -39,7 +41,11 @@ final class TransportSwitch {
 		socket.sendLock().lock();
 		try {
 			upgrading.accept(true);
-			socket.useChannel(target.handshake(raw, socket.readiness(), deadline), target);
+			// Bytes read while looking for a PROXY header and not yet read by the handler are the
+			// start of the new transport's handshake.
+			ByteBuffer unread = (socket.channel() instanceof ReplayingChannel replaying) ? replaying.takeReplay()
+					: ByteBuffer.allocate(0);
+			socket.useChannel(target.handshake(raw, socket.readiness(), deadline, unread), target);
 		}
 		catch (IOException | RuntimeException ex) {
 			// Closed before the lock goes: a sender waiting for it must fail, not write plaintext

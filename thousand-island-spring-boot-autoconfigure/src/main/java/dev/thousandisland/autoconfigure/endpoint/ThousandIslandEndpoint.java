@@ -212,7 +212,8 @@ public class ThousandIslandEndpoint {
 	/**
 	 * One connection.
 	 * @param id its id within the server
-	 * @param remoteAddress the client's address
+	 * @param remoteAddress the client's address (from the PROXY protocol header, when the server
+	 * reads one)
 	 * @param ageMillis milliseconds since it was accepted
 	 * @param bytesIn bytes received
 	 * @param bytesOut bytes sent
