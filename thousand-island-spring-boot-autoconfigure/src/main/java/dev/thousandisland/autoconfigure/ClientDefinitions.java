@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
@@ -170,7 +169,7 @@ final class ClientDefinitions {
 	}
 
 	private static String kebab(String option) {
-		if (Set.of("serverHostName").contains(option)) {
+		if (option.equals("serverHostName")) {
 			return "ssl-server-name";
 		}
 		return option.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
