@@ -71,7 +71,8 @@ class ArchitectureTests {
 	private static final Map<String, Set<String>> ALLOWED = Map.of(
 			"dev.thousandisland.ServerConfig$Builder", FRONT_DOOR,
 			"dev.thousandisland.transport.TlsTransport", Set.of("dev.thousandisland.InvalidOptionException"),
-			"dev.thousandisland.transport.TlsTransport$Builder", Set.of("dev.thousandisland.InvalidOptionException"));
+			"dev.thousandisland.transport.TlsTransport$Builder", Set.of("dev.thousandisland.InvalidOptionException"),
+			"dev.thousandisland.transport.ServerNameContexts", Set.of("dev.thousandisland.InvalidOptionException"));
 
 	@Test
 	void theModuleExportsTheApiPackagesAndNothingElse() throws IOException {

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -26,6 +28,8 @@ final class TestCertificates {
 	private static TestCertificates instance;
 
 	private final Path directory;
+
+	private final Set<String> named = new HashSet<>();
 
 	private TestCertificates(Path directory) {
 		this.directory = directory;
@@ -55,6 +59,24 @@ final class TestCertificates {
 	/** A second server context, with a different certificate from the same CA. */
 	SSLContext otherServerContext() {
 		return context("server2.p12", "trust.p12");
+	}
+
+	/**
+	 * A server context with a certificate of its own for a host name (its subject's CN and its
+	 * DNS name), signed by the CA; made on first use.
+	 * @param hostName such as {@code api.example.com}, or a wildcard such as {@code *.example.org}
+	 */
+	synchronized SSLContext serverContextFor(String hostName) {
+		String store = "named-" + hostName.replace('*', '_');
+		if (this.named.add(hostName)) {
+			try {
+				signed(store, "CN=" + hostName, "SAN=dns:" + hostName);
+			}
+			catch (IOException | InterruptedException ex) {
+				throw new IllegalStateException("Could not make a certificate for " + hostName, ex);
+			}
+		}
+		return context(store + ".p12", "trust.p12");
 	}
 
 	/** A client context that trusts the CA and presents no certificate. */

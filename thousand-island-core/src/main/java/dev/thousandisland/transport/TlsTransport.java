@@ -4,19 +4,20 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
 import dev.thousandisland.InvalidOptionException;
 import dev.thousandisland.internal.channel.TlsChannel;
-
 
 /**
  * TLS over TCP or Unix domain sockets, with {@link SSLEngine} over the connection's non-blocking
@@ -26,6 +27,9 @@ import dev.thousandisland.internal.channel.TlsChannel;
  * <p>The {@link SSLContext} can be replaced while the server runs ({@link #sslContext(SSLContext)}):
  * new connections use the new one, existing connections keep theirs. That is how a renewed
  * certificate is picked up without a restart.
+ *
+ * <p>One listener can serve several host names, each with its own context, chosen by the SNI
+ * name in the ClientHello ({@link Builder#serverName}); protocols, suites and ALPN apply to all.
  *
  * <p>The same transport speaks the client side of TLS when built with
  * {@link Builder#clientMode(String)}: the engine then starts the handshake, checks that the
@@ -40,6 +44,10 @@ public final class TlsTransport implements Transport {
 
 	private volatile SSLContext sslContext;
 
+	private final AtomicReference<ServerNameContexts> serverNames;
+
+	private final boolean rejectUnknownServerNames;
+
 	private final List<String> protocols;
 
 	private final List<String> cipherSuites;
@@ -51,6 +59,8 @@ public final class TlsTransport implements Transport {
 	/** The server's host name for a client-mode transport; {@code null} on the server side. */
 	private final String peerHostName;
 
+	private final TlsEngines engines;
+
 	private final LongAdder heldInboundBytes = new LongAdder();
 
 	private TlsTransport(Builder builder) {
@@ -59,8 +69,11 @@ public final class TlsTransport implements Transport {
 		this.cipherSuites = (builder.cipherSuites != null) ? List.copyOf(builder.cipherSuites) : null;
 		this.clientAuth = builder.clientAuth;
 		this.applicationProtocols = List.copyOf(builder.applicationProtocols);
+		this.engines = new TlsEngines(this.protocols, this.cipherSuites, this.clientAuth, this.applicationProtocols);
+		this.rejectUnknownServerNames = builder.rejectUnknownServerNames;
 		this.peerHostName = builder.peerHostName;
 		check(this.sslContext);
+		this.serverNames = new AtomicReference<>(checkedNames(builder.serverNames));
 	}
 
 	/**
@@ -90,6 +103,36 @@ public final class TlsTransport implements Transport {
 	public void sslContext(SSLContext sslContext) {
 		check(Objects.requireNonNull(sslContext, "sslContext"));
 		this.sslContext = sslContext;
+	}
+
+	/**
+	 * Returns the contexts chosen by the host name a client asks for (SNI).
+	 * @return host names and wildcards, lower case and in ASCII form, to their contexts
+	 */
+	public Map<String, SSLContext> serverNames() {
+		return this.serverNames.get().asMap();
+	}
+
+	/**
+	 * Maps a host name, as {@link Builder#serverName}, for connections accepted from now on,
+	 * replacing its context if it had one; live connections keep theirs.
+	 * @param serverName a host name or wildcard
+	 * @param sslContext its context
+	 * @throws dev.thousandisland.InvalidOptionException as {@link Builder#serverName}
+	 */
+	public void serverName(String serverName, SSLContext sslContext) {
+		check(Objects.requireNonNull(sslContext, "sslContext"));
+		String normalised = ServerNameContexts.checkedName(serverName);
+		this.serverNames.updateAndGet((names) -> names.with(normalised, sslContext));
+	}
+
+	/**
+	 * Replaces the whole host name mapping, for connections accepted from now on.
+	 * @param serverNames host names or wildcards to their contexts; may be empty
+	 * @throws dev.thousandisland.InvalidOptionException as {@link #serverName(String, SSLContext)}
+	 */
+	public void serverNames(Map<String, SSLContext> serverNames) {
+		this.serverNames.set(checkedNames(serverNames));
 	}
 
 	/**
@@ -134,15 +177,7 @@ public final class TlsTransport implements Transport {
 
 	@Override
 	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline) throws IOException {
-		TlsChannel channel = new TlsChannel(socket, newEngine(), this.heldInboundBytes);
-		try {
-			channel.handshake(readiness, deadline);
-		}
-		catch (IOException | RuntimeException ex) {
-			channel.abandon();
-			throw ex;
-		}
-		return channel;
+		return handshake(socket, readiness, deadline, ByteBuffer.allocate(0));
 	}
 
 	/**
@@ -152,12 +187,19 @@ public final class TlsTransport implements Transport {
 	@Override
 	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline, ByteBuffer alreadyRead)
 			throws IOException {
-		if (!alreadyRead.hasRemaining()) {
-			return handshake(socket, readiness, deadline);
-		}
-		TlsChannel channel = new TlsChannel(socket, newEngine(), this.heldInboundBytes);
-		try {
+		ServerNameContexts names = this.serverNames.get();
+		TlsChannel channel;
+		if (this.peerHostName != null || names.isEmpty()) {
+			SSLEngine engine = (this.peerHostName != null) ? this.engines.client(this.sslContext, this.peerHostName)
+					: this.engines.server(this.sslContext, this.rejectUnknownServerNames);
+			channel = new TlsChannel(socket, engine, this.heldInboundBytes);
 			channel.replay(alreadyRead);
+		}
+		else {
+			channel = TlsChannel.forServerName(socket, alreadyRead, (serverName) -> engineFor(names, serverName),
+					this.heldInboundBytes, readiness, deadline);
+		}
+		try {
 			channel.handshake(readiness, deadline);
 		}
 		catch (IOException | RuntimeException ex) {
@@ -194,52 +236,15 @@ public final class TlsTransport implements Transport {
 		return "TlsTransport" + this.protocols;
 	}
 
-	private SSLEngine newEngine() {
-		if (this.peerHostName != null) {
-			return newClientEngine();
-		}
-		SSLEngine engine = this.sslContext.createSSLEngine();
-		engine.setUseClientMode(false);
-		SSLParameters parameters = engine.getSSLParameters();
-		parameters.setProtocols(this.protocols.toArray(String[]::new));
-		if (this.cipherSuites != null) {
-			parameters.setCipherSuites(this.cipherSuites.toArray(String[]::new));
-		}
-		switch (this.clientAuth) {
-			case NEED -> parameters.setNeedClientAuth(true);
-			case WANT -> parameters.setWantClientAuth(true);
-			case NONE -> {
-			}
-		}
-		if (!this.applicationProtocols.isEmpty()) {
-			parameters.setApplicationProtocols(this.applicationProtocols.toArray(String[]::new));
-		}
-		engine.setSSLParameters(parameters);
-		return engine;
+	private SSLEngine engineFor(ServerNameContexts names, String serverName) {
+		SSLContext named = names.find(serverName);
+		return this.engines.server((named != null) ? named : this.sslContext,
+				named == null && this.rejectUnknownServerNames);
 	}
 
-	private SSLEngine newClientEngine() {
-		// The port only keys the JDK's session cache; the host is what is verified and sent.
-		SSLEngine engine = this.sslContext.createSSLEngine(this.peerHostName, 0);
-		engine.setUseClientMode(true);
-		SSLParameters parameters = engine.getSSLParameters();
-		parameters.setProtocols(this.protocols.toArray(String[]::new));
-		if (this.cipherSuites != null) {
-			parameters.setCipherSuites(this.cipherSuites.toArray(String[]::new));
-		}
-		parameters.setEndpointIdentificationAlgorithm("HTTPS");
-		if (!isIpLiteral(this.peerHostName)) {
-			parameters.setServerNames(List.of(new SNIHostName(this.peerHostName)));
-		}
-		if (!this.applicationProtocols.isEmpty()) {
-			parameters.setApplicationProtocols(this.applicationProtocols.toArray(String[]::new));
-		}
-		engine.setSSLParameters(parameters);
-		return engine;
-	}
-
-	private static boolean isIpLiteral(String host) {
-		return host.contains(":") || host.chars().allMatch((c) -> c == '.' || Character.isDigit(c));
+	private ServerNameContexts checkedNames(Map<String, SSLContext> serverNames) {
+		serverNames.values().forEach((context) -> check(Objects.requireNonNull(context, "sslContext")));
+		return ServerNameContexts.checked(serverNames);
 	}
 
 	private void check(SSLContext context) {
@@ -276,6 +281,9 @@ public final class TlsTransport implements Transport {
 
 		private List<String> applicationProtocols = List.of();
 
+		private final Map<String, SSLContext> serverNames = new LinkedHashMap<>();
+
+		private boolean rejectUnknownServerNames;
 		private String peerHostName;
 
 		private Builder(SSLContext sslContext) {
@@ -323,6 +331,35 @@ public final class TlsTransport implements Transport {
 		 */
 		public Builder applicationProtocols(List<String> applicationProtocols) {
 			this.applicationProtocols = applicationProtocols;
+			return this;
+		}
+
+		/**
+		 * Serves a host name with a context of its own, chosen by the name the client asks for
+		 * (SNI). A client asking for no name, or for a name not mapped, gets the default context.
+		 * @param serverName a host name ({@code api.example.com}; any case; an IDN in Unicode or
+		 * {@code xn--} form) or a wildcard matching one label ({@code *.example.com})
+		 * @param sslContext the context for that name
+		 * @return this builder
+		 * @throws dev.thousandisland.InvalidOptionException naming {@code serverNames} if the name
+		 * is not a host name or wildcard, or is already mapped
+		 */
+		public Builder serverName(String serverName, SSLContext sslContext) {
+			String normalised = ServerNameContexts.checkedName(serverName);
+			if (this.serverNames.putIfAbsent(normalised, Objects.requireNonNull(sslContext, "sslContext")) != null) {
+				throw new InvalidOptionException(ServerNameContexts.OPTION, serverName, "is mapped twice");
+			}
+			return this;
+		}
+
+		/**
+		 * Sets whether a client asking for a name that is not mapped is refused with a fatal
+		 * {@code unrecognized_name} alert (default {@code false}: it gets the default context).
+		 * @param reject whether to refuse unknown names
+		 * @return this builder
+		 */
+		public Builder rejectUnknownServerNames(boolean reject) {
+			this.rejectUnknownServerNames = reject;
 			return this;
 		}
 

@@ -2,7 +2,6 @@ package dev.thousandisland.autoconfigure;
 
 import java.net.StandardSocketOptions;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,8 +13,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.boot.ssl.NoSuchSslBundleException;
-import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 
 import dev.thousandisland.Handler;
@@ -23,7 +20,6 @@ import dev.thousandisland.InvalidOptionException;
 import dev.thousandisland.ServerConfig;
 import dev.thousandisland.framing.FramedHandler;
 import dev.thousandisland.framing.Framing;
-import dev.thousandisland.transport.TlsTransport;
 
 /**
  * Decides which servers exist, from the Handler beans and the {@code thousandisland.*}
@@ -191,7 +187,8 @@ final class ServerDefinitions {
 		String bundle = server.getSsl().getBundle();
 		try {
 			if (bundle != null) {
-				builder.transport(tls(name, bundle, server.getSsl()));
+				builder.transport(new SslBundleTransports(this.sslBundles, (suffix) -> this.names.propertyFor(name, suffix))
+					.create(bundle, server.getSsl()));
 			}
 			this.customizers.forEach((customizer) -> customizer.customize(name, builder));
 			return new ServerDefinition(name, handlerName, serverPrefix(name), builder.build(), bundle);
@@ -211,37 +208,6 @@ final class ServerDefinitions {
 			return this.phaseTimeout;
 		}
 		return shutdownTimeout;
-	}
-
-	private TlsTransport tls(String name, String bundleName, ThousandIslandSslProperties ssl) {
-		SslBundles bundles = this.sslBundles.getIfAvailable();
-		SslBundle bundle;
-		try {
-			if (bundles == null) {
-				throw new NoSuchSslBundleException(bundleName, "No SSL bundles are configured");
-			}
-			bundle = bundles.getBundle(bundleName);
-		}
-		catch (NoSuchSslBundleException ex) {
-			throw new InvalidConfigurationPropertyValueException(propertyFor(name, "sslBundle"), bundleName,
-					"No SSL bundle named '" + bundleName + "' is configured under spring.ssl.bundle.*");
-		}
-		TlsTransport.Builder builder = TlsTransport.builder(bundle.createSslContext()).clientAuth(ssl.getClientAuth());
-		List<String> protocols = !ssl.getEnabledProtocols().isEmpty() ? ssl.getEnabledProtocols()
-				: asList(bundle.getOptions().getEnabledProtocols());
-		if (protocols != null) {
-			builder.protocols(protocols);
-		}
-		List<String> ciphers = !ssl.getCiphers().isEmpty() ? ssl.getCiphers()
-				: asList(bundle.getOptions().getCiphers());
-		if (ciphers != null) {
-			builder.cipherSuites(ciphers);
-		}
-		builder.applicationProtocols(ssl.getApplicationProtocols());
-		TlsTransport transport = builder.build();
-		// Renewed certificates reach new connections; live ones keep the context they started with.
-		bundles.addBundleUpdateHandler(bundleName, (updated) -> transport.sslContext(updated.createSslContext()));
-		return transport;
 	}
 
 	private void checkEndpointsAreDistinct(List<ServerDefinition> definitions) {
@@ -280,7 +246,6 @@ final class ServerDefinitions {
 			case "numPollers" -> "pollers";
 			case "silentTerminateOnError" -> "log-error-results";
 			case "handshakeTimeout" -> "ssl.handshake-timeout";
-			case "sslBundle" -> "ssl.bundle";
 			case "cipherSuites" -> "ssl.ciphers";
 			case "protocols" -> "ssl.enabled-protocols";
 			case "applicationProtocols" -> "ssl.application-protocols";
@@ -298,10 +263,6 @@ final class ServerDefinitions {
 
 	private static String serverPrefix(String name) {
 		return ServerPropertyNames.serverPrefix(name);
-	}
-
-	private static @Nullable List<String> asList(String @Nullable [] values) {
-		return (values != null) ? Arrays.asList(values) : null;
 	}
 
 }

@@ -49,6 +49,20 @@ public class ThousandIslandSslProperties {
 	 */
 	private Duration handshakeTimeout = Duration.ofSeconds(5);
 
+	/**
+	 * SSL bundles chosen by the host name a client asks for (SNI), each a server-name (a
+	 * host name, or a wildcard such as *.example.com matching one label) and a bundle.
+	 * Clients asking for no name, or another name, get the bundle of the bundle property.
+	 * Each bundle with reload-on-update reloads on its own.
+	 */
+	private List<ServerNameSslBundle> serverNameBundles = new ArrayList<>();
+
+	/**
+	 * Whether a client asking for a host name that no server-name-bundles entry matches is
+	 * refused with an unrecognized_name alert instead of getting the default bundle.
+	 */
+	private boolean rejectUnknownServerNames;
+
 	public @Nullable String getBundle() {
 		return this.bundle;
 	}
@@ -89,12 +103,62 @@ public class ThousandIslandSslProperties {
 		this.applicationProtocols = applicationProtocols;
 	}
 
+	public List<ServerNameSslBundle> getServerNameBundles() {
+		return this.serverNameBundles;
+	}
+
+	public void setServerNameBundles(List<ServerNameSslBundle> serverNameBundles) {
+		this.serverNameBundles = serverNameBundles;
+	}
+
+	public boolean isRejectUnknownServerNames() {
+		return this.rejectUnknownServerNames;
+	}
+
+	public void setRejectUnknownServerNames(boolean rejectUnknownServerNames) {
+		this.rejectUnknownServerNames = rejectUnknownServerNames;
+	}
+
 	public Duration getHandshakeTimeout() {
 		return this.handshakeTimeout;
 	}
 
 	public void setHandshakeTimeout(Duration handshakeTimeout) {
 		this.handshakeTimeout = handshakeTimeout;
+	}
+
+	/**
+	 * An SSL bundle for one host name, as in Spring Boot's server.ssl.server-name-bundles.
+	 */
+	public static class ServerNameSslBundle {
+
+		/**
+		 * Host name the bundle serves, such as api.example.com, or a wildcard such as
+		 * *.example.com (exactly one label). Case does not matter.
+		 */
+		private @Nullable String serverName;
+
+		/**
+		 * Name of the SSL bundle (spring.ssl.bundle.*) for that host name.
+		 */
+		private @Nullable String bundle;
+
+		public @Nullable String getServerName() {
+			return this.serverName;
+		}
+
+		public void setServerName(@Nullable String serverName) {
+			this.serverName = serverName;
+		}
+
+		public @Nullable String getBundle() {
+			return this.bundle;
+		}
+
+		public void setBundle(@Nullable String bundle) {
+			this.bundle = bundle;
+		}
+
 	}
 
 }

@@ -20,7 +20,8 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * Self-signed certificates made at test time with the JDK's {@code keytool} and written out as PEM
  * files for {@code spring.ssl.bundle.pem.*}: a server certificate for localhost / 127.0.0.1, a
- * renewed server certificate (for reload tests) and a client certificate. Nothing is committed;
+ * renewed server certificate (for reload tests), a certificate for api.example.com (for SNI
+ * tests) and a client certificate. Nothing is committed;
  * the key stores live in a temporary directory for the life of the test JVM.
  */
 final class PemCertificates {
@@ -30,6 +31,9 @@ final class PemCertificates {
 	static final String RENEWED_SERVER = "renewed";
 
 	static final String CLIENT = "client";
+
+	/** A server certificate for api.example.com, for SNI tests. */
+	static final String API_SERVER = "api";
 
 	private static final char[] PASSWORD = "changeit".toCharArray();
 
@@ -111,6 +115,7 @@ final class PemCertificates {
 			trusted.load(null, null);
 			trusted.setCertificateEntry(SERVER, certificate(SERVER));
 			trusted.setCertificateEntry(RENEWED_SERVER, certificate(RENEWED_SERVER));
+			trusted.setCertificateEntry(API_SERVER, certificate(API_SERVER));
 			TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
 			trust.init(trusted);
 			KeyManagerFactory keys = null;
@@ -141,12 +146,13 @@ final class PemCertificates {
 				StandardCharsets.US_ASCII);
 	}
 
-	/** Each keytool run starts a JVM, so the three key pairs are made side by side. */
+	/** Each keytool run starts a JVM, so the key pairs are made side by side. */
 	private void generate() throws IOException, InterruptedException {
 		List<Process> processes = new ArrayList<>();
 		processes.add(keytool(SERVER, "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1"));
 		processes.add(keytool(RENEWED_SERVER, "CN=localhost, OU=Renewed", "SAN=dns:localhost,ip:127.0.0.1"));
 		processes.add(keytool(CLIENT, "CN=Test Client", null));
+		processes.add(keytool(API_SERVER, "CN=api.example.com", "SAN=dns:api.example.com"));
 		for (Process process : processes) {
 			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 			if (process.waitFor() != 0) {

@@ -87,6 +87,7 @@ class ThousandIslandPropertiesTests {
 					"thousandisland.mailbox-capacity",
 					"thousandisland.ssl.bundle", "thousandisland.ssl.client-auth", "thousandisland.ssl.enabled-protocols",
 					"thousandisland.ssl.ciphers", "thousandisland.ssl.application-protocols",
+					"thousandisland.ssl.server-name-bundles", "thousandisland.ssl.reject-unknown-server-names",
 					"thousandisland.ssl.handshake-timeout", "thousandisland.framing.type",
 					"thousandisland.framing.max-frame-size", "thousandisland.framing.delimiter",
 					"thousandisland.framing.length-field-bytes", "thousandisland.framing.byte-order",

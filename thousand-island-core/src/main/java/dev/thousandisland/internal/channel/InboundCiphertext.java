@@ -77,6 +77,14 @@ final class InboundCiphertext {
 	}
 
 	/**
+	 * Returns what has been received, without consuming it.
+	 * @return a read-only view from the first byte kept to the last, or {@code null} when empty
+	 */
+	ByteBuffer received() {
+		return (this.buffer != null) ? this.buffer.asReadOnlyBuffer().flip() : null;
+	}
+
+	/**
 	 * Returns whether a whole record is waiting, judged from its header.
 	 * @return whether a whole record has arrived
 	 */

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLEngineResult;
@@ -57,10 +58,44 @@ public final class TlsChannel implements TransportChannel {
 	 * @param heldInbound where the bytes of the buffers holding undecrypted ciphertext are counted
 	 */
 	public TlsChannel(SocketChannel socket, SSLEngine engine, LongAdder heldInbound) {
+		this(socket, engine, new InboundCiphertext(heldInbound));
+	}
+
+	private TlsChannel(SocketChannel socket, SSLEngine engine, InboundCiphertext netIn) {
 		this.socket = socket;
 		this.engine = engine;
 		this.outbound = new TlsOutbound(socket, engine);
-		this.netIn = new InboundCiphertext(heldInbound);
+		this.netIn = netIn;
+	}
+
+	/**
+	 * Reads the client's ClientHello far enough to learn the host name it asks for (SNI), and
+	 * returns a channel over the engine chosen for that name, its handshake not begun. The bytes
+	 * read so far stay buffered for that engine, so the handshake then runs as usual.
+	 * @param socket the connection's socket, in non-blocking mode
+	 * @param alreadyRead the connection's first bytes, read before (by a PROXY header reader), to
+	 * come ahead of the socket's; usually empty
+	 * @param engineForName the engine for a host name (lower case, ASCII), or for {@code null}
+	 * when the client sent none or its ClientHello could not be read
+	 * @param heldInbound where the bytes of the buffers holding undecrypted ciphertext are counted
+	 * @param readiness how to wait for the socket
+	 * @param deadline when to give up, as {@link dev.thousandisland.transport.Transport#deadline}
+	 * @return the channel, ready for {@link #handshake}
+	 * @throws IOException if the client leaves or the deadline passes before its ClientHello ends
+	 */
+	public static TlsChannel forServerName(SocketChannel socket, ByteBuffer alreadyRead,
+			Function<String, SSLEngine> engineForName, LongAdder heldInbound, Readiness readiness, long deadline)
+			throws IOException {
+		InboundCiphertext netIn = new InboundCiphertext(heldInbound);
+		netIn.preload(alreadyRead);
+		try {
+			String serverName = ClientHelloServerName.read(socket, netIn, readiness, deadline);
+			return new TlsChannel(socket, engineForName.apply(serverName), netIn);
+		}
+		catch (IOException | RuntimeException ex) {
+			netIn.release();
+			throw ex;
+		}
 	}
 
 	/**
