@@ -26,6 +26,8 @@ import dev.thousandisland.client.ClientConfig;
 import dev.thousandisland.client.ClientConnection;
 import dev.thousandisland.client.ConnectKind;
 import dev.thousandisland.client.RequestFailedException;
+import dev.thousandisland.example.resp.RespClient;
+import dev.thousandisland.example.resp.RespFraming;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,20 +1,15 @@
 package dev.thousandisland.autoconfigure;
 
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.util.unit.DataSize;
 
 import dev.thousandisland.Handler;
 import dev.thousandisland.autoconfigure.ThousandIslandFramingProperties.FramingType;
-import dev.thousandisland.autoconfigure.ThousandIslandFramingProperties.LengthFieldByteOrder;
 import dev.thousandisland.framing.FramedHandler;
 import dev.thousandisland.framing.Framing;
-import dev.thousandisland.framing.LengthPrefixedFraming;
 
 /**
  * Turns each {@link FramedHandler} bean into the {@link Handler} its server runs, with the
@@ -87,76 +82,7 @@ final class ServerFramings {
 							+ "length-prefixed or fixed-length, declare one Framing bean, or declare the server's "
 							+ "Handler bean as framing.handler(framedHandler)");
 		}
-		return switch (type) {
-			case LINE -> Framing.line().withMaxFrameSize(maxFrameSize(server, properties));
-			case CRLF -> Framing.crlf().withMaxFrameSize(maxFrameSize(server, properties));
-			case DELIMITER -> Framing.delimiter(delimiter(server, properties))
-				.withMaxFrameSize(maxFrameSize(server, properties));
-			case LENGTH_PREFIXED -> lengthPrefixed(server, properties);
-			case FIXED_LENGTH -> Framing.fixedLength(fixedLength(server, properties));
-		};
-	}
-
-	private int maxFrameSize(String server, ThousandIslandFramingProperties properties) {
-		return positiveInt(server, "framing.max-frame-size", properties.getMaxFrameSize());
-	}
-
-	private byte[] delimiter(String server, ThousandIslandFramingProperties properties) {
-		String delimiter = properties.getDelimiter();
-		if (delimiter == null || delimiter.isEmpty()) {
-			throw invalid(server, "framing.delimiter", delimiter,
-					"The delimiter framing needs a delimiter of at least one character");
-		}
-		return delimiter.getBytes(StandardCharsets.UTF_8);
-	}
-
-	private int fixedLength(String server, ThousandIslandFramingProperties properties) {
-		DataSize length = properties.getFixedLength();
-		if (length == null) {
-			throw invalid(server, "framing.fixed-length", null, "The fixed-length framing needs a frame size");
-		}
-		return positiveInt(server, "framing.fixed-length", length);
-	}
-
-	private LengthPrefixedFraming lengthPrefixed(String server, ThousandIslandFramingProperties properties) {
-		LengthPrefixedFraming.Builder builder = LengthPrefixedFraming.builder()
-			.byteOrder((properties.getByteOrder() == LengthFieldByteOrder.LITTLE_ENDIAN) ? ByteOrder.LITTLE_ENDIAN
-					: ByteOrder.BIG_ENDIAN)
-			.lengthAdjustment(properties.getLengthAdjustment())
-			.stripHeader(properties.isStripHeader())
-			.maxFrameSize(maxFrameSize(server, properties));
-		try {
-			builder.lengthFieldBytes(properties.getLengthFieldBytes());
-		}
-		catch (IllegalArgumentException ex) {
-			throw invalid(server, "framing.length-field-bytes", properties.getLengthFieldBytes(), ex.getMessage());
-		}
-		try {
-			builder.lengthFieldOffset(properties.getLengthFieldOffset());
-		}
-		catch (IllegalArgumentException ex) {
-			throw invalid(server, "framing.length-field-offset", properties.getLengthFieldOffset(), ex.getMessage());
-		}
-		try {
-			return builder.build();
-		}
-		catch (IllegalArgumentException ex) {
-			// The only check left: the maximum leaves no room for the header in an int.
-			throw invalid(server, "framing.max-frame-size", properties.getMaxFrameSize(), ex.getMessage());
-		}
-	}
-
-	private int positiveInt(String server, String suffix, DataSize size) {
-		long bytes = size.toBytes();
-		if (bytes < 1 || bytes > Integer.MAX_VALUE - 2048) {
-			throw invalid(server, suffix, size, "Must be at least 1 byte and under 2 GB");
-		}
-		return (int) bytes;
-	}
-
-	private InvalidConfigurationPropertyValueException invalid(String server, String suffix, @Nullable Object value,
-			@Nullable String reason) {
-		return new InvalidConfigurationPropertyValueException(this.names.propertyFor(server, suffix), value, reason);
+		return new PropertyFramings((suffix) -> this.names.propertyFor(server, suffix)).framing(type, properties);
 	}
 
 }

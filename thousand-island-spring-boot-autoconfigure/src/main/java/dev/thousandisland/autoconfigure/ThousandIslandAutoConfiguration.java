@@ -20,6 +20,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 import dev.thousandisland.Handler;
@@ -36,6 +37,7 @@ import dev.thousandisland.framing.Framing;
 @AutoConfiguration(after = { SslAutoConfiguration.class, LifecycleAutoConfiguration.class })
 @ConditionalOnClass(Server.class)
 @EnableConfigurationProperties(ThousandIslandProperties.class)
+@Import(ThousandIslandClientsConfiguration.class)
 public final class ThousandIslandAutoConfiguration {
 
 	/**
@@ -83,7 +85,7 @@ public final class ThousandIslandAutoConfiguration {
 				phaseTimeout(lifecycle));
 	}
 
-	private static Duration phaseTimeout(ObjectProvider<LifecycleProperties> lifecycle) {
+	static Duration phaseTimeout(ObjectProvider<LifecycleProperties> lifecycle) {
 		LifecycleProperties properties = lifecycle.getIfAvailable();
 		return (properties != null) ? properties.getTimeoutPerShutdownPhase() : FRAMEWORK_PHASE_TIMEOUT;
 	}

@@ -19,6 +19,11 @@ public class ThousandIslandProperties extends ThousandIslandServerProperties {
 	private final Map<String, ThousandIslandServerProperties> servers = new LinkedHashMap<>();
 
 	/**
+	 * Clients by name: connections to other servers, each a bean in ThousandIslandClients.
+	 */
+	private final Map<String, ThousandIslandClientProperties> clients = new LinkedHashMap<>();
+
+	/**
 	 * How servers stop when the application context closes.
 	 */
 	private Shutdown shutdown = Shutdown.GRACEFUL;
@@ -30,6 +35,10 @@ public class ThousandIslandProperties extends ThousandIslandServerProperties {
 
 	public Map<String, ThousandIslandServerProperties> getServers() {
 		return this.servers;
+	}
+
+	public Map<String, ThousandIslandClientProperties> getClients() {
+		return this.clients;
 	}
 
 	public Shutdown getShutdown() {

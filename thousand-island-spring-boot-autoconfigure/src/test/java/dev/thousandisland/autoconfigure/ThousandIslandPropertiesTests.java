@@ -95,7 +95,7 @@ class ThousandIslandPropertiesTests {
 					"thousandisland.framing.strip-header", "thousandisland.framing.fixed-length", "thousandisland.proxy-protocol.mode",
 					"thousandisland.proxy-protocol.trusted-sources", "thousandisland.proxy-protocol.header-timeout",
 					"thousandisland.shutdown",
-					"thousandisland.observations.connections.enabled");
+					"thousandisland.observations.connections.enabled", "thousandisland.clients");
 	}
 
 	@ParameterizedTest

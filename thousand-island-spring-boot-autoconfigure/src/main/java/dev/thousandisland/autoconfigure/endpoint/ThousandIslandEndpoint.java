@@ -25,6 +25,7 @@ import dev.thousandisland.ServerConfig;
 import dev.thousandisland.ServerInfo;
 import dev.thousandisland.SocketStats;
 import dev.thousandisland.autoconfigure.ServerDefinition;
+import dev.thousandisland.autoconfigure.ThousandIslandClients;
 import dev.thousandisland.autoconfigure.ThousandIslandServers;
 
 /**
@@ -34,7 +35,7 @@ import dev.thousandisland.autoconfigure.ThousandIslandServers;
  * {@code management.endpoint.thousandisland.access=unrestricted}.
  *
  * <ul>
- * <li>{@code GET /actuator/thousandisland}: every server</li>
+ * <li>{@code GET /actuator/thousandisland}: every server and every client</li>
  * <li>{@code GET /actuator/thousandisland/{server}}: one server and its connections</li>
  * <li>{@code POST /actuator/thousandisland/{server}} with {@code {"action":"suspend"}} or
  * {@code "resume"}</li>
@@ -46,17 +47,29 @@ public class ThousandIslandEndpoint {
 
 	private final ThousandIslandServers servers;
 
+	private final @Nullable ThousandIslandClients clients;
+
 	/**
-	 * Creates the endpoint.
+	 * Creates the endpoint for servers only.
 	 * @param servers the servers it reports on
 	 */
 	public ThousandIslandEndpoint(ThousandIslandServers servers) {
-		this.servers = servers;
+		this(servers, null);
 	}
 
 	/**
-	 * Describes every server.
-	 * @return the servers by name
+	 * Creates the endpoint.
+	 * @param servers the servers it reports on
+	 * @param clients the clients it lists, or {@code null}
+	 */
+	public ThousandIslandEndpoint(ThousandIslandServers servers, @Nullable ThousandIslandClients clients) {
+		this.servers = servers;
+		this.clients = clients;
+	}
+
+	/**
+	 * Describes every server and every client.
+	 * @return the servers and the clients by name
 	 */
 	@ReadOperation
 	public ServersDescriptor servers() {
@@ -64,7 +77,11 @@ public class ThousandIslandEndpoint {
 		for (ServerDefinition definition : this.servers.definitions()) {
 			servers.put(definition.name(), describe(definition, null));
 		}
-		return new ServersDescriptor(servers);
+		Map<String, ClientDescriptor> clients = new LinkedHashMap<>();
+		if (this.clients != null) {
+			this.clients.all().forEach((client) -> clients.put(client.name(), ClientDescriptor.of(client)));
+		}
+		return new ServersDescriptor(servers, clients);
 	}
 
 	/**
@@ -166,10 +183,11 @@ public class ThousandIslandEndpoint {
 	}
 
 	/**
-	 * Every server.
+	 * Every server and every client.
 	 * @param servers the servers by name
+	 * @param clients the clients of {@code thousandisland.clients} by name
 	 */
-	public record ServersDescriptor(Map<String, ServerDescriptor> servers) {
+	public record ServersDescriptor(Map<String, ServerDescriptor> servers, Map<String, ClientDescriptor> clients) {
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.thousandisland.autoconfigure.endpoint;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -9,6 +10,7 @@ import org.springframework.context.annotation.Bean;
 
 import dev.thousandisland.Server;
 import dev.thousandisland.autoconfigure.ThousandIslandAutoConfiguration;
+import dev.thousandisland.autoconfigure.ThousandIslandClients;
 import dev.thousandisland.autoconfigure.ThousandIslandServers;
 
 /**
@@ -23,8 +25,9 @@ public final class ThousandIslandEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ThousandIslandEndpoint thousandIslandEndpoint(ThousandIslandServers servers) {
-		return new ThousandIslandEndpoint(servers);
+	ThousandIslandEndpoint thousandIslandEndpoint(ThousandIslandServers servers,
+			ObjectProvider<ThousandIslandClients> clients) {
+		return new ThousandIslandEndpoint(servers, clients.getIfAvailable());
 	}
 
 }

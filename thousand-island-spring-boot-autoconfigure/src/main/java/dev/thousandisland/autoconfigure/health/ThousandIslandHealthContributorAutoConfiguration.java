@@ -17,6 +17,8 @@ import org.springframework.context.annotation.Bean;
 import dev.thousandisland.Server;
 import dev.thousandisland.autoconfigure.ServerDefinition;
 import dev.thousandisland.autoconfigure.ThousandIslandAutoConfiguration;
+import dev.thousandisland.autoconfigure.ThousandIslandClient;
+import dev.thousandisland.autoconfigure.ThousandIslandClients;
 import dev.thousandisland.autoconfigure.ThousandIslandServers;
 
 /**
@@ -24,6 +26,8 @@ import dev.thousandisland.autoconfigure.ThousandIslandServers;
  * the {@code thousandisland} health contributor: one indicator per server, grouped under the
  * server names when there are several. It is not added to the liveness group; add it to readiness
  * with {@code management.endpoint.health.group.readiness.include=readinessState,thousandisland}.
+ * The clients of {@code thousandisland.clients} have indicators of their own, under
+ * {@code thousandislandClients}.
  */
 @AutoConfiguration(after = ThousandIslandAutoConfiguration.class)
 @ConditionalOnClass({ Server.class, HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
@@ -43,6 +47,24 @@ public final class ThousandIslandHealthContributorAutoConfiguration {
 		Map<String, HealthContributor> indicators = new LinkedHashMap<>();
 		for (ServerDefinition definition : servers.definitions()) {
 			indicators.put(definition.name(), new ServerHealthIndicator(servers, definition));
+		}
+		return CompositeHealthContributor.fromMap(indicators);
+	}
+
+	/**
+	 * One indicator per client of {@code thousandisland.clients}, under its name:
+	 * {@code /actuator/health/thousandislandClients/<name>}.
+	 */
+	@Bean
+	@ConditionalOnBean(ThousandIslandClients.class)
+	@ConditionalOnMissingBean(name = "thousandislandClientsHealthContributor")
+	HealthContributor thousandislandClientsHealthContributor(ThousandIslandClients clients) {
+		if (clients.all().isEmpty()) {
+			return (HealthIndicator) () -> Health.up().withDetail("clients", 0).build();
+		}
+		Map<String, HealthContributor> indicators = new LinkedHashMap<>();
+		for (ThousandIslandClient client : clients.all()) {
+			indicators.put(client.name(), new ClientHealthIndicator(client));
 		}
 		return CompositeHealthContributor.fromMap(indicators);
 	}

@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 import dev.thousandisland.Server;
+import dev.thousandisland.autoconfigure.ThousandIslandClients;
 import dev.thousandisland.autoconfigure.ThousandIslandServerCustomizer;
 import dev.thousandisland.autoconfigure.ThousandIslandServers;
 
@@ -25,6 +26,12 @@ public final class ThousandIslandMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	ThousandIslandMetrics thousandIslandMetrics(ObjectProvider<ThousandIslandServers> servers) {
 		return new ThousandIslandMetrics(servers);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ThousandIslandClientMetrics thousandIslandClientMetrics(ObjectProvider<ThousandIslandClients> clients) {
+		return new ThousandIslandClientMetrics(clients);
 	}
 
 	@Bean

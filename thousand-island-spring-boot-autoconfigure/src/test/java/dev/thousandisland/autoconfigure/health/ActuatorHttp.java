@@ -21,8 +21,12 @@ final class ActuatorHttp {
 	}
 
 	static Response get(int managementPort, String path) throws IOException, InterruptedException {
+		return get(managementPort, path, "application/json");
+	}
+
+	static Response get(int managementPort, String path, String accept) throws IOException, InterruptedException {
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
-			.header("Accept", "application/json")
+			.header("Accept", accept)
 			.timeout(Duration.ofSeconds(10))
 			.GET()
 			.build();

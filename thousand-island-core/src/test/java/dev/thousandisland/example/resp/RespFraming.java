@@ -1,4 +1,4 @@
-package dev.thousandisland;
+package dev.thousandisland.example.resp;
 
 import java.nio.ByteBuffer;
 
@@ -11,8 +11,11 @@ import dev.thousandisland.framing.FramingException;
  * next whole reply (a simple string, error, integer, bulk string or a nested array of them), or
  * {@link #NEED_MORE}. The example of a reply decoder for a protocol whose replies are not one
  * delimited frame.
+ *
+ * <p>Lives in the core's test jar (with {@link RespClient}) so that the core's tests against a
+ * real redis-server and the client benchmark share one RESP implementation.
  */
-final class RespFraming implements Framing {
+public final class RespFraming implements Framing {
 
 	private static final int MAX_REPLY = 1024 * 1024;
 

@@ -1,0 +1,263 @@
+package dev.thousandisland.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+
+/**
+ * Settings of one Thousand Island client, under {@code thousandisland.clients.<name>.*}: where it
+ * connects, how it reconnects, how its requests queue and how its replies are framed. Each client
+ * becomes a {@link ThousandIslandClient} in {@link ThousandIslandClients}, started with the
+ * application context.
+ *
+ * @see dev.thousandisland.client.ClientConfig
+ */
+public class ThousandIslandClientProperties {
+
+	/**
+	 * Host name or address of the server to connect to, resolved again on every connect attempt.
+	 * Not used with unix-path.
+	 */
+	private String host = "localhost";
+
+	/**
+	 * TCP port of the server to connect to. Required unless unix-path is set.
+	 */
+	private @Nullable Integer port;
+
+	/**
+	 * Path of a Unix domain socket to connect to instead of a TCP host and port.
+	 */
+	private @Nullable Path unixPath;
+
+	/**
+	 * Name of the SSL bundle (spring.ssl.bundle.*) whose trust material verifies the server; its
+	 * key material, if any, is the client certificate. The server's certificate must be issued
+	 * for the host (or ssl-server-name). Not set: plain TCP.
+	 */
+	private @Nullable String sslBundle;
+
+	/**
+	 * Host name the server's certificate must carry and that is sent with SNI. Defaults to host.
+	 */
+	private @Nullable String sslServerName;
+
+	/**
+	 * Longest a connect attempt (TCP connect and TLS handshake) may take.
+	 */
+	private Duration connectTimeout = Duration.ofSeconds(5);
+
+	/**
+	 * Number of connections: 1 is a single ClientConnection, more make a ClientPool that sends
+	 * each request to the connection with the fewest outstanding.
+	 */
+	private int poolSize = 1;
+
+	/**
+	 * Timeout of requests made without one, waiting in the queue included.
+	 */
+	private Duration requestTimeout = Duration.ofSeconds(5);
+
+	/**
+	 * Most requests one connection holds at once, queued or waiting for their reply; more fail
+	 * with QueueFullException. 0 refuses requests while not connected.
+	 */
+	private int queueSize = 1024;
+
+	/**
+	 * Name of the ClientHandler bean told of connects, drops and messages. Not set: none.
+	 */
+	private @Nullable String handler;
+
+	/**
+	 * Waits between connect attempts.
+	 */
+	private final Backoff backoff = new Backoff();
+
+	/**
+	 * How replies are cut from the byte stream, and requests framed. Without a type, the
+	 * Framing bean named "<name>Framing", or else the only Framing bean, cuts the replies.
+	 */
+	@NestedConfigurationProperty
+	private final ThousandIslandFramingProperties framing = new ThousandIslandFramingProperties();
+
+	/**
+	 * Whether the built-in framing also frames each request payload (adds the line end, the
+	 * length header); when false, payloads are written exactly as given.
+	 */
+	private boolean frameRequests = true;
+
+	public String getHost() {
+		return this.host;
+	}
+
+	public void setHost(String host) {
+		this.host = host;
+	}
+
+	public @Nullable Integer getPort() {
+		return this.port;
+	}
+
+	public void setPort(@Nullable Integer port) {
+		this.port = port;
+	}
+
+	public @Nullable Path getUnixPath() {
+		return this.unixPath;
+	}
+
+	public void setUnixPath(@Nullable Path unixPath) {
+		this.unixPath = unixPath;
+	}
+
+	public @Nullable String getSslBundle() {
+		return this.sslBundle;
+	}
+
+	public void setSslBundle(@Nullable String sslBundle) {
+		this.sslBundle = sslBundle;
+	}
+
+	public @Nullable String getSslServerName() {
+		return this.sslServerName;
+	}
+
+	public void setSslServerName(@Nullable String sslServerName) {
+		this.sslServerName = sslServerName;
+	}
+
+	public Duration getConnectTimeout() {
+		return this.connectTimeout;
+	}
+
+	public void setConnectTimeout(Duration connectTimeout) {
+		this.connectTimeout = connectTimeout;
+	}
+
+	public int getPoolSize() {
+		return this.poolSize;
+	}
+
+	public void setPoolSize(int poolSize) {
+		this.poolSize = poolSize;
+	}
+
+	public Duration getRequestTimeout() {
+		return this.requestTimeout;
+	}
+
+	public void setRequestTimeout(Duration requestTimeout) {
+		this.requestTimeout = requestTimeout;
+	}
+
+	public int getQueueSize() {
+		return this.queueSize;
+	}
+
+	public void setQueueSize(int queueSize) {
+		this.queueSize = queueSize;
+	}
+
+	public @Nullable String getHandler() {
+		return this.handler;
+	}
+
+	public void setHandler(@Nullable String handler) {
+		this.handler = handler;
+	}
+
+	public Backoff getBackoff() {
+		return this.backoff;
+	}
+
+	public ThousandIslandFramingProperties getFraming() {
+		return this.framing;
+	}
+
+	public boolean isFrameRequests() {
+		return this.frameRequests;
+	}
+
+	public void setFrameRequests(boolean frameRequests) {
+		this.frameRequests = frameRequests;
+	}
+
+	/**
+	 * Waits between connect attempts: attempt n waits initial x multiplier^(n-1), capped at max,
+	 * less a random part of up to jitter of it.
+	 */
+	public static class Backoff {
+
+		/**
+		 * Wait after the first failed attempt.
+		 */
+		private Duration initial = Duration.ofMillis(100);
+
+		/**
+		 * Longest wait between attempts.
+		 */
+		private Duration max = Duration.ofSeconds(5);
+
+		/**
+		 * Factor by which each wait grows.
+		 */
+		private double multiplier = 2.0;
+
+		/**
+		 * Largest fraction (0 to 1) taken off each wait at random, so that many clients cut off
+		 * at once do not come back in the same instant.
+		 */
+		private double jitter = 0.2;
+
+		/**
+		 * Failed attempts in a row after which the client gives up (state FAILED); 0 never gives
+		 * up.
+		 */
+		private int maxAttempts;
+
+		public Duration getInitial() {
+			return this.initial;
+		}
+
+		public void setInitial(Duration initial) {
+			this.initial = initial;
+		}
+
+		public Duration getMax() {
+			return this.max;
+		}
+
+		public void setMax(Duration max) {
+			this.max = max;
+		}
+
+		public double getMultiplier() {
+			return this.multiplier;
+		}
+
+		public void setMultiplier(double multiplier) {
+			this.multiplier = multiplier;
+		}
+
+		public double getJitter() {
+			return this.jitter;
+		}
+
+		public void setJitter(double jitter) {
+			this.jitter = jitter;
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+	}
+
+}
