@@ -77,13 +77,16 @@ final class ReactorNettyServer implements PeerServer {
 	}
 
 	/**
-	 * Disposes of the server as its users do, which closes the listener and waits for the
-	 * connections in its channel group, then closes whatever is left.
+	 * Disposes of the server, which closes the listener, closes the connections in its channel
+	 * group, and waits (at most five seconds) until the server is disposed of. {@code disposeNow}
+	 * alone would wait for the connections to end by themselves, which idle ones never do: it
+	 * throws after its timeout with every connection still open.
 	 */
 	@Override
 	public void stop() throws InterruptedException {
-		this.server.disposeNow(Duration.ofSeconds(5));
+		this.server.dispose();
 		this.channels.close().sync();
+		this.server.onDispose().block(Duration.ofSeconds(5));
 	}
 
 }
