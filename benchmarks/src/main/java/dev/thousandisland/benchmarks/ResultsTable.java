@@ -46,6 +46,11 @@ final class ResultsTable {
 		out.append("- Load generator: a separate JVM on the loopback interface; plain Java NIO (non-blocking "
 				+ "`SocketChannel`s, one selector thread per core, client sources spread over 127.0.0.2–254) for "
 				+ "echo, churn and idle connections; blocking JDK `SSLSocket` clients (`TlsLoad`) for TLS.\n");
+		for (Peer peer : Peer.values()) {
+			if (!Workload.TLS_HANDSHAKES.runsOn(peer)) {
+				out.append("- ").append(peer.label()).append(" takes no part in the TLS workloads (n/a there).\n");
+			}
+		}
 		out.append("- Server JVMs: `").append(String.join(" ", ComparisonBenchmark.serverOptions())).append("`\n");
 		for (Map.Entry<Peer, Set<String>> entry : results.descriptions().entrySet()) {
 			out.append("- ").append(entry.getKey().label()).append(": ")
