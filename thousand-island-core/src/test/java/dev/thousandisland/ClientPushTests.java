@@ -18,6 +18,7 @@ import dev.thousandisland.client.ClientHandler;
 import dev.thousandisland.client.ConnectKind;
 import dev.thousandisland.framing.Framing;
 import dev.thousandisland.framing.FramingException;
+import dev.thousandisland.telemetry.TelemetryEvent;
 
 import static dev.thousandisland.ScriptedLineServer.line;
 import static dev.thousandisland.ScriptedLineServer.text;
@@ -39,6 +40,8 @@ class ClientPushTests {
 
 	private final List<ClientConnection> clients = new ArrayList<>();
 
+	private final List<TelemetryEvent> events = new CopyOnWriteArrayList<>();
+
 	@AfterEach
 	void stopEverything() throws InterruptedException {
 		for (ClientConnection client : this.clients) {
@@ -57,6 +60,7 @@ class ClientPushTests {
 			.isInstanceOf(FramingException.class)
 			.satisfies((ex) -> assertThat(ex).hasMessageContaining("more replies than requests"));
 		assertThat(handler.kinds).containsExactly(ConnectKind.FIRST, ConnectKind.RECONNECT);
+		assertThat(disconnectReasons()).containsExactly("protocol_error");
 		assertThat(text(client.request(line("echo next"), WAIT))).isEqualTo("next");
 	}
 
@@ -75,6 +79,7 @@ class ClientPushTests {
 		assertThat(handler.threads).containsOnly("thousand-island-client-pushed");
 		assertThat(handler.kinds).containsExactly(ConnectKind.FIRST);
 		assertThat(handler.errors).isEmpty();
+		assertThat(disconnectReasons()).isEmpty();
 	}
 
 	@Test
@@ -86,6 +91,7 @@ class ClientPushTests {
 		assertThat(handler.errors).singleElement()
 			.isInstanceOf(IllegalStateException.class)
 			.satisfies((ex) -> assertThat(ex).hasMessage("refused a"));
+		assertThat(disconnectReasons()).containsExactly("handler_error");
 		assertThat(text(client.request(line("echo next"), WAIT))).isEqualTo("next");
 	}
 
@@ -103,9 +109,17 @@ class ClientPushTests {
 			.backoff(FAST)
 			.connectTimeout(Duration.ofSeconds(2))
 			.handler(handler)
+			.telemetryListeners(List.of(this.events::add))
 			.build());
 		this.clients.add(client);
 		return client;
+	}
+
+	private List<Object> disconnectReasons() {
+		return this.events.stream()
+			.filter((event) -> event.name().equals(TelemetryEvent.CLIENT_DISCONNECT))
+			.map((event) -> event.metadata().get("reason"))
+			.toList();
 	}
 
 	/** Keeps what the server pushes, or throws on it. */
