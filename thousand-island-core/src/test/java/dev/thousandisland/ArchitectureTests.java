@@ -49,14 +49,15 @@ class ArchitectureTests {
 
 	/**
 	 * The layers, top first; a class may depend on its own layer and the ones below. Framing is a
-	 * handler built on the public API alone. The client (its public facade and its machinery, one layer
-	 * as a client is one object with its thread) sits on top: it reuses framings, transports and
-	 * telemetry, and nothing of the server reaches it. The machinery sits between the front door and the API
-	 * contracts it calls (handler, result, socket, configuration); transports, the PROXY protocol
-	 * reader and telemetry are at the bottom and know nothing of connections.
+	 * handler built on the public API alone. The client (its public facade and its machinery, one
+	 * layer, as a client is one object with its thread) sits on top: it reuses framings, transports
+	 * and telemetry, and nothing of the server reaches it. The machinery sits between the front door
+	 * and the API contracts it calls (handler, result, socket, configuration); transports, the PROXY
+	 * protocol reader and telemetry are at the bottom and know nothing of connections.
 	 */
 	private static final List<Set<String>> LAYERS = List.of(Set.of("front door"),
-			Set.of("dev.thousandisland.client", "dev.thousandisland.internal.client"), Set.of("dev.thousandisland.framing"), Set.of("dev.thousandisland.internal.server"),
+			Set.of("dev.thousandisland.client", "dev.thousandisland.internal.client"),
+			Set.of("dev.thousandisland.framing"), Set.of("dev.thousandisland.internal.server"),
 			Set.of("dev.thousandisland.internal.listener"), Set.of("dev.thousandisland.internal.connection"),
 			Set.of("dev.thousandisland"),
 			Set.of("dev.thousandisland.transport", "dev.thousandisland.internal.channel",
@@ -65,8 +66,8 @@ class ArchitectureTests {
 
 	/**
 	 * The upward dependencies allowed, each for a reason: the builder's {@code start()} is a
-	 * shortcut through the front door (and returns the {@code Server} it opens), and a transport rejects a bad option with the same
-	 * exception the configuration uses.
+	 * shortcut through the front door (and returns the {@code Server} it opens), and a transport
+	 * rejects a bad option with the same exception the configuration uses.
 	 */
 	private static final Map<String, Set<String>> ALLOWED = Map.of(
 			"dev.thousandisland.ServerConfig$Builder", FRONT_DOOR,
