@@ -17,7 +17,8 @@ import dev.thousandisland.framing.Framing;
  * {@code X}; {@code ignore} never answers; {@code twice X} answers {@code X} twice; {@code garbage}
  * answers 200 bytes with no line end; {@code half} answers part of a line and closes; {@code slow X}
  * answers {@code X} after 300 ms; {@code batch X} is held until three are held, then all three
- * are answered in order; {@code sni} answers the host name the client sent with SNI.
+ * are answered in order; {@code sni} answers the host name the client sent with SNI;
+ * {@code push X Y} answers {@code ok}, then pushes {@code X} and {@code Y} as lines of their own.
  */
 final class ScriptedLineServer implements FramedHandler<List<String>> {
 
@@ -47,6 +48,7 @@ final class ScriptedLineServer implements FramedHandler<List<String>> {
 			case "echo" -> socket.sendLine(argument);
 			case "sni" -> socket.sendLine(socket.serverName().orElse("none"));
 			case "twice" -> socket.send(ascii(argument + "\n" + argument + "\n"));
+			case "push" -> socket.send(ascii("ok\n" + String.join("\n", argument.split(" ")) + "\n"));
 			case "garbage" -> socket.send(ascii("g".repeat(200)));
 			case "half" -> {
 				socket.send(ascii("hal"));

@@ -1,5 +1,9 @@
 package dev.thousandisland.client;
 
+import java.nio.ByteBuffer;
+
+import dev.thousandisland.framing.FramingException;
+
 /**
  * What a client connection tells its owner as it connects, drops and reconnects: the client-side
  * counterpart of the server's {@link dev.thousandisland.Handler}. Every callback is optional and
@@ -7,7 +11,9 @@ package dev.thousandisland.client;
  * one runs, the client neither reads nor writes, so keep them short.
  *
  * <p>Replies are not handed to the handler: they complete the requests they answer, in order
- * (see {@link ClientConnection#requestAsync}). A client's life, callback by callback:
+ * (see {@link ClientConnection#requestAsync}). Only a frame that arrives while no request is
+ * waiting for a reply (a greeting banner, a push) goes to {@link #handleFrame}, which by default
+ * ends the connection as a protocol error. A client's life, callback by callback:
  * <ol>
  * <li>After each successful TCP connect and transport handshake, {@link #handleConnection} runs,
  * told whether this is the {@linkplain ConnectKind#FIRST first} connect or a
@@ -23,7 +29,8 @@ package dev.thousandisland.client;
  * <li>{@link ClientConnection#stop} ends with {@link #handleClose} once the connection is closed.
  * </ol>
  * An exception a callback throws is logged; from {@code handleConnection} it also drops the new
- * connection (the client backs off and retries), from the others it is otherwise ignored.
+ * connection, from {@code handleFrame} the connection (in both cases {@code handleError} gets it,
+ * and the client backs off and retries); from the others it is otherwise ignored.
  */
 public interface ClientHandler {
 
@@ -47,6 +54,31 @@ public interface ClientHandler {
 	 * @throws Exception logged and ignored
 	 */
 	default void handleMessage(Object message, ClientConnection client) throws Exception {
+	}
+
+	/**
+	 * Runs for each frame the server sent while no request was waiting for a reply: a greeting
+	 * banner, a notification pushed between requests, an extra reply. Frames are cut by the reply
+	 * framing and handed over one by one in the order they arrived; replies to requests made
+	 * later are matched as usual, first in, first out. A frame that arrives while a request is
+	 * waiting is that request's reply: the client cannot tell a push from a reply, so a protocol
+	 * that pushes while requests are outstanding needs its own matching, and a greeting banner
+	 * reaches this callback only if it arrives before the first request is written.
+	 *
+	 * <p>The default throws a {@link FramingException} ("more replies than requests"): a protocol
+	 * error that drops the connection, as a client without this callback does. Override it to keep
+	 * such frames; an override is detected simply by not throwing.
+	 * @param frame the frame's payload (as the reply framing's {@code payload} cuts it), in a buffer
+	 * of its own that the handler may keep
+	 * @param client the client, connected
+	 * @throws Exception to end the connection: a {@link FramingException} as a protocol error
+	 * (telemetry reason {@code protocol_error}), anything else as a handler error
+	 * ({@code handler_error}); either way {@code handleError} gets it, the requests in flight fail
+	 * with {@link ConnectionLostException} and the client backs off and reconnects
+	 */
+	default void handleFrame(ByteBuffer frame, ClientConnection client) throws Exception {
+		throw new FramingException("The server sent a reply (" + frame.remaining()
+				+ " bytes) with no request waiting for one: more replies than requests");
 	}
 
 	/**

@@ -1,7 +1,9 @@
 package dev.thousandisland.internal.client;
 
 import java.io.EOFException;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
 
 import dev.thousandisland.client.ClientConnection;
 import dev.thousandisland.client.ClientHandler;
@@ -66,6 +68,24 @@ final class ClientCallbacks {
 		}
 	}
 
+	/**
+	 * Hands the handler a frame no request was waiting for. What it throws ends the connection: a
+	 * {@link FramingException} (what the default {@code handleFrame} throws) as the protocol error
+	 * it is, anything else wrapped in a {@link HandleFrameFailedException}.
+	 */
+	void unsolicited(ByteBuffer frame) throws IOException {
+		try {
+			this.handler.handleFrame(frame, this.client);
+		}
+		catch (FramingException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			logger.log(Level.WARNING, "handleFrame of client " + this.client + " threw; reconnecting", ex);
+			throw new HandleFrameFailedException("handleFrame of client " + this.client + " threw (" + ex + ")", ex);
+		}
+	}
+
 	/** The {@code reason} of a {@code client.disconnect} event for what ended a connection. */
 	static String reason(Throwable ex) {
 		if (ex instanceof EOFException) {
@@ -76,6 +96,9 @@ final class ClientCallbacks {
 		}
 		if (ex instanceof FramingException) {
 			return "protocol_error";
+		}
+		if (ex instanceof HandleFrameFailedException) {
+			return "handler_error";
 		}
 		return "socket_error";
 	}
@@ -93,9 +116,26 @@ final class ClientCallbacks {
 				logger.log(Level.WARNING, "handleTimeout of client " + this.client + " threw", ex);
 			}
 		}
+		else if (cause instanceof HandleFrameFailedException failed) {
+			error(failed.getCause());
+		}
 		else {
 			error(cause);
 		}
+	}
+
+	/**
+	 * {@code handleFrame} threw: the connection ends, and {@code handleError} gets what it threw.
+	 * An {@link IOException} so the session ends the way a socket error ends it.
+	 */
+	static final class HandleFrameFailedException extends IOException {
+
+		private static final long serialVersionUID = 1L;
+
+		HandleFrameFailedException(String message, Throwable cause) {
+			super(message, cause);
+		}
+
 	}
 
 }

@@ -307,6 +307,10 @@ public final class ClientLoop implements Runnable {
 		}
 	}
 
+	ClientCallbacks callbacks() {
+		return this.callbacks;
+	}
+
 	ClientInbox inbox() {
 		return this.inbox;
 	}

@@ -13,7 +13,6 @@ import dev.thousandisland.client.ConnectionLostException;
 import dev.thousandisland.client.RequestTimeoutException;
 import dev.thousandisland.framing.FrameTooLargeException;
 import dev.thousandisland.framing.Framing;
-import dev.thousandisland.framing.FramingException;
 import dev.thousandisland.transport.TransportChannel;
 
 /**
@@ -23,7 +22,8 @@ import dev.thousandisland.transport.TransportChannel;
  * oldest request in flight with each, first in, first out.
  *
  * <p>Memory stays bounded whatever the peer does: the read buffer never grows past the framing's
- * {@link Framing#maxBufferedBytes()}, and a reply that answers no request in flight is a protocol
+ * {@link Framing#maxBufferedBytes()}, and a frame that answers no request in flight goes to
+ * {@link dev.thousandisland.client.ClientHandler#handleFrame}, whose default makes it a protocol
  * error that ends the connection rather than something to keep.
  */
 final class ClientSession {
@@ -194,8 +194,10 @@ final class ClientSession {
 				this.buffered.position(start + length);
 				PendingRequest request = this.inFlight.poll();
 				if (request == null) {
-					throw new FramingException("The server sent a reply (" + length
-							+ " bytes) with no request waiting for one: more replies than requests");
+					// Nobody asked: the handler's (by default a protocol error that ends the connection).
+					this.loop.callbacks().unsolicited(payloadCopy(frame));
+					this.replies++;
+					continue;
 				}
 				complete(request, frame);
 			}
@@ -205,10 +207,16 @@ final class ClientSession {
 		}
 	}
 
-	private void complete(PendingRequest request, ByteBuffer frame) {
+	/** The frame's payload in a buffer of its own: the read buffer is reused for the next bytes. */
+	private ByteBuffer payloadCopy(ByteBuffer frame) {
 		ByteBuffer payload = this.replyFraming.payload(frame);
 		ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
 		copy.put(payload).flip();
+		return copy;
+	}
+
+	private void complete(PendingRequest request, ByteBuffer frame) {
+		ByteBuffer copy = payloadCopy(frame);
 		this.replies++;
 		// Measured before completing: the caller owns the buffer from then on and may consume it.
 		long length = copy.remaining();
