@@ -62,16 +62,9 @@ final class SocketSender {
 			while (hasRemaining(data)) {
 				long written = channel.write(data);
 				total += written;
-				if (written == 0) {
-					socket.readiness().awaitWritable(deadline);
-				}
-				else {
-					deadline = Transport.deadline(this.sendTimeout);
-				}
+				deadline = afterWrite(socket, written, deadline);
 			}
-			while (!channel.flush()) {
-				socket.readiness().awaitWritable(deadline);
-			}
+			flush(socket, channel, deadline);
 			socket.countSend(total, true);
 		}
 		catch (SocketTimeoutException ex) {
@@ -111,16 +104,9 @@ final class SocketSender {
 			while (offset + sent < end) {
 				long written = channel.transferFrom(source, offset + sent, end - offset - sent);
 				sent += written;
-				if (written == 0) {
-					socket.readiness().awaitWritable(deadline);
-				}
-				else {
-					deadline = Transport.deadline(this.sendTimeout);
-				}
+				deadline = afterWrite(socket, written, deadline);
 			}
-			while (!channel.flush()) {
-				socket.readiness().awaitWritable(deadline);
-			}
+			flush(socket, channel, deadline);
 			socket.countSend(sent, true);
 		}
 		catch (IOException ex) {
@@ -189,6 +175,26 @@ final class SocketSender {
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * After one write: waits for room when it made no progress, and otherwise starts the
+	 * no-progress deadline again.
+	 * @return the deadline for the next write
+	 */
+	private long afterWrite(ConnectionSocket socket, long written, long deadline) throws IOException {
+		if (written == 0) {
+			socket.readiness().awaitWritable(deadline);
+			return deadline;
+		}
+		return Transport.deadline(this.sendTimeout);
+	}
+
+	/** Pushes out what the channel still holds (TLS records), waiting for room until the deadline. */
+	private static void flush(ConnectionSocket socket, TransportChannel channel, long deadline) throws IOException {
+		while (!channel.flush()) {
+			socket.readiness().awaitWritable(deadline);
+		}
 	}
 
 }
