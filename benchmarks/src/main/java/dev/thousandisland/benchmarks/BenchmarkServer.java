@@ -13,7 +13,8 @@ import io.netty.handler.ssl.SslProvider;
 
 /**
  * One peer server in a JVM of its own, driven over standard input by {@link ComparisonBenchmark}:
- * {@code BenchmarkServer <thousand-island|netty-epoll|reactor-netty|spring-integration|naive-vt> <echo|daytime> [tls key store]}.
+ * {@code BenchmarkServer <thousand-island|netty-epoll|reactor-netty|spring-integration|naive-vt>
+ * <echo|daytime|line_echo|length_echo> [tls key store]}.
  *
  * <p>Prints {@code ready <port> <description>} once listening, then answers one command a line:
  * <ul>

@@ -8,25 +8,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 import io.netty.channel.epoll.Epoll;
 import io.netty.util.Version;
 
-import dev.thousandisland.benchmarks.Metric.Target;
 import dev.thousandisland.benchmarks.Metric.Unit;
 
 /**
  * Thousand Island against Netty 4.2 on native epoll, Reactor Netty's {@code TcpServer}, Spring
  * Integration IP's TCP connection factory and a naive JDK virtual-thread server, on the same
- * workloads: small-message echo at 100 and 1,000 connections, bulk echo, pipelined requests
- * (16 small ones written at once), connection churn, the server's CPU time per message in each of
- * these ({@link ServerCpu}), TLS 1.3 handshakes and bulk, memory per idle connection, and the drain time of
- * {@code stop()}. The idle workloads run Thousand Island a second time with its opt-in
+ * workloads: small-message echo at 100 and 1,000 connections, the same 100-connection echo through
+ * each framework's own line framing and 4-byte length-prefixed framing (with Thousand Island's
+ * framed ÷ raw echo of the same run), bulk echo, pipelined requests (16 small ones written at
+ * once), connection churn, the server's CPU time per message in each of these ({@link ServerCpu}),
+ * TLS 1.3 handshakes and bulk, memory per idle connection, and the drain time of {@code stop()}. The idle workloads run Thousand Island a second time with its opt-in
  * {@code hibernateAfter=0}, against the peers' figures of the same round. {@code ComparisonBenchmark [rounds] [seconds] [warm-up seconds]} or
  * {@code ComparisonBenchmark quick}.
  *
@@ -47,103 +45,16 @@ public final class ComparisonBenchmark {
 
 	private final Results results;
 
-	private final Metric echoFew;
-
-	private final Metric echoMany;
-
-	private final Metric echoBulk;
-
-	private final Metric pipelined;
-
-	private final Metric churn;
-
-	private final Map<Metric, Metric> cpuPerMessage = new HashMap<>();
+	private final ComparisonRows rows;
 
 	private final Set<Workload> workloads;
-
-	private final Metric tlsHandshakes;
-
-	private final Metric tlsBulk;
-
-	private final Metric rssSmall;
-
-	private final Metric heapSmall;
-
-	private final Metric rssLarge;
-
-	private final Metric heapLarge;
-
-	private final Metric drain;
-
-	private final Metric stopReturn;
-
-	private final IdleMetrics idleSmall;
-
-	private final IdleMetrics idleLarge;
-
-	private final IdleMetrics idleSmallHibernating;
-
-	private final IdleMetrics idleLargeHibernating;
 
 	private ComparisonBenchmark(RunSettings settings, Path trustStore, Results results) {
 		this.settings = settings;
 		this.trustStore = trustStore;
 		this.results = results;
-		this.echoFew = declare(String.format(Locale.ROOT, "echo %d B, %,d connections", RunSettings.SMALL_MESSAGE,
-				RunSettings.ECHO_FEW), Unit.MESSAGES_PER_SECOND, false, Target.ratioAtLeast(1.0));
-		this.echoMany = declare(String.format(Locale.ROOT, "echo %d B, %,d connections", RunSettings.SMALL_MESSAGE,
-				RunSettings.ECHO_MANY), Unit.MESSAGES_PER_SECOND, false, Target.ratioAtLeast(1.0));
-		this.echoBulk = declare(String.format(Locale.ROOT, "echo %d KiB, %,d connections (bulk)",
-				RunSettings.BULK_MESSAGE / 1024, RunSettings.BULK_CONNECTIONS), Unit.MEGABYTES_PER_SECOND, false,
-				Target.ratioAtLeast(1.0));
-		this.pipelined = declare(String.format(Locale.ROOT, "pipelined %d × %d B requests, %,d connections",
-				RunSettings.PIPELINE_DEPTH, RunSettings.SMALL_MESSAGE, RunSettings.PIPELINE_CONNECTIONS),
-				Unit.MESSAGES_PER_SECOND, false, Target.ratioAtLeast(1.0));
-		this.churn = declare(String.format(Locale.ROOT, "connect–line–close churn, %d in flight",
-				RunSettings.CHURN_IN_FLIGHT), Unit.CONNECTIONS_PER_SECOND, false, Target.ratioAtLeast(1.0));
-		for (Metric throughput : List.of(this.echoFew, this.echoMany, this.echoBulk, this.pipelined, this.churn)) {
-			this.cpuPerMessage.put(throughput, declare("server CPU per " + ((throughput == this.churn) ? "connection"
-					: "message") + ": " + throughput.label() + " (lower is better)",
-					Unit.CPU_MICROSECONDS_PER_MESSAGE, true, Target.ratioAtMost(1.15)));
-		}
+		this.rows = new ComparisonRows(settings, results);
 		this.workloads = Workload.selected();
-		this.tlsHandshakes = declare(String.format(Locale.ROOT, "TLS 1.3 handshakes, %d client threads",
-				RunSettings.TLS_HANDSHAKE_THREADS), Unit.HANDSHAKES_PER_SECOND, false, Target.ratioAtLeast(1.0));
-		this.tlsBulk = declare(String.format(Locale.ROOT, "TLS 1.3 echo 16 KiB, %d connections (bulk)",
-				RunSettings.TLS_BULK_CONNECTIONS), Unit.MEGABYTES_PER_SECOND, false, Target.none());
-		this.rssSmall = declare(String.format(Locale.ROOT, "RSS per idle connection at %,d (lower is better)",
-				settings.idleSmall()), Unit.BYTES_PER_CONNECTION, true, Target.ratioAtMost(1.0));
-		this.heapSmall = declare(String.format(Locale.ROOT, "heap per idle connection at %,d (lower is better)",
-				settings.idleSmall()), Unit.BYTES_PER_CONNECTION, true, Target.none());
-		this.rssLarge = declare(String.format(Locale.ROOT, "RSS per idle connection at %,d (lower is better)",
-				settings.idleLarge()), Unit.BYTES_PER_CONNECTION, true, Target.ratioAtMost(1.0));
-		this.heapLarge = declare(String.format(Locale.ROOT, "heap per idle connection at %,d (lower is better)",
-				settings.idleLarge()), Unit.BYTES_PER_CONNECTION, true, Target.none());
-		this.drain = declare(String.format(Locale.ROOT, "drain: stop() to last close, %,d idle (lower is better)",
-				settings.idleSmall()), Unit.MILLISECONDS, true, Target.valueAtMost(1000));
-		this.stopReturn = declare(String.format(Locale.ROOT, "drain: stop() call to return, %,d idle (lower is better)",
-				settings.idleSmall()), Unit.MILLISECONDS, true, Target.none());
-		// The same idle workloads with Thousand Island's opt-in hibernateAfter=0: the peers' figures
-		// in these rows are the ones measured for the rows above in the same round.
-		Metric rssSmallHibernating = declare(String.format(Locale.ROOT,
-				"RSS per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleSmall()),
-				Unit.BYTES_PER_CONNECTION, true, Target.ratioAtMost(1.0));
-		Metric heapSmallHibernating = declare(String.format(Locale.ROOT,
-				"heap per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleSmall()),
-				Unit.BYTES_PER_CONNECTION, true, Target.none());
-		Metric rssLargeHibernating = declare(String.format(Locale.ROOT,
-				"RSS per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleLarge()),
-				Unit.BYTES_PER_CONNECTION, true, Target.ratioAtMost(1.0));
-		Metric heapLargeHibernating = declare(String.format(Locale.ROOT,
-				"heap per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleLarge()),
-				Unit.BYTES_PER_CONNECTION, true, Target.none());
-		Metric drainHibernating = declare(String.format(Locale.ROOT,
-				"drain: stop() to last close, %,d idle, TI hibernateAfter=0 (lower is better)", settings.idleSmall()),
-				Unit.MILLISECONDS, true, Target.valueAtMost(1000));
-		this.idleSmall = new IdleMetrics(this.rssSmall, this.heapSmall, this.drain, this.stopReturn);
-		this.idleLarge = new IdleMetrics(this.rssLarge, this.heapLarge, null, null);
-		this.idleSmallHibernating = new IdleMetrics(rssSmallHibernating, heapSmallHibernating, drainHibernating, null);
-		this.idleLargeHibernating = new IdleMetrics(rssLargeHibernating, heapLargeHibernating, null, null);
 	}
 
 	public static void main(String[] args) throws Exception {
@@ -179,12 +90,6 @@ public final class ComparisonBenchmark {
 		System.err.println("wrote " + output.resolve("results.md") + " and " + output.resolve("results.svg"));
 	}
 
-	private Metric declare(String label, Unit unit, boolean lowerIsBetter, Target target) {
-		Metric metric = new Metric(label, unit, lowerIsBetter, target);
-		this.results.declare(metric);
-		return metric;
-	}
-
 	/**
 	 * Runs every workload on every server, in an order of servers rotated by the round number.
 	 */
@@ -212,17 +117,23 @@ public final class ComparisonBenchmark {
 
 	private void run(Workload workload, Peer peer, int round) throws IOException, InterruptedException {
 		switch (workload) {
-			case ECHO_FEW -> echo(peer, round, this.echoFew, RunSettings.ECHO_FEW, RunSettings.SMALL_MESSAGE);
-			case ECHO_MANY -> echo(peer, round, this.echoMany, RunSettings.ECHO_MANY, RunSettings.SMALL_MESSAGE);
-			case ECHO_BULK -> echo(peer, round, this.echoBulk, RunSettings.BULK_CONNECTIONS, RunSettings.BULK_MESSAGE);
-			case PIPELINED -> echo(peer, round, this.pipelined, RunSettings.PIPELINE_CONNECTIONS,
+			case ECHO_FEW -> echo(peer, round, this.rows.echoFew, RunSettings.ECHO_FEW, RunSettings.SMALL_MESSAGE);
+			case FRAMED_LINE -> echo(peer, round, this.rows.framedLine, Protocol.LINE_ECHO, EchoClients.Framing.LINE);
+			case FRAMED_LENGTH -> echo(peer, round, this.rows.framedLength, Protocol.LENGTH_ECHO,
+					EchoClients.Framing.LENGTH);
+			case ECHO_MANY -> echo(peer, round, this.rows.echoMany, RunSettings.ECHO_MANY, RunSettings.SMALL_MESSAGE);
+			case ECHO_BULK -> echo(peer, round, this.rows.echoBulk, RunSettings.BULK_CONNECTIONS,
+					RunSettings.BULK_MESSAGE);
+			case PIPELINED -> echo(peer, round, this.rows.pipelined, RunSettings.PIPELINE_CONNECTIONS,
 					RunSettings.PIPELINE_DEPTH * RunSettings.SMALL_MESSAGE);
 			case CHURN -> churn(peer, round);
-			case TLS_HANDSHAKES -> tls(peer, round, this.tlsHandshakes, "handshakes",
+			case TLS_HANDSHAKES -> tls(peer, round, this.rows.tlsHandshakes, "handshakes",
 					RunSettings.TLS_HANDSHAKE_THREADS);
-			case TLS_BULK -> tls(peer, round, this.tlsBulk, "bulk", RunSettings.TLS_BULK_CONNECTIONS);
-			case IDLE_SMALL -> idle(peer, round, this.settings.idleSmall(), this.idleSmall, this.idleSmallHibernating);
-			case IDLE_LARGE -> idle(peer, round, this.settings.idleLarge(), this.idleLarge, this.idleLargeHibernating);
+			case TLS_BULK -> tls(peer, round, this.rows.tlsBulk, "bulk", RunSettings.TLS_BULK_CONNECTIONS);
+			case IDLE_SMALL -> idle(peer, round, this.settings.idleSmall(), this.rows.idleSmall,
+					this.rows.idleSmallHibernating);
+			case IDLE_LARGE -> idle(peer, round, this.settings.idleLarge(), this.rows.idleLarge,
+					this.rows.idleLargeHibernating);
 		}
 	}
 
@@ -233,13 +144,29 @@ public final class ComparisonBenchmark {
 	 */
 	private void echo(Peer peer, int round, Metric metric, int connections, int size)
 			throws IOException, InterruptedException {
-		try (RunningServer server = startServer(peer, Protocol.ECHO, false);
+		echo(peer, round, metric, connections, size, Protocol.ECHO, EchoClients.Framing.RAW);
+	}
+
+	/**
+	 * Runs a framed echo workload: {@link RunSettings#ECHO_FEW} connections, each message one
+	 * {@link RunSettings#SMALL_MESSAGE}-byte frame, which the server decodes and sends back framed
+	 * with its own framework's framing; the clients check every reply against the message.
+	 */
+	private void echo(Peer peer, int round, Metric metric, Protocol protocol, EchoClients.Framing framing)
+			throws IOException, InterruptedException {
+		echo(peer, round, metric, RunSettings.ECHO_FEW, RunSettings.SMALL_MESSAGE, protocol, framing);
+	}
+
+	private void echo(Peer peer, int round, Metric metric, int connections, int size, Protocol protocol,
+			EchoClients.Framing framing) throws IOException, InterruptedException {
+		try (RunningServer server = startServer(peer, protocol, false);
 				ChildProcess load = startLoad("echo", server.port(), connections, size,
-						this.settings.warmupSeconds() * 1000, this.settings.seconds() * 1000)) {
+						this.settings.warmupSeconds() * 1000, this.settings.seconds() * 1000,
+						framing.name().toLowerCase(Locale.ROOT))) {
 			long cpuNanos = ServerCpu.overWindow(server.process(), load, measurementTimeout());
 			String[] result = load.expect("echo", measurementTimeout());
 			long connected = Long.parseLong(result[1]);
-			long messages = Long.parseLong(result[2]) * ((metric == this.pipelined) ? RunSettings.PIPELINE_DEPTH : 1);
+			long messages = Long.parseLong(result[2]) * ((metric == this.rows.pipelined) ? RunSettings.PIPELINE_DEPTH : 1);
 			long bytes = Long.parseLong(result[3]);
 			long[] latency = { Long.parseLong(result[4]), Long.parseLong(result[5]), Long.parseLong(result[6]) };
 			long failures = Long.parseLong(result[7]);
@@ -255,7 +182,7 @@ public final class ComparisonBenchmark {
 
 	private void recordCpu(int round, Metric throughput, Peer peer, long cpuNanos, long messages) {
 		if (messages > 0 && cpuNanos >= 0) {
-			record(round, this.cpuPerMessage.get(throughput), peer, cpuNanos / 1e3 / messages, "");
+			record(round, this.rows.cpuPerMessage(throughput), peer, cpuNanos / 1e3 / messages, "");
 		}
 	}
 
@@ -268,11 +195,11 @@ public final class ComparisonBenchmark {
 			long completed = Long.parseLong(result[1]);
 			long failures = Long.parseLong(result[2]);
 			if (failures > 0) {
-				note(round, this.churn, peer, failures + " connects or reads failed");
+				note(round, this.rows.churn, peer, failures + " connects or reads failed");
 			}
-			record(round, this.churn, peer, completed / (double) this.settings.seconds(),
+			record(round, this.rows.churn, peer, completed / (double) this.settings.seconds(),
 					failures + " failures, " + result[3] + " connects started in warm-up and measurement");
-			recordCpu(round, this.churn, peer, cpuNanos, completed);
+			recordCpu(round, this.rows.churn, peer, cpuNanos, completed);
 		}
 	}
 
@@ -299,7 +226,7 @@ public final class ComparisonBenchmark {
 	 * Runs an idle workload: Thousand Island twice, with its defaults and with
 	 * {@code hibernateAfter=0}; a peer once, its figures counting for both rows.
 	 */
-	private void idle(Peer peer, int round, int count, IdleMetrics metrics, IdleMetrics hibernating)
+	private void idle(Peer peer, int round, int count, ComparisonRows.IdleRows metrics, ComparisonRows.IdleRows hibernating)
 			throws IOException, InterruptedException {
 		if (peer == Peer.THOUSAND_ISLAND) {
 			idle(peer, round, count, List.of(), metrics);
@@ -315,7 +242,7 @@ public final class ComparisonBenchmark {
 	 * Measures the server's memory before and after opening {@code count} idle connections, then
 	 * stops it and times how long after {@code stop()} the client saw the last connection close.
 	 */
-	private void idle(Peer peer, int round, int count, List<String> serverOptions, IdleMetrics... recordAs)
+	private void idle(Peer peer, int round, int count, List<String> serverOptions, ComparisonRows.IdleRows... recordAs)
 			throws IOException, InterruptedException {
 		Metric rss = recordAs[0].rss();
 		Duration step = Duration.ofMinutes(3);
@@ -337,7 +264,7 @@ public final class ComparisonBenchmark {
 				String[] closed = load.expect("closed", step);
 				double rssPer = (Long.parseLong(after[2]) - Long.parseLong(before[2])) / (double) opened;
 				double heapPer = (Long.parseLong(after[3]) - Long.parseLong(before[3])) / (double) opened;
-				for (IdleMetrics metrics : recordAs) {
+				for (ComparisonRows.IdleRows metrics : recordAs) {
 					record(round, metrics.rss(), peer, rssPer, "");
 					record(round, metrics.heap(), peer, heapPer, "");
 				}
@@ -352,7 +279,7 @@ public final class ComparisonBenchmark {
 					note(round, rss, peer, "drain: only " + detail);
 				}
 				else if (recordAs[0].drain() != null) {
-					for (IdleMetrics metrics : recordAs) {
+					for (ComparisonRows.IdleRows metrics : recordAs) {
 						record(round, metrics.drain(), peer, drainMillis, detail);
 						if (metrics.stopReturn() != null) {
 							record(round, metrics.stopReturn(), peer, (stopReturned - stopCalled) / 1e6, "");
@@ -421,10 +348,6 @@ public final class ComparisonBenchmark {
 
 	static List<String> loadOptions() {
 		return List.of("-Xmx512m");
-	}
-
-	/** The rows an idle workload's figures go to. */
-	private record IdleMetrics(Metric rss, Metric heap, Metric drain, Metric stopReturn) {
 	}
 
 }

@@ -20,12 +20,21 @@ import org.HdrHistogram.Histogram;
  * Echo clients: a number of connections, each with exactly one message outstanding, spread over
  * one selector thread per core. Each connection sends its message, waits until all of it came
  * back, records the round trip and sends again. Only round trips that complete inside the
- * measurement window (after the warm-up) count.
+ * measurement window (after the warm-up) count. A raw message only has to come back whole (as many
+ * bytes as were sent); a framed one ({@link Framing#LINE}, {@link Framing#LENGTH}) must come back
+ * byte for byte, one frame for one frame: a reply that differs, or a message still unanswered a
+ * second after the window closes, counts as a failure and ends that connection.
  */
 final class EchoClients {
 
 	/** The longest round trip the histogram tells apart; longer ones are recorded as this. */
 	private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+	/**
+	 * How long a framed message may still wait for its reply when the window closes before the
+	 * connection counts as failed: a server that drops or merges frames leaves one waiting forever.
+	 */
+	private static final long STALLED_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private final InetSocketAddress server;
 
@@ -143,12 +152,21 @@ final class EchoClients {
 					}
 					catch (IOException ex) {
 						this.failures.increment();
+						if (trip.verify) {
+							System.err.println("echo client: " + ex.getMessage());
+						}
 						key.cancel();
 						key.channel().close();
 					}
 				}
 			}
+			long closing = System.nanoTime();
 			for (SelectionKey key : selector.keys()) {
+				RoundTrip trip = (RoundTrip) key.attachment();
+				if (key.isValid() && trip.verify && trip.waiting() && closing - trip.sentAt > STALLED_NANOS) {
+					this.failures.increment();
+					System.err.println("echo client: a framed message got no reply within 1 s");
+				}
 				key.channel().close();
 			}
 		}
@@ -181,6 +199,9 @@ final class EchoClients {
 
 		private final ByteBuffer in;
 
+		/** Whether each reply must equal the message (framed messages). */
+		private final boolean verify;
+
 		private SelectionKey key;
 
 		private long sentAt;
@@ -198,6 +219,12 @@ final class EchoClients {
 				this.out.putInt(0, size - 4);
 			}
 			this.in = ByteBuffer.allocateDirect(size);
+			this.verify = framing != Framing.RAW;
+		}
+
+		/** Returns whether the message was sent and its reply has not all come back yet. */
+		boolean waiting() {
+			return this.in.hasRemaining() || this.out.hasRemaining();
 		}
 
 		void send() throws IOException {
@@ -212,7 +239,8 @@ final class EchoClients {
 		/**
 		 * Writes what is left to write and reads what has arrived.
 		 * @return whether the whole message came back
-		 * @throws IOException if the connection failed or the server closed it
+		 * @throws IOException if the connection failed, the server closed it, or a framed message
+		 * came back different
 		 */
 		boolean progress() throws IOException {
 			if (this.key.isWritable() && this.out.hasRemaining()) {
@@ -226,7 +254,13 @@ final class EchoClients {
 					throw new IOException("the server closed the connection");
 				}
 			}
-			return !this.in.hasRemaining() && !this.out.hasRemaining();
+			if (waiting()) {
+				return false;
+			}
+			if (this.verify && this.in.flip().mismatch(this.out.clear()) >= 0) {
+				throw new IOException("the reply differs from the framed message sent");
+			}
+			return true;
 		}
 
 	}

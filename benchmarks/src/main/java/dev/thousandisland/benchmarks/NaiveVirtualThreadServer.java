@@ -1,5 +1,10 @@
 package dev.thousandisland.benchmarks;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,12 +22,18 @@ import javax.net.ssl.SSLServerSocket;
 /**
  * The baseline any virtual-thread server has to beat: a JDK {@link ServerSocket} (an
  * {@link SSLServerSocket} for TLS), one virtual thread per connection doing blocking 8 KiB reads,
- * and nothing else. Stopping closes the listen socket, then every connection's socket, and waits
- * for their threads.
+ * and nothing else. The framed echoes read through a {@link BufferedInputStream} of the same size,
+ * a byte at a time up to each LF for lines, {@link DataInputStream#readInt} and
+ * {@link DataInputStream#readFully} for length-prefixed frames, and write each frame back through
+ * a {@link BufferedOutputStream}, flushed once per frame. Stopping closes the listen socket, then
+ * every connection's socket, and waits for their threads.
  */
 final class NaiveVirtualThreadServer implements PeerServer {
 
 	private static final int READ_SIZE = 8 * 1024;
+
+	/** The framed echoes' maximum frame size, as for the other servers. */
+	private static final int MAX_FRAME_SIZE = 64 * 1024;
 
 	private final ServerSocket serverSocket;
 
@@ -61,7 +72,11 @@ final class NaiveVirtualThreadServer implements PeerServer {
 	@Override
 	public String description() {
 		return "naive-vt (" + this.serverSocket.getClass().getSimpleName() + ", virtual thread per connection, "
-				+ "blocking " + READ_SIZE / 1024 + " KiB reads)";
+				+ "blocking " + READ_SIZE / 1024 + " KiB reads" + switch (this.protocol) {
+					case LINE_ECHO -> " through a BufferedInputStream, a byte at a time to each LF";
+					case LENGTH_ECHO -> " through a BufferedInputStream, DataInputStream readInt + readFully";
+					default -> "";
+				} + ")";
 	}
 
 	@Override
@@ -109,10 +124,18 @@ final class NaiveVirtualThreadServer implements PeerServer {
 				return;
 			}
 			InputStream in = socket.getInputStream();
-			byte[] buffer = new byte[READ_SIZE];
-			int read;
-			while ((read = in.read(buffer)) > 0) {
-				out.write(buffer, 0, read);
+			switch (this.protocol) {
+				case LINE_ECHO -> echoLines(new BufferedInputStream(in, READ_SIZE),
+						new BufferedOutputStream(out, READ_SIZE));
+				case LENGTH_ECHO -> echoFrames(new DataInputStream(new BufferedInputStream(in, READ_SIZE)),
+						new DataOutputStream(new BufferedOutputStream(out, READ_SIZE)));
+				default -> {
+					byte[] buffer = new byte[READ_SIZE];
+					int read;
+					while ((read = in.read(buffer)) > 0) {
+						out.write(buffer, 0, read);
+					}
+				}
 			}
 		}
 		catch (IOException ex) {
@@ -120,6 +143,39 @@ final class NaiveVirtualThreadServer implements PeerServer {
 		}
 		finally {
 			this.connections.remove(socket);
+		}
+	}
+
+	private static void echoLines(InputStream in, OutputStream out) throws IOException {
+		ByteArrayOutputStream line = new ByteArrayOutputStream();
+		int next;
+		while ((next = in.read()) >= 0) {
+			if (next == '\n') {
+				line.writeTo(out);
+				out.write('\n');
+				out.flush();
+				line.reset();
+			}
+			else if (line.size() < MAX_FRAME_SIZE) {
+				line.write(next);
+			}
+			else {
+				throw new IOException("line over " + MAX_FRAME_SIZE + " bytes");
+			}
+		}
+	}
+
+	private static void echoFrames(DataInputStream in, DataOutputStream out) throws IOException {
+		while (true) {
+			int length = in.readInt(); // EOFException once the client closes
+			if (length < 0 || length > MAX_FRAME_SIZE) {
+				throw new IOException("frame length " + length + " out of range");
+			}
+			byte[] frame = new byte[length];
+			in.readFully(frame);
+			out.writeInt(length);
+			out.write(frame);
+			out.flush();
 		}
 	}
 

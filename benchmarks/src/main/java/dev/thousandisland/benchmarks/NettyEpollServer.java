@@ -38,9 +38,13 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 final class NettyEpollServer implements PeerServer {
 
 	/** The framed echoes' maximum frame size: the same as Thousand Island's default. */
-	private static final int MAX_FRAME_SIZE = 64 * 1024;
+	static final int MAX_FRAME_SIZE = 64 * 1024;
 
-	private static final LengthFieldPrepender LENGTH_PREPENDER = new LengthFieldPrepender(4);
+	/** Writes the 4-byte length header of {@link Protocol#LENGTH_ECHO}; stateless, so shared. */
+	static final LengthFieldPrepender LENGTH_PREPENDER = new LengthFieldPrepender(4);
+
+	/** The LF {@link Protocol#LINE_ECHO} ends each line it sends with; write a duplicate. */
+	static final ByteBuf LINE_END = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] { '\n' }));
 
 	private final EventLoopGroup acceptor;
 
@@ -89,14 +93,11 @@ final class NettyEpollServer implements PeerServer {
 					if (tlsContext != null) {
 						channel.pipeline().addLast(tlsContext.newHandler(channel.alloc()));
 					}
-					// Netty's decoders keep per-channel state: one of each per channel.
 					if (protocol == Protocol.LINE_ECHO) {
-						channel.pipeline().addLast(new LineBasedFrameDecoder(MAX_FRAME_SIZE));
+						channel.pipeline().addLast(frameDecoder(protocol));
 					}
 					else if (protocol == Protocol.LENGTH_ECHO) {
-						channel.pipeline()
-							.addLast(new LengthFieldBasedFrameDecoder(MAX_FRAME_SIZE + 4, 0, 4, 0, 4))
-							.addLast(LENGTH_PREPENDER);
+						channel.pipeline().addLast(frameDecoder(protocol)).addLast(LENGTH_PREPENDER);
 					}
 					channel.pipeline().addLast(handler);
 				}
@@ -105,6 +106,20 @@ final class NettyEpollServer implements PeerServer {
 		if (!(this.listener instanceof EpollServerSocketChannel)) {
 			throw new IllegalStateException("Netty bound " + this.listener.getClass().getName() + ", not epoll");
 		}
+	}
+
+	/**
+	 * Returns a new decoder of a framed protocol's frames, which strips the line end or the length
+	 * header. Netty's decoders keep per-channel state: one per channel.
+	 * @param protocol {@link Protocol#LINE_ECHO} or {@link Protocol#LENGTH_ECHO}
+	 * @return {@code LineBasedFrameDecoder} or {@code LengthFieldBasedFrameDecoder}
+	 */
+	static ChannelHandler frameDecoder(Protocol protocol) {
+		return switch (protocol) {
+			case LINE_ECHO -> new LineBasedFrameDecoder(MAX_FRAME_SIZE);
+			case LENGTH_ECHO -> new LengthFieldBasedFrameDecoder(MAX_FRAME_SIZE + 4, 0, 4, 0, 4);
+			default -> throw new IllegalArgumentException(protocol + " has no frames");
+		};
 	}
 
 	@Override
@@ -166,12 +181,10 @@ final class NettyEpollServer implements PeerServer {
 	@ChannelHandler.Sharable
 	static final class LineEcho extends ChannelInboundHandlerAdapter {
 
-		private static final ByteBuf LF = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] { '\n' }));
-
 		@Override
 		public void channelRead(ChannelHandlerContext context, Object message) {
 			context.write(message);
-			context.write(LF.duplicate());
+			context.write(LINE_END.duplicate());
 		}
 
 		@Override

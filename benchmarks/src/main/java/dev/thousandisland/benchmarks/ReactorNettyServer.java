@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -20,8 +21,12 @@ import reactor.netty.tcp.TcpServer;
  * loop resources (native epoll when {@code netty-transport-native-epoll} is on the class path, as
  * it is here; {@code reactor.netty.ioWorkerCount} workers, by default the number of cores but at
  * least 4). Echo sends back every received buffer ({@code out.send(in.receive().retain())});
- * daytime sends one line, and the handler's publisher completing closes the connection. It refuses
- * to run on anything but epoll, as {@link NettyEpollServer} does.
+ * daytime sends one line, and the handler's publisher completing closes the connection. The framed
+ * echoes add Netty's decoders to each connection as the guide shows for codecs
+ * ({@code doOnConnection(connection -> connection.addHandlerLast(decoder))}, the same decoders as
+ * {@link NettyEpollServer}): the line echo sends each line back followed by an LF (one composite
+ * buffer), the length-prefixed one each frame back through a {@code LengthFieldPrepender} added
+ * the same way. It refuses to run on anything but epoll, as {@link NettyEpollServer} does.
  */
 final class ReactorNettyServer implements PeerServer {
 
@@ -33,7 +38,7 @@ final class ReactorNettyServer implements PeerServer {
 
 	/**
 	 * Starts the server.
-	 * @param protocol what it speaks: {@link Protocol#ECHO} or {@link Protocol#DAYTIME}
+	 * @param protocol what it speaks
 	 * @param tlsContext Netty's TLS context, or {@code null} for plain TCP
 	 */
 	ReactorNettyServer(Protocol protocol, SslContext tlsContext) {
@@ -45,8 +50,20 @@ final class ReactorNettyServer implements PeerServer {
 			.handle(switch (protocol) {
 				case ECHO -> (in, out) -> out.send(in.receive().retain());
 				case DAYTIME -> (in, out) -> out.sendByteArray(Mono.fromSupplier(Protocol::daytimeLine));
-				default -> throw new UnsupportedOperationException("Reactor Netty peer: no " + protocol + " server");
+				case LINE_ECHO -> (in, out) -> out.send(in.receive()
+					.retain()
+					.map((line) -> Unpooled.wrappedBuffer(line, NettyEpollServer.LINE_END.duplicate())));
+				case LENGTH_ECHO -> (in, out) -> out.send(in.receive().retain());
 			});
+		if (protocol == Protocol.LINE_ECHO) {
+			server = server.doOnConnection(
+					(connection) -> connection.addHandlerLast(NettyEpollServer.frameDecoder(protocol)));
+		}
+		else if (protocol == Protocol.LENGTH_ECHO) {
+			server = server.doOnConnection((connection) -> connection
+				.addHandlerLast(NettyEpollServer.frameDecoder(protocol))
+				.addHandlerLast(NettyEpollServer.LENGTH_PREPENDER));
+		}
 		if (tlsContext != null) {
 			server = server.secure((spec) -> spec.sslContext(tlsContext));
 		}

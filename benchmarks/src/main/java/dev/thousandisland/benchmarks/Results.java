@@ -25,6 +25,8 @@ final class Results {
 
 	private final List<String> notes = new ArrayList<>();
 
+	private final Map<Metric, Baseline> baselines = new LinkedHashMap<>();
+
 	/**
 	 * Adds a metric as a row, in the order of the table.
 	 * @param metric the metric
@@ -63,6 +65,25 @@ final class Results {
 	 */
 	boolean describe(Peer peer, String description) {
 		return this.descriptions.computeIfAbsent(peer, (key) -> new LinkedHashSet<>()).add(description);
+	}
+
+	/**
+	 * Asks for Thousand Island's median of one row to be compared with its own median of another
+	 * from the same run, such as a framed echo with the raw echo it is built on.
+	 * @param metric the row compared
+	 * @param baseline the row it is compared with
+	 * @param target what {@code metric ÷ baseline} should reach, or {@link Metric.Target#none()}
+	 */
+	void compareWithBaseline(Metric metric, Metric baseline, Metric.Target target) {
+		this.baselines.put(metric, new Baseline(baseline, target));
+	}
+
+	/**
+	 * Returns the comparisons {@link #compareWithBaseline} asked for, by compared row.
+	 * @return the baselines, in the order they were asked for
+	 */
+	Map<Metric, Baseline> baselines() {
+		return this.baselines;
 	}
 
 	void note(String note) {
@@ -112,6 +133,15 @@ final class Results {
 
 	List<String> notes() {
 		return this.notes;
+	}
+
+	/**
+	 * The row another is compared with, Thousand Island against itself.
+	 *
+	 * @param metric the baseline row
+	 * @param target what the compared row ÷ this one should reach
+	 */
+	record Baseline(Metric metric, Metric.Target target) {
 	}
 
 }

@@ -1,21 +1,28 @@
 package dev.thousandisland.benchmarks;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.serializer.Deserializer;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.integration.ip.IpHeaders;
 import org.springframework.integration.ip.tcp.connection.AbstractServerConnectionFactory;
 import org.springframework.integration.ip.tcp.connection.TcpConnection;
+import org.springframework.integration.ip.tcp.connection.TcpNetConnection;
+import org.springframework.integration.ip.tcp.connection.TcpNetConnectionSupport;
 import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
 import org.springframework.integration.ip.tcp.connection.TcpNioServerConnectionFactory;
 import org.springframework.integration.ip.tcp.connection.TcpSender;
+import org.springframework.integration.ip.tcp.serializer.AbstractByteArraySerializer;
 import org.springframework.integration.ip.tcp.serializer.ByteArrayRawSerializer;
 import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamException;
+import org.springframework.integration.ip.tcp.serializer.TcpCodecs;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
@@ -35,9 +42,17 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
  * delimiter or a length, or ({@code ByteArrayRawSerializer}) for the end of the stream; the echo
  * therefore uses {@link OneReadDeserializer}, which returns what one read of the connection's
  * stream gives, at most 8 KiB, as the naive server does. Replies go out through
- * {@code ByteArrayRawSerializer}. The net connection's write buffer is as large as the socket's
- * send buffer, megabytes on loopback by default, so {@code soSendBufferSize} is set to
- * {@link #SEND_BUFFER}; the factories' other settings are their defaults.
+ * {@code ByteArrayRawSerializer}. The framed echoes use the codecs Spring Integration ships, as
+ * serializer and deserializer both: {@code ByteArrayLfSerializer} ({@code TcpCodecs.lf()}) and
+ * {@code ByteArrayLengthHeaderSerializer} ({@code TcpCodecs.lengthHeader4()}). These read the
+ * connection's stream a byte at a time (the LF one) or a header and then a payload, which on the
+ * net factory's raw socket stream would be a system call each; as a competent user would, the net
+ * factory then gets a {@link BufferedReads} connection support, whose connections override
+ * {@code TcpNetConnection.inputStream()} (documented as there to wrap the stream) with an
+ * {@value #READ_BUFFER}-byte {@link BufferedInputStream}. The NIO factory's stream is already fed
+ * from its reads. The net connection's write buffer is as large as the socket's send buffer,
+ * megabytes on loopback by default, so {@code soSendBufferSize} is set to {@link #SEND_BUFFER};
+ * the factories' other settings are their defaults.
  */
 final class SpringIntegrationServer implements PeerServer {
 
@@ -50,23 +65,25 @@ final class SpringIntegrationServer implements PeerServer {
 	 */
 	static final int SEND_BUFFER = 64 * 1024;
 
+	/** The framed echoes' read buffer per connection: the size of the naive server's reads. */
+	static final int READ_BUFFER = 8 * 1024;
+
 	private final AbstractServerConnectionFactory factory;
 
 	private final Map<String, TcpConnection> connections = new ConcurrentHashMap<>();
 
 	private final String kind;
 
+	private final String codec;
+
 	private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 
 	/**
 	 * Starts the server.
-	 * @param protocol what it speaks: {@link Protocol#ECHO} or {@link Protocol#DAYTIME}
+	 * @param protocol what it speaks
 	 * @throws InterruptedException if interrupted while waiting for it to listen
 	 */
 	SpringIntegrationServer(Protocol protocol) throws InterruptedException {
-		if (protocol != Protocol.ECHO && protocol != Protocol.DAYTIME) {
-			throw new UnsupportedOperationException("Spring Integration peer: no " + protocol + " server");
-		}
 		this.kind = System.getProperty(FACTORY_PROPERTY, "net");
 		this.factory = switch (this.kind) {
 			case "net" -> new TcpNetServerConnectionFactory(0);
@@ -82,8 +99,23 @@ final class SpringIntegrationServer implements PeerServer {
 		// The net connection's write buffer is as large as the socket's send buffer, which Linux
 		// grows to megabytes on loopback: left alone, 1,000 echoing connections exhaust a 1 GiB heap.
 		this.factory.setSoSendBufferSize(SEND_BUFFER);
-		this.factory.setDeserializer(new OneReadDeserializer());
-		this.factory.setSerializer(new ByteArrayRawSerializer());
+		if (protocol == Protocol.LINE_ECHO || protocol == Protocol.LENGTH_ECHO) {
+			AbstractByteArraySerializer framing = (protocol == Protocol.LINE_ECHO) ? TcpCodecs.lf()
+					: TcpCodecs.lengthHeader4();
+			this.factory.setSerializer(framing);
+			this.factory.setDeserializer(framing);
+			String reads = "";
+			if (this.factory instanceof TcpNetServerConnectionFactory net) {
+				net.setTcpNetConnectionSupport(new BufferedReads());
+				reads = ", " + READ_BUFFER + "-byte BufferedInputStream";
+			}
+			this.codec = framing.getClass().getSimpleName() + " both ways" + reads;
+		}
+		else {
+			this.factory.setDeserializer(new OneReadDeserializer());
+			this.factory.setSerializer(new ByteArrayRawSerializer());
+			this.codec = "one read per message up to 8 KiB, ByteArrayRawSerializer";
+		}
 		this.factory.setApplicationEventPublisher((event) -> {
 		});
 		// What an application context would provide: Spring Integration's own scheduler bean.
@@ -147,8 +179,8 @@ final class SpringIntegrationServer implements PeerServer {
 	@Override
 	public String description() {
 		return "spring-integration-ip " + TcpConnection.class.getPackage().getImplementationVersion() + " ("
-				+ this.factory.getClass().getSimpleName() + ", virtual-thread SimpleAsyncTaskExecutor, one read per "
-				+ "message up to 8 KiB, ByteArrayRawSerializer, soSendBufferSize " + SEND_BUFFER + ")";
+				+ this.factory.getClass().getSimpleName() + ", virtual-thread SimpleAsyncTaskExecutor, " + this.codec
+				+ ", soSendBufferSize " + SEND_BUFFER + ")";
 	}
 
 	@Override
@@ -179,6 +211,33 @@ final class SpringIntegrationServer implements PeerServer {
 				throw new SoftEndOfStreamException("the client closed the connection");
 			}
 			return Arrays.copyOf(buffer, read);
+		}
+
+	}
+
+	/**
+	 * Creates net connections that read through a {@link BufferedInputStream}, so that a
+	 * deserializer reading a byte at a time reads from memory, not from the socket.
+	 */
+	static final class BufferedReads implements TcpNetConnectionSupport {
+
+		@Override
+		public TcpNetConnection createNewConnection(Socket socket, boolean server, boolean lookupHost,
+				ApplicationEventPublisher publisher, String connectionFactoryName) {
+			return new TcpNetConnection(socket, server, lookupHost, publisher, connectionFactoryName) {
+
+				/** Created by the connection's reading thread, the only one to read. */
+				private InputStream buffered;
+
+				@Override
+				protected InputStream inputStream() throws IOException {
+					if (this.buffered == null) {
+						this.buffered = new BufferedInputStream(super.inputStream(), READ_BUFFER);
+					}
+					return this.buffered;
+				}
+
+			};
 		}
 
 	}

@@ -14,6 +14,18 @@ enum Workload {
 	/** Echo of small messages at the lower connection count. */
 	ECHO_FEW,
 
+	/**
+	 * {@link #ECHO_FEW} with each message one LF-ended line, through each server's own line framing
+	 * ({@link Protocol#LINE_ECHO}).
+	 */
+	FRAMED_LINE,
+
+	/**
+	 * {@link #ECHO_FEW} with each message one frame of a 4-byte length and its payload, through each
+	 * server's own length-prefixed framing ({@link Protocol#LENGTH_ECHO}).
+	 */
+	FRAMED_LENGTH,
+
 	/** Echo of small messages at the higher connection count. */
 	ECHO_MANY,
 

@@ -1,0 +1,146 @@
+package dev.thousandisland.benchmarks;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.thousandisland.benchmarks.Metric.Target;
+import dev.thousandisland.benchmarks.Metric.Unit;
+
+/**
+ * The rows of {@link ComparisonBenchmark}'s table, each with its unit and target, declared to the
+ * {@link Results} in the table's order; and which framed row compares with which raw one.
+ */
+final class ComparisonRows {
+
+	/** Framed echo ÷ raw echo, Thousand Island's own, that the framing issue asks for. */
+	static final Target FRAMING_OVERHEAD_TARGET = Target.ratioAtLeast(0.95);
+
+	final Metric echoFew;
+
+	final Metric framedLine;
+
+	final Metric framedLength;
+
+	final Metric echoMany;
+
+	final Metric echoBulk;
+
+	final Metric pipelined;
+
+	final Metric churn;
+
+	final Metric tlsHandshakes;
+
+	final Metric tlsBulk;
+
+	final IdleRows idleSmall;
+
+	final IdleRows idleLarge;
+
+	final IdleRows idleSmallHibernating;
+
+	final IdleRows idleLargeHibernating;
+
+	private final Map<Metric, Metric> cpuPerMessage = new HashMap<>();
+
+	private final Results results;
+
+	ComparisonRows(RunSettings settings, Results results) {
+		this.results = results;
+		this.echoFew = declare(String.format(Locale.ROOT, "echo %d B, %,d connections", RunSettings.SMALL_MESSAGE,
+				RunSettings.ECHO_FEW), Unit.MESSAGES_PER_SECOND, false, Target.ratioAtLeast(1.0));
+		this.framedLine = declare(String.format(Locale.ROOT, "line-framed echo %d B, %,d connections",
+				RunSettings.SMALL_MESSAGE, RunSettings.ECHO_FEW), Unit.MESSAGES_PER_SECOND, false,
+				Target.ratioAtLeast(1.0));
+		this.framedLength = declare(String.format(Locale.ROOT, "length-prefixed echo %d B, %,d connections",
+				RunSettings.SMALL_MESSAGE, RunSettings.ECHO_FEW), Unit.MESSAGES_PER_SECOND, false,
+				Target.ratioAtLeast(1.0));
+		this.echoMany = declare(String.format(Locale.ROOT, "echo %d B, %,d connections", RunSettings.SMALL_MESSAGE,
+				RunSettings.ECHO_MANY), Unit.MESSAGES_PER_SECOND, false, Target.ratioAtLeast(1.0));
+		this.echoBulk = declare(String.format(Locale.ROOT, "echo %d KiB, %,d connections (bulk)",
+				RunSettings.BULK_MESSAGE / 1024, RunSettings.BULK_CONNECTIONS), Unit.MEGABYTES_PER_SECOND, false,
+				Target.ratioAtLeast(1.0));
+		this.pipelined = declare(String.format(Locale.ROOT, "pipelined %d × %d B requests, %,d connections",
+				RunSettings.PIPELINE_DEPTH, RunSettings.SMALL_MESSAGE, RunSettings.PIPELINE_CONNECTIONS),
+				Unit.MESSAGES_PER_SECOND, false, Target.ratioAtLeast(1.0));
+		this.churn = declare(String.format(Locale.ROOT, "connect–line–close churn, %d in flight",
+				RunSettings.CHURN_IN_FLIGHT), Unit.CONNECTIONS_PER_SECOND, false, Target.ratioAtLeast(1.0));
+		for (Metric throughput : List.of(this.echoFew, this.framedLine, this.framedLength, this.echoMany,
+				this.echoBulk, this.pipelined, this.churn)) {
+			this.cpuPerMessage.put(throughput, declare("server CPU per " + ((throughput == this.churn) ? "connection"
+					: "message") + ": " + throughput.label() + " (lower is better)",
+					Unit.CPU_MICROSECONDS_PER_MESSAGE, true, Target.ratioAtMost(1.15)));
+		}
+		for (Metric framed : List.of(this.framedLine, this.framedLength)) {
+			results.compareWithBaseline(framed, this.echoFew, FRAMING_OVERHEAD_TARGET);
+			results.compareWithBaseline(cpuPerMessage(framed), cpuPerMessage(this.echoFew), Target.none());
+		}
+		this.tlsHandshakes = declare(String.format(Locale.ROOT, "TLS 1.3 handshakes, %d client threads",
+				RunSettings.TLS_HANDSHAKE_THREADS), Unit.HANDSHAKES_PER_SECOND, false, Target.ratioAtLeast(1.0));
+		this.tlsBulk = declare(String.format(Locale.ROOT, "TLS 1.3 echo 16 KiB, %d connections (bulk)",
+				RunSettings.TLS_BULK_CONNECTIONS), Unit.MEGABYTES_PER_SECOND, false, Target.none());
+		Metric rssSmall = declare(String.format(Locale.ROOT, "RSS per idle connection at %,d (lower is better)",
+				settings.idleSmall()), Unit.BYTES_PER_CONNECTION, true, Target.ratioAtMost(1.0));
+		Metric heapSmall = declare(String.format(Locale.ROOT, "heap per idle connection at %,d (lower is better)",
+				settings.idleSmall()), Unit.BYTES_PER_CONNECTION, true, Target.none());
+		Metric rssLarge = declare(String.format(Locale.ROOT, "RSS per idle connection at %,d (lower is better)",
+				settings.idleLarge()), Unit.BYTES_PER_CONNECTION, true, Target.ratioAtMost(1.0));
+		Metric heapLarge = declare(String.format(Locale.ROOT, "heap per idle connection at %,d (lower is better)",
+				settings.idleLarge()), Unit.BYTES_PER_CONNECTION, true, Target.none());
+		Metric drain = declare(String.format(Locale.ROOT, "drain: stop() to last close, %,d idle (lower is better)",
+				settings.idleSmall()), Unit.MILLISECONDS, true, Target.valueAtMost(1000));
+		Metric stopReturn = declare(String.format(Locale.ROOT,
+				"drain: stop() call to return, %,d idle (lower is better)", settings.idleSmall()), Unit.MILLISECONDS,
+				true, Target.none());
+		// The same idle workloads with Thousand Island's opt-in hibernateAfter=0: the peers' figures
+		// in these rows are the ones measured for the rows above in the same round.
+		Metric rssSmallHibernating = declare(String.format(Locale.ROOT,
+				"RSS per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleSmall()),
+				Unit.BYTES_PER_CONNECTION, true, Target.ratioAtMost(1.0));
+		Metric heapSmallHibernating = declare(String.format(Locale.ROOT,
+				"heap per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleSmall()),
+				Unit.BYTES_PER_CONNECTION, true, Target.none());
+		Metric rssLargeHibernating = declare(String.format(Locale.ROOT,
+				"RSS per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleLarge()),
+				Unit.BYTES_PER_CONNECTION, true, Target.ratioAtMost(1.0));
+		Metric heapLargeHibernating = declare(String.format(Locale.ROOT,
+				"heap per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleLarge()),
+				Unit.BYTES_PER_CONNECTION, true, Target.none());
+		Metric drainHibernating = declare(String.format(Locale.ROOT,
+				"drain: stop() to last close, %,d idle, TI hibernateAfter=0 (lower is better)", settings.idleSmall()),
+				Unit.MILLISECONDS, true, Target.valueAtMost(1000));
+		this.idleSmall = new IdleRows(rssSmall, heapSmall, drain, stopReturn);
+		this.idleLarge = new IdleRows(rssLarge, heapLarge, null, null);
+		this.idleSmallHibernating = new IdleRows(rssSmallHibernating, heapSmallHibernating, drainHibernating, null);
+		this.idleLargeHibernating = new IdleRows(rssLargeHibernating, heapLargeHibernating, null, null);
+	}
+
+	/**
+	 * Returns the server-CPU-per-message row of a throughput row.
+	 * @param throughput the throughput row
+	 * @return its CPU row
+	 */
+	Metric cpuPerMessage(Metric throughput) {
+		return this.cpuPerMessage.get(throughput);
+	}
+
+	private Metric declare(String label, Unit unit, boolean lowerIsBetter, Target target) {
+		Metric metric = new Metric(label, unit, lowerIsBetter, target);
+		this.results.declare(metric);
+		return metric;
+	}
+
+	/**
+	 * The rows an idle workload's figures go to.
+	 *
+	 * @param rss RSS per idle connection
+	 * @param heap heap per idle connection
+	 * @param drain stop() to the last close, or {@code null} where this count does not time the drain
+	 * @param stopReturn stop() call to its return, or {@code null}
+	 */
+	record IdleRows(Metric rss, Metric heap, Metric drain, Metric stopReturn) {
+	}
+
+}
