@@ -45,7 +45,9 @@ final class ResultsTable {
 				settings.rounds(), settings.seconds(), settings.warmupSeconds()));
 		out.append("- Load generator: a separate JVM on the loopback interface; plain Java NIO (non-blocking "
 				+ "`SocketChannel`s, one selector thread per core, client sources spread over 127.0.0.2–254) for "
-				+ "echo, churn and idle connections; blocking JDK `SSLSocket` clients (`TlsLoad`) for TLS.\n");
+				+ "echo, churn and idle connections; blocking JDK `SSLSocket` clients (`TlsLoad`) for TLS. A raw echo "
+				+ "reply must be as long as the message; a framed one (line, length-prefixed) must equal it byte for "
+				+ "byte, and a framed message still unanswered 1 s after the window closes counts as a failure.\n");
 		for (Peer peer : Peer.values()) {
 			if (!Workload.TLS_HANDSHAKES.runsOn(peer)) {
 				out.append("- ").append(peer.label()).append(" takes no part in the TLS workloads (n/a there).\n");
