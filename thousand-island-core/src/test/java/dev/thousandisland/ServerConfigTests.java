@@ -49,7 +49,7 @@ class ServerConfigTests {
 		assertThat(config.handshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
 		assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(15));
 		assertThat(config.sendTimeout()).isEqualTo(Duration.ofSeconds(30));
-		assertThat(config.hibernateAfter()).isEqualTo(ServerConfig.NO_TIMEOUT);
+		assertThat(config.hibernateAfter()).isEqualTo(Duration.ZERO);
 		assertThat(config.backlog()).isEqualTo(1024);
 		assertThat(config.tcpNoDelay()).isTrue();
 		assertThat(config.reuseAddress()).isTrue();

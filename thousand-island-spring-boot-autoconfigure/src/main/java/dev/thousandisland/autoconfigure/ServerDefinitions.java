@@ -159,7 +159,7 @@ final class ServerDefinitions {
 			.handshakeTimeout(server.getSsl().getHandshakeTimeout())
 			.shutdownTimeout(drainDeadline(server.getShutdownTimeout()))
 			.sendTimeout(server.getSendTimeout())
-			.hibernateAfter((server.getHibernateAfter() != null) ? server.getHibernateAfter() : ServerConfig.NO_TIMEOUT)
+			.hibernateAfter(server.getHibernateAfter())
 			.backlog(server.getBacklog())
 			.tcpNoDelay(server.isTcpNoDelay())
 			.reuseAddress(server.isReuseAddress())

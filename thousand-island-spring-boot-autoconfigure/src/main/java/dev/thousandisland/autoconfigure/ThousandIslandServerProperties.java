@@ -99,9 +99,11 @@ public class ThousandIslandServerProperties extends ThousandIslandSocketProperti
 	/**
 	 * Time a connection waits with nothing to do before its virtual thread ends; data, a told
 	 * message, the read deadline or shutdown start a new one, and the connection's state carries
-	 * over. 0 hibernates at every wait. When not set, never: one thread for the connection's life.
+	 * over. 0 (the default) hibernates at every wait; thread identity and ThreadLocals such as an
+	 * MDC do not survive a hibernation. A duration of 100 years or more means never: one thread
+	 * for the connection's life.
 	 */
-	private @Nullable Duration hibernateAfter;
+	private Duration hibernateAfter = Duration.ZERO;
 
 	/**
 	 * Number of threads that watch waiting connections for readiness. The number of processors
@@ -271,11 +273,11 @@ public class ThousandIslandServerProperties extends ThousandIslandSocketProperti
 		this.shutdownTimeout = shutdownTimeout;
 	}
 
-	public @Nullable Duration getHibernateAfter() {
+	public Duration getHibernateAfter() {
 		return this.hibernateAfter;
 	}
 
-	public void setHibernateAfter(@Nullable Duration hibernateAfter) {
+	public void setHibernateAfter(Duration hibernateAfter) {
 		this.hibernateAfter = hibernateAfter;
 	}
 

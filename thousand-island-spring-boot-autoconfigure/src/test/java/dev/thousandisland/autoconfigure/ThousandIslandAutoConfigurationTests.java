@@ -111,15 +111,17 @@ class ThousandIslandAutoConfigurationTests {
 	}
 
 	@Test
-	void hibernateAfterReachesTheServerWhoseConnectionsKeepServingAfterHibernating() {
+	void hibernateAfterReachesItsServerWhoseConnectionsKeepServingEitherWay() {
 		this.runner.withUserConfiguration(EchoConfiguration.class, UppercaseConfiguration.class)
-			.withPropertyValues("thousandisland.servers.echo.hibernate-after=0s")
+			.withPropertyValues("thousandisland.servers.upper.hibernate-after=36500d")
 			.run((context) -> {
 				assertThat(definition(context, "echo").config().hibernateAfter()).isEqualTo(Duration.ZERO);
-				assertThat(definition(context, "upper").config().hibernateAfter()).isEqualTo(ServerConfig.NO_TIMEOUT);
-				try (TestClient echo = TestClient.connect(localPort(context, "echo"))) {
+				assertThat(definition(context, "upper").config().hibernateAfter()).isEqualTo(Duration.ofDays(36500));
+				try (TestClient echo = TestClient.connect(localPort(context, "echo"));
+						TestClient upper = TestClient.connect(localPort(context, "upper"))) {
 					for (int i = 0; i < 3; i++) {
 						assertThat(echo.exchange("again " + i)).isEqualTo("again " + i);
+						assertThat(upper.exchange("again " + i)).isEqualTo("AGAIN " + i);
 					}
 				}
 			});
