@@ -19,15 +19,15 @@ import dev.thousandisland.benchmarks.Metric.Target;
  */
 final class RatioChart {
 
-	private static final int WIDTH = 1220;
+	private static final int WIDTH = 1260;
 
 	private static final int LABEL_RIGHT = 530;
 
-	private static final int LABEL_CHARACTERS = 68;
+	private static final int LABEL_CHARACTERS = 74;
 
 	private static final int PLOT_LEFT = 560;
 
-	private static final int PLOT_RIGHT = 1060;
+	private static final int PLOT_RIGHT = 1040;
 
 	private static final int TOP = 100;
 
@@ -47,6 +47,8 @@ final class RatioChart {
 
 	private static final String NO_TARGET = "#424242";
 
+	private static final String LOWER_IS_BETTER = " (lower is better)";
+
 	/** Every server but Thousand Island, in the table's order. */
 	private static final List<Peer> PEERS = Arrays.stream(Peer.values())
 		.filter((peer) -> peer != Peer.THOUSAND_ISLAND)
@@ -56,6 +58,7 @@ final class RatioChart {
 	}
 
 	static String render(Results results, MachineInfo machine, RunSettings settings) {
+		StringBuilder shading = new StringBuilder();
 		StringBuilder rows = new StringBuilder();
 		int y = TOP;
 		int drawn = 0;
@@ -64,7 +67,7 @@ final class RatioChart {
 			if (measured.isEmpty()) {
 				continue; // left out of this run, or no Thousand Island figure to divide
 			}
-			y = row(rows, results, metric, measured, y, drawn++ % 2 == 0) + ROW_GAP;
+			y = row(rows, (drawn++ % 2 == 0) ? shading : null, results, metric, measured, y) + ROW_GAP;
 		}
 		int plotBottom = y;
 		int height = plotBottom + 110;
@@ -81,6 +84,7 @@ final class RatioChart {
 						Runtime.version(), machine.cpuModel(), machine.cores(), settings.rounds()));
 		text(svg, x(1) - 8, TOP - 30, "end", 12, "bold", "#000", "← Thousand Island worse");
 		text(svg, x(1) + 8, TOP - 30, "start", 12, "bold", "#000", "Thousand Island better →");
+		svg.append(shading);
 		axis(svg, plotBottom);
 		svg.append(rows);
 		legend(svg, plotBottom + 44);
@@ -89,29 +93,41 @@ final class RatioChart {
 	}
 
 	/**
-	 * Draws one row's label and its bars, one per measured peer.
+	 * Draws one row's label and its bars, one per measured peer, and its background when given one
+	 * to draw into (every other row, beneath the grid lines).
 	 * @return the y just below the row
 	 */
-	private static int row(StringBuilder svg, Results results, Metric metric, List<Peer> measured, int top,
-			boolean shaded) {
-		List<String> lines = wrap(metric.label());
+	private static int row(StringBuilder svg, StringBuilder shading, Results results, Metric metric,
+			List<Peer> measured, int top) {
+		String label = metric.label();
+		if (metric.lowerIsBetter() && label.endsWith(LOWER_IS_BETTER)) {
+			label = label.substring(0, label.length() - LOWER_IS_BETTER.length()); // said on a line of its own
+		}
+		List<String> lines = wrap(label);
+		int line = top + BAR - 1;
+		for (String text : lines) {
+			text(svg, LABEL_RIGHT, line, "end", 12, "normal", "#000", text);
+			line += BAR_STEP;
+		}
+		if (metric.lowerIsBetter()) {
+			text(svg, LABEL_RIGHT, line, "end", 11, "normal", "#616161",
+					"lower is better: bars drawn at the peer's figure ÷ Thousand Island's");
+			line += BAR_STEP;
+		}
 		double ours = results.samples(metric, Peer.THOUSAND_ISLAND).median();
 		Target own = metric.targets().ownValue();
 		Boolean ownMet = own.isMet(ours, Double.NaN);
-		int labelLines = lines.size() + ((ownMet != null) ? 1 : 0);
-		int height = Math.max(measured.size() * BAR_STEP, labelLines * BAR_STEP) + 4;
-		if (shaded) {
-			svg.append(String.format(Locale.ROOT,
-					"<rect x=\"10\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f4f4f4\"/>%n", top - 4,
-					WIDTH - 20, height + 4));
-		}
-		for (int i = 0; i < lines.size(); i++) {
-			text(svg, LABEL_RIGHT, top + BAR + i * BAR_STEP - 1, "end", 12, "normal", "#000", lines.get(i));
-		}
 		if (ownMet != null) {
-			text(svg, LABEL_RIGHT, top + BAR + lines.size() * BAR_STEP - 1, "end", 11, "bold",
-					ownMet ? MET : MISSED, String.format(Locale.ROOT, "%s Thousand Island %s, target %s",
-							ownMet ? "✓" : "✗", metric.unit().format(ours), own.describe(metric.unit())));
+			text(svg, LABEL_RIGHT, line, "end", 11, "bold", ownMet ? MET : MISSED,
+					String.format(Locale.ROOT, "%s %s (target: %s)", ownMet ? "✓" : "✗", metric.unit().format(ours),
+							own.describe(metric.unit())));
+			line += BAR_STEP;
+		}
+		int height = Math.max(measured.size() * BAR_STEP, line - BAR + 1 - top) + 4;
+		if (shading != null) {
+			shading.append(String.format(Locale.ROOT,
+					"<rect x=\"10\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f2f2f2\"/>%n", top - 4,
+					WIDTH - 20, height + 4));
 		}
 		for (int i = 0; i < measured.size(); i++) {
 			bar(svg, results, metric, measured.get(i), top + i * BAR_STEP);
@@ -164,8 +180,8 @@ final class RatioChart {
 		text(svg, x + 130, y, "start", 12, "bold", MISSED, "✗ target missed");
 		text(svg, x + 260, y, "start", 12, "normal", NO_TARGET, "no mark: no target against that peer");
 		text(svg, 20, y + 24, "start", 12, "normal", "#000",
-				"Right of 1× is better for Thousand Island on every row: rows marked (lower is better) are drawn at the "
-						+ "peer's figure ÷ Thousand Island's.");
+				"Right of 1× is better for Thousand Island on every row: on lower-is-better rows (memory, CPU, drain) "
+						+ "the bars are drawn at the peer's figure ÷ Thousand Island's.");
 		text(svg, 20, y + 42, "start", 12, "normal", "#000",
 				"The number beside each bar is Thousand Island ÷ the peer, as in results.md, then the target against "
 						+ "that peer. A peer with no figure in a row (no TLS in the benchmark, say) has no bar there.");
