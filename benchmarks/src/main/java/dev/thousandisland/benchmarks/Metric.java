@@ -3,15 +3,15 @@ package dev.thousandisland.benchmarks;
 import java.util.Locale;
 
 /**
- * One row of the comparison: what is measured, in which unit, which way is better, and the target
- * the issue set for Thousand Island.
+ * One row of the comparison: what is measured, in which unit, which way is better, and the targets
+ * the issues set for Thousand Island.
  *
  * @param label the workload as the table names it
  * @param unit the unit of the values
- * @param lowerIsBetter whether a smaller value is better (memory, drain time)
- * @param target the target, or {@link Target#none()}
+ * @param lowerIsBetter whether a smaller value is better (memory, drain time, CPU per message)
+ * @param targets the targets against each peer and on Thousand Island's own value
  */
-record Metric(String label, Unit unit, boolean lowerIsBetter, Target target) {
+record Metric(String label, Unit unit, boolean lowerIsBetter, Targets targets) {
 
 	/**
 	 * The unit of a metric, and how its values are written.
@@ -69,7 +69,7 @@ record Metric(String label, Unit unit, boolean lowerIsBetter, Target target) {
 	}
 
 	/**
-	 * What Thousand Island should reach: a bound on the ratio against Netty, or on its own value.
+	 * What Thousand Island should reach: a bound on its ratio against one peer, or on its own value.
 	 *
 	 * @param kind what is bounded
 	 * @param bound the bound
@@ -82,10 +82,10 @@ record Metric(String label, Unit unit, boolean lowerIsBetter, Target target) {
 			/** No target. */
 			NONE,
 
-			/** ratio vs Netty ≥ bound. */
+			/** Thousand Island's median ÷ the peer's ≥ bound. */
 			RATIO_AT_LEAST,
 
-			/** ratio vs Netty ≤ bound. */
+			/** Thousand Island's median ÷ the peer's ≤ bound. */
 			RATIO_AT_MOST,
 
 			/** Thousand Island's own value ≤ bound, in the metric's unit. */
@@ -112,7 +112,7 @@ record Metric(String label, Unit unit, boolean lowerIsBetter, Target target) {
 		/**
 		 * Returns whether the target is met.
 		 * @param ours Thousand Island's median
-		 * @param ratio ours / Netty's median
+		 * @param ratio ours ÷ the peer's median
 		 * @return {@code null} without a target or without the numbers to tell
 		 */
 		Boolean isMet(double ours, double ratio) {
