@@ -24,8 +24,9 @@ import dev.thousandisland.benchmarks.Metric.Unit;
  * each framework's own line framing and 4-byte length-prefixed framing (with Thousand Island's
  * framed ÷ raw echo of the same run), bulk echo, pipelined requests (16 small ones written at
  * once), connection churn, the server's CPU time per message in each of these ({@link ServerCpu}),
- * TLS 1.3 handshakes and bulk, memory per idle connection, and the drain time of {@code stop()}. The idle workloads run Thousand Island a second time with its opt-in
- * {@code hibernateAfter=0}, against the peers' figures of the same round. {@code ComparisonBenchmark [rounds] [seconds] [warm-up seconds]} or
+ * TLS 1.3 handshakes and bulk, memory per idle connection, and the drain time of {@code stop()}. The idle workloads run Thousand Island a second time with
+ * hibernation off ({@code hibernateAfter} never: one parked thread per connection), against the
+ * peers' figures of the same round. {@code ComparisonBenchmark [rounds] [seconds] [warm-up seconds]} or
  * {@code ComparisonBenchmark quick}.
  *
  * <p>Every measurement starts a fresh server JVM ({@link BenchmarkServer}) and a fresh load
@@ -131,9 +132,9 @@ public final class ComparisonBenchmark {
 					RunSettings.TLS_HANDSHAKE_THREADS);
 			case TLS_BULK -> tls(peer, round, this.rows.tlsBulk, "bulk", RunSettings.TLS_BULK_CONNECTIONS);
 			case IDLE_SMALL -> idle(peer, round, this.settings.idleSmall(), this.rows.idleSmall,
-					this.rows.idleSmallHibernating);
+					this.rows.idleSmallParked);
 			case IDLE_LARGE -> idle(peer, round, this.settings.idleLarge(), this.rows.idleLarge,
-					this.rows.idleLargeHibernating);
+					this.rows.idleLargeParked);
 		}
 	}
 
@@ -223,18 +224,20 @@ public final class ComparisonBenchmark {
 	}
 
 	/**
-	 * Runs an idle workload: Thousand Island twice, with its defaults and with
-	 * {@code hibernateAfter=0}; a peer once, its figures counting for both rows.
+	 * Runs an idle workload: Thousand Island twice, with its defaults (a waiting connection
+	 * hibernates) and with hibernation off, one parked thread per connection; a peer once, its
+	 * figures counting for both rows.
 	 */
-	private void idle(Peer peer, int round, int count, ComparisonRows.IdleRows metrics, ComparisonRows.IdleRows hibernating)
+	private void idle(Peer peer, int round, int count, ComparisonRows.IdleRows metrics, ComparisonRows.IdleRows parked)
 			throws IOException, InterruptedException {
 		if (peer == Peer.THOUSAND_ISLAND) {
 			idle(peer, round, count, List.of(), metrics);
-			idle(peer, round, count, List.of("-D" + ThousandIslandServer.HIBERNATE_AFTER_PROPERTY + "=PT0S"),
-					hibernating);
+			idle(peer, round, count,
+					List.of("-D" + ThousandIslandServer.HIBERNATE_AFTER_PROPERTY + "=" + ThousandIslandServer.NEVER),
+					parked);
 		}
 		else {
-			idle(peer, round, count, List.of(), metrics, hibernating);
+			idle(peer, round, count, List.of(), metrics, parked);
 		}
 	}
 

@@ -39,9 +39,9 @@ final class ComparisonRows {
 
 	final IdleRows idleLarge;
 
-	final IdleRows idleSmallHibernating;
+	final IdleRows idleSmallParked;
 
-	final IdleRows idleLargeHibernating;
+	final IdleRows idleLargeParked;
 
 	private final Map<Metric, Metric> cpuPerMessage = new HashMap<>();
 
@@ -51,23 +51,23 @@ final class ComparisonRows {
 		this.results = results;
 		this.echoFew = declare(String.format(Locale.ROOT, "echo %d B, %,d connections", RunSettings.SMALL_MESSAGE,
 				RunSettings.ECHO_FEW), Unit.MESSAGES_PER_SECOND, false,
-				throughput(Target.ratioAtLeast(1.0)));
+				throughput(Target.ratioAtLeast(0.9)));
 		this.framedLine = declare(String.format(Locale.ROOT, "line-framed echo %d B, %,d connections",
 				RunSettings.SMALL_MESSAGE, RunSettings.ECHO_FEW), Unit.MESSAGES_PER_SECOND, false,
-				throughput(Target.ratioAtLeast(1.0)));
+				throughput(Target.ratioAtLeast(0.9)));
 		this.framedLength = declare(String.format(Locale.ROOT, "length-prefixed echo %d B, %,d connections",
 				RunSettings.SMALL_MESSAGE, RunSettings.ECHO_FEW), Unit.MESSAGES_PER_SECOND, false,
-				throughput(Target.ratioAtLeast(1.0)));
+				throughput(Target.ratioAtLeast(0.9)));
 		this.echoMany = declare(String.format(Locale.ROOT, "echo %d B, %,d connections", RunSettings.SMALL_MESSAGE,
 				RunSettings.ECHO_MANY), Unit.MESSAGES_PER_SECOND, false,
-				throughput(Target.ratioAtLeast(1.0)));
+				throughput(Target.ratioAtLeast(0.9)));
 		this.echoBulk = declare(String.format(Locale.ROOT, "echo %d KiB, %,d connections (bulk)",
 				RunSettings.BULK_MESSAGE / 1024, RunSettings.BULK_CONNECTIONS), Unit.MEGABYTES_PER_SECOND, false,
 				throughput(Target.ratioAtLeast(1.0)));
 		this.pipelined = declare(String.format(Locale.ROOT, "pipelined %d × %d B requests, %,d connections",
 				RunSettings.PIPELINE_DEPTH, RunSettings.SMALL_MESSAGE, RunSettings.PIPELINE_CONNECTIONS),
 				Unit.MESSAGES_PER_SECOND, false,
-				throughput(Target.ratioAtLeast(1.0)));
+				throughput(Target.none()));
 		this.churn = declare(String.format(Locale.ROOT, "connect–line–close churn, %d in flight",
 				RunSettings.CHURN_IN_FLIGHT), Unit.CONNECTIONS_PER_SECOND, false,
 				throughput(Target.ratioAtLeast(1.0)));
@@ -93,45 +93,48 @@ final class ComparisonRows {
 				memory(Target.ratioAtMost(1.0)));
 		Metric heapSmall = declare(String.format(Locale.ROOT, "heap per idle connection at %,d (lower is better)",
 				settings.idleSmall()), Unit.BYTES_PER_CONNECTION, true,
-				memory(Target.none()));
+				memory(Target.ratioAtMost(1.0)));
 		Metric rssLarge = declare(String.format(Locale.ROOT, "RSS per idle connection at %,d (lower is better)",
 				settings.idleLarge()), Unit.BYTES_PER_CONNECTION, true,
 				memory(Target.ratioAtMost(1.0)));
 		Metric heapLarge = declare(String.format(Locale.ROOT, "heap per idle connection at %,d (lower is better)",
 				settings.idleLarge()), Unit.BYTES_PER_CONNECTION, true,
-				memory(Target.none()));
+				memory(Target.ratioAtMost(1.0)));
 		Metric drain = declare(String.format(Locale.ROOT, "drain: stop() to last close, %,d idle (lower is better)",
 				settings.idleSmall()), Unit.MILLISECONDS, true,
 				Targets.ownValueAtMost(1000));
 		Metric stopReturn = declare(String.format(Locale.ROOT,
 				"drain: stop() call to return, %,d idle (lower is better)", settings.idleSmall()), Unit.MILLISECONDS,
 				true, Targets.none());
-		// The same idle workloads with Thousand Island's opt-in hibernateAfter=0: the peers' figures
-		// in these rows are the ones measured for the rows above in the same round.
-		Metric rssSmallHibernating = declare(String.format(Locale.ROOT,
-				"RSS per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleSmall()),
-				Unit.BYTES_PER_CONNECTION, true,
-				memory(Target.ratioAtMost(1.0)));
-		Metric heapSmallHibernating = declare(String.format(Locale.ROOT,
-				"heap per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleSmall()),
-				Unit.BYTES_PER_CONNECTION, true,
-				memory(Target.none()));
-		Metric rssLargeHibernating = declare(String.format(Locale.ROOT,
-				"RSS per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleLarge()),
-				Unit.BYTES_PER_CONNECTION, true,
-				memory(Target.ratioAtMost(1.0)));
-		Metric heapLargeHibernating = declare(String.format(Locale.ROOT,
-				"heap per idle connection at %,d, TI hibernateAfter=0 (lower is better)", settings.idleLarge()),
+		// The same idle workloads with Thousand Island's hibernation turned off (one parked thread
+		// per connection, the default before 2026-12): the peers' figures in these rows are the
+		// ones measured for the rows above in the same round. The speed issue's heap targets are
+		// for the default (≤ 1.5× Netty) and for hibernation (≤ 1.0×); the default hibernates now,
+		// so the default rows carry the stricter one and these rows none against Netty.
+		Metric rssSmallParked = declare(String.format(Locale.ROOT,
+				"RSS per idle connection at %,d, TI hibernateAfter=never (lower is better)", settings.idleSmall()),
 				Unit.BYTES_PER_CONNECTION, true,
 				memory(Target.none()));
-		Metric drainHibernating = declare(String.format(Locale.ROOT,
-				"drain: stop() to last close, %,d idle, TI hibernateAfter=0 (lower is better)", settings.idleSmall()),
+		Metric heapSmallParked = declare(String.format(Locale.ROOT,
+				"heap per idle connection at %,d, TI hibernateAfter=never (lower is better)", settings.idleSmall()),
+				Unit.BYTES_PER_CONNECTION, true,
+				memory(Target.none()));
+		Metric rssLargeParked = declare(String.format(Locale.ROOT,
+				"RSS per idle connection at %,d, TI hibernateAfter=never (lower is better)", settings.idleLarge()),
+				Unit.BYTES_PER_CONNECTION, true,
+				memory(Target.none()));
+		Metric heapLargeParked = declare(String.format(Locale.ROOT,
+				"heap per idle connection at %,d, TI hibernateAfter=never (lower is better)", settings.idleLarge()),
+				Unit.BYTES_PER_CONNECTION, true,
+				memory(Target.none()));
+		Metric drainParked = declare(String.format(Locale.ROOT,
+				"drain: stop() to last close, %,d idle, TI hibernateAfter=never (lower is better)", settings.idleSmall()),
 				Unit.MILLISECONDS, true,
 				Targets.ownValueAtMost(1000));
 		this.idleSmall = new IdleRows(rssSmall, heapSmall, drain, stopReturn);
 		this.idleLarge = new IdleRows(rssLarge, heapLarge, null, null);
-		this.idleSmallHibernating = new IdleRows(rssSmallHibernating, heapSmallHibernating, drainHibernating, null);
-		this.idleLargeHibernating = new IdleRows(rssLargeHibernating, heapLargeHibernating, null, null);
+		this.idleSmallParked = new IdleRows(rssSmallParked, heapSmallParked, drainParked, null);
+		this.idleLargeParked = new IdleRows(rssLargeParked, heapLargeParked, null, null);
 	}
 
 	/**

@@ -22,7 +22,8 @@ import dev.thousandisland.transport.Transport;
  * The system under test: a Thousand Island server with its default options, except that the read
  * timeout is off (the peers have none, and idle connections must stay open while they are
  * measured). The system property {@value #HIBERNATE_AFTER_PROPERTY} (an ISO-8601 duration such as
- * {@code PT0S}) sets {@code hibernateAfter}, which is off by default,
+ * {@code PT1S}, or {@value #NEVER} for one parked thread per connection) sets {@code hibernateAfter},
+ * which is 0 by default,
  * {@value #DATA_BUFFERS_PROPERTY} ({@code OWNED}, {@code LENT} or {@code LENT_CHECKED}) sets
  * {@code dataBuffers}, and {@value #NUM_POLLERS_PROPERTY} sets {@code numPollers} (used by
  * {@link PollersBenchmark}).
@@ -30,6 +31,9 @@ import dev.thousandisland.transport.Transport;
 final class ThousandIslandServer implements PeerServer {
 
 	static final String HIBERNATE_AFTER_PROPERTY = "benchmarks.hibernateAfter";
+
+	/** The {@value #HIBERNATE_AFTER_PROPERTY} value that turns hibernation off. */
+	static final String NEVER = "never";
 
 	static final String DATA_BUFFERS_PROPERTY = "benchmarks.dataBuffers";
 
@@ -59,7 +63,7 @@ final class ThousandIslandServer implements PeerServer {
 			.readTimeout(ServerConfig.NO_TIMEOUT);
 		String hibernateAfter = System.getProperty(HIBERNATE_AFTER_PROPERTY);
 		if (hibernateAfter != null) {
-			builder.hibernateAfter(Duration.parse(hibernateAfter));
+			builder.hibernateAfter(hibernateAfter.equals(NEVER) ? ServerConfig.NO_TIMEOUT : Duration.parse(hibernateAfter));
 		}
 		String dataBuffers = System.getProperty(DATA_BUFFERS_PROPERTY);
 		if (dataBuffers != null) {
@@ -84,7 +88,7 @@ final class ThousandIslandServer implements PeerServer {
 	@Override
 	public String description() {
 		ServerConfig config = this.server.config();
-		String hibernation = config.hibernateAfter().equals(ServerConfig.NO_TIMEOUT) ? ""
+		String hibernation = config.hibernateAfter().equals(ServerConfig.NO_TIMEOUT) ? ", hibernateAfter never"
 				: ", hibernateAfter " + config.hibernateAfter();
 		return "thousand-island (" + (this.tls ? "SSLEngine TLS, " : "") + config.numAcceptors() + " acceptors, "
 				+ config.numPollers() + " poller(s), virtual thread per connection" + hibernation + ", dataBuffers "

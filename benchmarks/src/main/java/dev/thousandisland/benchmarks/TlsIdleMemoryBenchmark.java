@@ -18,7 +18,7 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * The heap a Thousand Island TLS server spends per idle connection whose client sent the start of
- * a TLS record and nothing more (a slowloris), with and without {@code hibernateAfter=0}.
+ * a TLS record and nothing more (a slowloris), with hibernation (the default) and without.
  * {@code TlsIdleMemoryBenchmark [connections]} (5,000 by default).
  *
  * <p>The server runs in a JVM of its own ({@link BenchmarkServer}); this JVM is the client. Each
@@ -38,7 +38,7 @@ public final class TlsIdleMemoryBenchmark {
 		Path store = BenchmarkCertificate.create();
 		try {
 			SSLContext client = BenchmarkCertificate.clientContext(store);
-			for (String hibernateAfter : List.of("", "PT0S")) {
+			for (String hibernateAfter : List.of("", ThousandIslandServer.NEVER)) {
 				measure(connections, store, client, hibernateAfter);
 			}
 		}
