@@ -62,7 +62,7 @@ class ArchitectureTests {
 			Set.of("dev.thousandisland"),
 			Set.of("dev.thousandisland.transport", "dev.thousandisland.internal.channel",
 					"dev.thousandisland.proxy", "dev.thousandisland.internal.proxy"),
-			Set.of("dev.thousandisland.telemetry"));
+			Set.of("dev.thousandisland.telemetry"), Set.of("dev.thousandisland.internal.telemetry"));
 
 	/**
 	 * The upward dependencies allowed, each for a reason: the builder's {@code start()} is a

@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.thousandisland.internal.telemetry.ConnectionMetadata;
+
 /**
  * A span of work with a start and an end: the listener, an acceptor, a connection, or a span a
  * handler opens under its connection (as Bandit nests its requests under Thousand Island's
@@ -56,7 +58,8 @@ public final class Span {
 		this.kind = kind;
 		this.id = id;
 		this.parent = parent;
-		this.metadata = Map.copyOf(metadata);
+		// A connection's metadata is unmodifiable already and made to be small: kept, not copied.
+		this.metadata = (metadata instanceof ConnectionMetadata) ? metadata : Map.copyOf(metadata);
 		this.startTime = startTime;
 	}
 

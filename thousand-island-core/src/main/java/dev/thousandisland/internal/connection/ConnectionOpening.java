@@ -2,13 +2,10 @@ package dev.thousandisland.internal.connection;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.Map;
 
 import dev.thousandisland.Connection.State;
@@ -16,6 +13,7 @@ import dev.thousandisland.Handler;
 import dev.thousandisland.ServerConfig;
 import dev.thousandisland.internal.channel.PlainChannel;
 import dev.thousandisland.internal.connection.ConnectionEnd.Cause;
+import dev.thousandisland.internal.telemetry.ConnectionMetadata;
 import dev.thousandisland.proxy.ProxyHeaderException;
 import dev.thousandisland.transport.Transport;
 import dev.thousandisland.transport.TransportChannel;
@@ -159,16 +157,7 @@ final class ConnectionOpening {
 	}
 
 	private static Map<String, Object> startMetadata(ConnectionLoop connection, SocketAddress remote) {
-		Map<String, Object> metadata = new HashMap<>(connection.server.spanMetadata());
-		metadata.put("connection_id", connection.id);
-		if (remote instanceof InetSocketAddress inet) {
-			metadata.put("remote_address", inet.getAddress());
-			metadata.put("remote_port", inet.getPort());
-		}
-		else if (remote instanceof UnixDomainSocketAddress unix) {
-			metadata.put("remote_address", unix.getPath().toString());
-		}
-		return metadata;
+		return new ConnectionMetadata(connection.server.spanMetadata(), connection.id, remote);
 	}
 
 	@SuppressWarnings({ "unchecked", "rawtypes" })
