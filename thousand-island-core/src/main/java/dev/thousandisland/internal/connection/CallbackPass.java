@@ -57,7 +57,7 @@ final class CallbackPass {
 		if (message != null) {
 			connection.idle = false;
 			if (!apply(connection,
-					callback(() -> connection.handler.handleMessage(message, socket, connection.handlerState)), false)) {
+					callback(() -> connection.server.handler().handleMessage(message, socket, connection.handlerState)), false)) {
 				return Pass.ENDED;
 			}
 		}
@@ -88,7 +88,7 @@ final class CallbackPass {
 				ByteBuffer data = received.data();
 				Outcome outcome;
 				try {
-					outcome = callback(() -> connection.handler.handleData(data, socket, connection.handlerState));
+					outcome = callback(() -> connection.server.handler().handleData(data, socket, connection.handlerState));
 				}
 				finally {
 					connection.server.dataReader().giveBack(data);
@@ -112,12 +112,12 @@ final class CallbackPass {
 		if (!connection.hasMessages() && !connection.shutdownRequested && connection.end.cause() == null) {
 			long wakeAt = connection.readDeadline;
 			boolean timed = Hibernation.isTimed(wakeAt, now);
-			if (connection.hibernateAfter != Hibernation.NEVER) {
+			if (connection.server.hibernateAfterNanos() != Hibernation.NEVER) {
 				if (!connection.idle) {
 					connection.idle = true;
 					connection.idleSince = now;
 				}
-				long hibernateAt = connection.idleSince + connection.hibernateAfter;
+				long hibernateAt = connection.idleSince + connection.server.hibernateAfterNanos();
 				if (hibernateAt - now <= 0) {
 					return Pass.HIBERNATE;
 				}
@@ -166,7 +166,7 @@ final class CallbackPass {
 		Result<?> result = outcome.result;
 		if (result == null) {
 			ConnectionEnding.end(connection, Ending.EXCEPTION, new NullPointerException("Handler "
-					+ connection.handler.getClass().getName() + " returned null instead of a Result"));
+					+ connection.server.handler().getClass().getName() + " returned null instead of a Result"));
 			return false;
 		}
 		connection.handlerState = result.state();

@@ -41,14 +41,14 @@ final class ConnectionEnding {
 			// a closed socket.
 			socket.closeChannel();
 		}
-		Cause cause = (socket != null) ? connection.end.runClosingCallback(ending, error, connection.handler, socket,
+		Cause cause = (socket != null) ? connection.end.runClosingCallback(ending, error, connection.server.handler(), socket,
 				connection.handlerState, connection.id) : null;
 		closeSocket(connection);
 		if (cause == null) {
 			return;
 		}
 		if (cause.ending() == Ending.EXCEPTION) {
-			ConnectionLoop.logger.log(Level.WARNING, "Handler " + connection.handler.getClass().getName()
+			ConnectionLoop.logger.log(Level.WARNING, "Handler " + connection.server.handler().getClass().getName()
 					+ " threw on connection " + connection.id + " from " + connection.remoteAddress + "; closing it",
 					cause.error());
 		}

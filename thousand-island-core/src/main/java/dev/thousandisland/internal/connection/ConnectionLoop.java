@@ -93,18 +93,12 @@ public final class ConnectionLoop implements Connection, Runnable {
 	/** Volatile: a forced close on another thread stops it, or sees that it is not there yet. */
 	volatile Span span;
 
-	@SuppressWarnings("rawtypes")
-	final Handler handler;
-
 	Object handlerState;
 
 	long readDeadline;
 
 	/** Whether the last read filled its buffer, so that more may be waiting. Own thread only. */
 	boolean mayHaveData = true;
-
-	/** {@link ServerConfig#hibernateAfter()} in nanoseconds, or {@link Hibernation#NEVER}. */
-	final long hibernateAfter;
 
 	/** Whether the connection has waited without work since {@link #idleSince}. Own thread only. */
 	boolean idle;
@@ -136,8 +130,6 @@ public final class ConnectionLoop implements Connection, Runnable {
 		this.acceptTime = acceptTime;
 		Instant now = Instant.now();
 		this.acceptedAtEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-		this.handler = server.config().handler();
-		this.hibernateAfter = Hibernation.afterNanos(server.config().hibernateAfter());
 	}
 
 	void thread(Thread thread) {

@@ -56,7 +56,7 @@ final class ConnectionOpening {
 		// Island's handle_continue runs before the exit signal: handleShutdown never runs for
 		// a connection the handler has not seen.
 		return CallbackPass.apply(connection, CallbackPass.callback(
-				() -> connection.handler.handleConnection(connection.socket, connection.handlerState)), true);
+				() -> connection.server.handler().handleConnection(connection.socket, connection.handlerState)), true);
 	}
 
 	/**
@@ -80,10 +80,10 @@ final class ConnectionOpening {
 		}
 		connection.remoteAddress = peer;
 		try {
-			connection.handlerState = connection.handler.initialState();
+			connection.handlerState = connection.server.handler().initialState();
 		}
 		catch (Throwable ex) {
-			ConnectionLoop.logger.log(Level.WARNING, "Handler " + connection.handler.getClass().getName()
+			ConnectionLoop.logger.log(Level.WARNING, "Handler " + connection.server.handler().getClass().getName()
 					+ ".initialState() failed; closing the connection", ex);
 			ConnectionEnding.abandon(connection, ex);
 			return null;

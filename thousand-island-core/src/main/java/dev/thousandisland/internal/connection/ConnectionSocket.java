@@ -25,7 +25,6 @@ import dev.thousandisland.Socket;
 import dev.thousandisland.SocketStats;
 import dev.thousandisland.proxy.ProxyHeader;
 import dev.thousandisland.telemetry.Span;
-import dev.thousandisland.telemetry.Telemetry;
 import dev.thousandisland.transport.Transport;
 import dev.thousandisland.transport.TransportChannel;
 
@@ -41,12 +40,6 @@ public final class ConnectionSocket implements Socket {
 	private final ConnectionLoop connection;
 
 	private final SocketReadiness readiness;
-
-	private final Telemetry telemetry;
-
-	private final SocketSender sender;
-
-	private final SocketReceiver receiver;
 
 	private volatile boolean secure;
 
@@ -80,9 +73,6 @@ public final class ConnectionSocket implements Socket {
 		this.connection = connection;
 		this.channel = channel;
 		this.readiness = readiness;
-		this.telemetry = server.telemetry();
-		this.sender = server.sender();
-		this.receiver = server.receiver();
 		this.readTimeout = server.config().readTimeout();
 		this.secure = false;
 		this.localAddress = localAddress;
@@ -125,12 +115,12 @@ public final class ConnectionSocket implements Socket {
 	 * @return the bytes read, -1 at end of stream, 0 if nothing was there
 	 */
 	int readForHandler(ByteBuffer buffer) throws IOException {
-		return this.receiver.readForHandler(this, buffer);
+		return this.connection.server.receiver().readForHandler(this, buffer);
 	}
 
 	@Override
 	public void send(ByteBuffer... data) throws IOException {
-		this.sender.send(this, data);
+		this.connection.server.sender().send(this, data);
 	}
 
 	@Override
@@ -142,7 +132,7 @@ public final class ConnectionSocket implements Socket {
 			throw new InvalidOptionException("timeout", timeout, (timeout == null) ? "is required" : "must not be negative");
 		}
 		this.connection.checkOwnThread("recv");
-		return this.receiver.recv(this, length, Transport.deadline(timeout));
+		return this.connection.server.receiver().recv(this, length, Transport.deadline(timeout));
 	}
 
 	@Override
@@ -151,12 +141,12 @@ public final class ConnectionSocket implements Socket {
 			throw new IllegalArgumentException("offset and length must not be negative, were " + offset + " and "
 					+ length);
 		}
-		return this.sender.sendfile(this, file, offset, length);
+		return this.connection.server.sender().sendfile(this, file, offset, length);
 	}
 
 	@Override
 	public void shutdown(ShutdownWay way) throws IOException {
-		if (this.telemetry.isEnabled()) {
+		if (this.connection.server.telemetry().isEnabled()) {
 			this.span.event("socket_shutdown", Map.of(), Map.of("way", way.name().toLowerCase()));
 		}
 		if (way != ShutdownWay.WRITE) {

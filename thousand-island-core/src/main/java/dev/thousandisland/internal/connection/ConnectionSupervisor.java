@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import dev.thousandisland.Connection;
+import dev.thousandisland.Handler;
 import dev.thousandisland.ServerConfig;
 import dev.thousandisland.telemetry.Span;
 import dev.thousandisland.telemetry.Telemetry;
@@ -31,6 +32,15 @@ public final class ConnectionSupervisor {
 	public static final int READ_BUFFER_SIZE = 64 * 1024;
 
 	private final ServerConfig config;
+
+	/**
+	 * The handler and {@code hibernateAfter} every connection reads on each pass: kept here, once
+	 * per server, rather than in each connection's object, which an idle connection pays for.
+	 */
+	@SuppressWarnings("rawtypes")
+	private final Handler handler;
+
+	private final long hibernateAfterNanos;
 
 	private final Telemetry telemetry;
 
@@ -72,6 +82,8 @@ public final class ConnectionSupervisor {
 	public ConnectionSupervisor(ServerConfig config, Telemetry telemetry, BooleanSupplier admitting)
 			throws IOException {
 		this.config = config;
+		this.handler = config.handler();
+		this.hibernateAfterNanos = Hibernation.afterNanos(config.hibernateAfter());
 		this.telemetry = telemetry;
 		this.admitting = admitting;
 		this.buffers = new BufferPool(config.readBufferPoolSize(), READ_BUFFER_SIZE);
@@ -228,6 +240,17 @@ public final class ConnectionSupervisor {
 
 	ServerConfig config() {
 		return this.config;
+	}
+
+	/** {@return the connections' handler} */
+	@SuppressWarnings("rawtypes")
+	Handler handler() {
+		return this.handler;
+	}
+
+	/** {@return {@link ServerConfig#hibernateAfter()} in nanoseconds, or {@link Hibernation#NEVER}} */
+	long hibernateAfterNanos() {
+		return this.hibernateAfterNanos;
 	}
 
 	Telemetry telemetry() {
