@@ -19,7 +19,7 @@ import java.util.Set;
  * <p>A connection span lives as long as its connection, so its metadata is part of what every
  * idle connection costs. A copied map of the six entries took about 180 bytes per connection (the
  * hash table, the boxed id and port); this one shares the server's entries and keeps only a
- * reference to the address it reads the address and port from, about 32 bytes. Entries are made
+ * reference to the address it reads the address and port from: 40 bytes. Entries are made
  * when someone asks, which only telemetry listeners do. {@link dev.thousandisland.telemetry.Span}
  * keeps it as it is rather than copying it, since it cannot change.
  */
