@@ -6,11 +6,12 @@ import java.nio.ByteBuffer;
  * The protocol a server speaks: the Java counterpart of Thousand Island's
  * {@code ThousandIsland.Handler}. Every callback is optional.
  *
- * <p>Each connection runs on its own virtual thread, and every callback of a connection runs on
- * that thread, one at a time, never concurrently with another callback of the same connection.
- * With {@link ServerConfig#hibernateAfter()} set, a connection idle for that long lets its thread
- * end and resumes on a new one: callbacks still never overlap and the state carries over, but
- * thread identity and {@link ThreadLocal}s do not survive the wait. A handler is therefore usually one shared object (a Spring bean, say) and keeps whatever belongs
+ * <p>Each connection runs on a virtual thread of its own, and every callback of a connection runs
+ * on it, one at a time, never concurrently with another callback of the same connection. By
+ * default ({@link ServerConfig#hibernateAfter()} 0) a connection that waits for data or a message
+ * lets its thread end and resumes on a new one, with the same name: callbacks still never overlap
+ * and the state carries over, but thread identity and {@link ThreadLocal}s (an MDC) do not survive
+ * the wait. A handler is therefore usually one shared object (a Spring bean, say) and keeps whatever belongs
  * to one connection in its per-connection <em>state</em>: {@link #initialState()} creates it for
  * each connection, each callback receives it, and the {@link Result} a callback returns carries
  * it on to the next.
