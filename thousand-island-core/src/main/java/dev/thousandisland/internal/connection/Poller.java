@@ -66,20 +66,28 @@ final class Poller {
 	}
 
 	/**
-	 * Registers a connection's socket, with no interest yet.
+	 * Prepares a connection's socket for readiness reports. The socket is registered with the
+	 * selector only when the connection first asks for one ({@link #registerNow}).
 	 * @param socket the socket, already non-blocking
 	 * @param owner the connection, woken when the socket is readable
 	 * @return the connection's readiness
+	 * @throws ClosedChannelException if the poller has closed
 	 */
-	SocketReadiness register(SocketChannel socket, ConnectionLoop owner) throws IOException {
-		SocketReadiness readiness = new SocketReadiness(this, owner);
+	SocketReadiness register(SocketChannel socket, ConnectionLoop owner) throws ClosedChannelException {
+		if (!this.selector.isOpen()) {
+			throw new ClosedChannelException();
+		}
+		return new SocketReadiness(this, owner, socket);
+	}
+
+	/** Registers a socket with the selector, with the interest asked for. Poller thread only. */
+	SelectionKey registerNow(SocketChannel socket, int ops, SocketReadiness readiness) throws ClosedChannelException {
 		try {
-			readiness.attach(socket.register(this.selector, 0, readiness));
+			return socket.register(this.selector, ops, readiness);
 		}
 		catch (ClosedSelectorException ex) {
 			throw new ClosedChannelException();
 		}
-		return readiness;
 	}
 
 	/**

@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 
@@ -82,6 +83,14 @@ final class SocketReadiness implements Readiness {
 
 	private final ConnectionLoop owner;
 
+	private final SocketChannel channel;
+
+	/**
+	 * The socket's key, made by the poller when the connection first asks for readiness: a
+	 * connection that answers and closes without waiting never registers with the selector, so
+	 * its descriptor is released when it closes rather than at the poller's next select, and the
+	 * poller is never woken for it. Written and read on the poller thread only.
+	 */
 	private SelectionKey key;
 
 	private volatile int readState = DISARMED;
@@ -101,20 +110,17 @@ final class SocketReadiness implements Readiness {
 	private volatile CompletableFuture<Void> deregistered;
 
 	/**
-	 * Whether the key ever had interest: {@link #NEVER_WATCHED}, {@link #WATCHED} or
-	 * {@link #CANCELLED_UNWATCHED}. A key that never had any was never added to the epoll set and
-	 * cannot be reported, so a closer may cancel it on its own thread and spare the round trip;
+	 * Whether the socket ever had interest: {@link #NEVER_WATCHED}, {@link #WATCHED} or
+	 * {@link #CANCELLED_UNWATCHED}. A socket that never had any was never registered with the
+	 * selector and cannot be reported, so a closer may close it at once and spare the round trip;
 	 * most short connections (answer and close) never wait for readiness at all.
 	 */
 	private volatile int interestHistory = NEVER_WATCHED;
 
-	SocketReadiness(Poller poller, ConnectionLoop owner) {
+	SocketReadiness(Poller poller, ConnectionLoop owner, SocketChannel channel) {
 		this.poller = poller;
 		this.owner = owner;
-	}
-
-	void attach(SelectionKey key) {
-		this.key = key;
+		this.channel = channel;
 	}
 
 	/** Whether a readability report waits to be taken. */
@@ -190,8 +196,7 @@ final class SocketReadiness implements Readiness {
 		if (this.interestHistory != WATCHED
 				&& (this.interestHistory == CANCELLED_UNWATCHED
 						|| INTEREST_HISTORY.compareAndSet(this, NEVER_WATCHED, CANCELLED_UNWATCHED))) {
-			// Never in the epoll set, and now never will be: nothing can report this key.
-			this.key.cancel();
+			// Never registered, and now never will be: nothing can report this socket.
 			return;
 		}
 		CompletableFuture<Void> deregistered = this.deregistered;
@@ -207,7 +212,9 @@ final class SocketReadiness implements Readiness {
 
 	/** Cancels the key and releases whoever waits in {@link #deregister}. Poller thread only. */
 	void cancelKey() {
-		this.key.cancel();
+		if (this.key != null) {
+			this.key.cancel();
+		}
 		this.deregistered.complete(null);
 	}
 
@@ -225,15 +232,22 @@ final class SocketReadiness implements Readiness {
 		if (this.writeWanted) {
 			ops |= SelectionKey.OP_WRITE;
 		}
-		if (ops != 0 && this.interestHistory != WATCHED
-				&& !INTEREST_HISTORY.compareAndSet(this, NEVER_WATCHED, WATCHED)) {
-			// A closer cancelled the key, counting on it never having had interest.
+		if (ops == 0) {
+			return;
+		}
+		if (this.interestHistory != WATCHED && !INTEREST_HISTORY.compareAndSet(this, NEVER_WATCHED, WATCHED)) {
+			// A closer went ahead, counting on the socket never having had interest.
 			return;
 		}
 		try {
-			this.key.interestOpsOr(ops);
+			if (this.key == null) {
+				this.key = this.poller.registerNow(this.channel, ops, this);
+			}
+			else {
+				this.key.interestOpsOr(ops);
+			}
 		}
-		catch (CancelledKeyException ex) {
+		catch (CancelledKeyException | ClosedChannelException ex) {
 			// Closed meanwhile; close() has woken every waiter.
 			return;
 		}
@@ -282,6 +296,9 @@ final class SocketReadiness implements Readiness {
 	}
 
 	private void disarm(int ops) {
+		if (this.key == null) {
+			return;
+		}
 		try {
 			this.key.interestOpsAnd(~ops);
 		}
@@ -302,7 +319,10 @@ final class SocketReadiness implements Readiness {
 		if (waiting != null) {
 			LockSupport.unpark(waiting);
 		}
-		this.poller.wakeup();
+		if (this.interestHistory == WATCHED) {
+			// Registered: the selector releases the descriptor at its next select.
+			this.poller.wakeup();
+		}
 	}
 
 	private void checkOpen() throws ClosedChannelException {
