@@ -27,8 +27,9 @@ import dev.thousandisland.transport.Readiness;
  * nobody reads; the connection asks for it again when it next waits. Write interest is one-shot:
  * a send waits for room rarely, and only then.
  *
- * <p>Only the poller cancels a key that ever had interest ({@link #deregister}); one that never
- * had any was never in the epoll set, and its closer cancels it itself. A key cancelled by the
+ * <p>The socket is registered with the selector only when the connection first asks for
+ * readiness, by the poller. Only the poller cancels a key ({@link #deregister}); a socket that
+ * never had interest was never registered, and its closer just closes it. A key cancelled by the
  * thread that closes the channel is invalid before the selector hears of it, and a socket with
  * bytes or an end of stream unread stays ready in the level-triggered epoll set until then: the
  * poller would be told about a key it can no longer disarm on every select. Cancelled on the
