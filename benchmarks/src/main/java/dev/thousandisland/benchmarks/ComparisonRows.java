@@ -17,6 +17,9 @@ final class ComparisonRows {
 	/** Framed echo ÷ raw echo, Thousand Island's own, that the framing issue asks for. */
 	static final Target FRAMING_OVERHEAD_TARGET = Target.ratioAtLeast(0.95);
 
+	/** The label suffix of the idle rows measured with hibernation turned off. */
+	private static final String PARKED = ", TI hibernateAfter=never";
+
 	final Metric echoFew;
 
 	final Metric framedLine;
@@ -88,18 +91,10 @@ final class ComparisonRows {
 		this.tlsBulk = declare(String.format(Locale.ROOT, "TLS 1.3 echo 16 KiB, %d connections (bulk)",
 				RunSettings.TLS_BULK_CONNECTIONS), Unit.MEGABYTES_PER_SECOND, false,
 				throughput(Target.none()));
-		Metric rssSmall = declare(String.format(Locale.ROOT, "RSS per idle connection at %,d (lower is better)",
-				settings.idleSmall()), Unit.BYTES_PER_CONNECTION, true,
-				memory(Target.ratioAtMost(1.0)));
-		Metric heapSmall = declare(String.format(Locale.ROOT, "heap per idle connection at %,d (lower is better)",
-				settings.idleSmall()), Unit.BYTES_PER_CONNECTION, true,
-				memory(Target.ratioAtMost(1.0)));
-		Metric rssLarge = declare(String.format(Locale.ROOT, "RSS per idle connection at %,d (lower is better)",
-				settings.idleLarge()), Unit.BYTES_PER_CONNECTION, true,
-				memory(Target.ratioAtMost(1.0)));
-		Metric heapLarge = declare(String.format(Locale.ROOT, "heap per idle connection at %,d (lower is better)",
-				settings.idleLarge()), Unit.BYTES_PER_CONNECTION, true,
-				memory(Target.ratioAtMost(1.0)));
+		Metric rssSmall = idleMemory("RSS", settings.idleSmall(), "", Target.ratioAtMost(1.0));
+		Metric heapSmall = idleMemory("heap", settings.idleSmall(), "", Target.ratioAtMost(1.0));
+		Metric rssLarge = idleMemory("RSS", settings.idleLarge(), "", Target.ratioAtMost(1.0));
+		Metric heapLarge = idleMemory("heap", settings.idleLarge(), "", Target.ratioAtMost(1.0));
 		Metric drain = declare(String.format(Locale.ROOT, "drain: stop() to last close, %,d idle (lower is better)",
 				settings.idleSmall()), Unit.MILLISECONDS, true,
 				Targets.ownValueAtMost(1000));
@@ -111,24 +106,12 @@ final class ComparisonRows {
 		// ones measured for the rows above in the same round. The speed issue's heap targets are
 		// for the default (≤ 1.5× Netty) and for hibernation (≤ 1.0×); the default hibernates now,
 		// so the default rows carry the stricter one and these rows none against Netty.
-		Metric rssSmallParked = declare(String.format(Locale.ROOT,
-				"RSS per idle connection at %,d, TI hibernateAfter=never (lower is better)", settings.idleSmall()),
-				Unit.BYTES_PER_CONNECTION, true,
-				memory(Target.none()));
-		Metric heapSmallParked = declare(String.format(Locale.ROOT,
-				"heap per idle connection at %,d, TI hibernateAfter=never (lower is better)", settings.idleSmall()),
-				Unit.BYTES_PER_CONNECTION, true,
-				memory(Target.none()));
-		Metric rssLargeParked = declare(String.format(Locale.ROOT,
-				"RSS per idle connection at %,d, TI hibernateAfter=never (lower is better)", settings.idleLarge()),
-				Unit.BYTES_PER_CONNECTION, true,
-				memory(Target.none()));
-		Metric heapLargeParked = declare(String.format(Locale.ROOT,
-				"heap per idle connection at %,d, TI hibernateAfter=never (lower is better)", settings.idleLarge()),
-				Unit.BYTES_PER_CONNECTION, true,
-				memory(Target.none()));
+		Metric rssSmallParked = idleMemory("RSS", settings.idleSmall(), PARKED, Target.none());
+		Metric heapSmallParked = idleMemory("heap", settings.idleSmall(), PARKED, Target.none());
+		Metric rssLargeParked = idleMemory("RSS", settings.idleLarge(), PARKED, Target.none());
+		Metric heapLargeParked = idleMemory("heap", settings.idleLarge(), PARKED, Target.none());
 		Metric drainParked = declare(String.format(Locale.ROOT,
-				"drain: stop() to last close, %,d idle, TI hibernateAfter=never (lower is better)", settings.idleSmall()),
+				"drain: stop() to last close, %,d idle%s (lower is better)", settings.idleSmall(), PARKED),
 				Unit.MILLISECONDS, true,
 				Targets.ownValueAtMost(1000));
 		this.idleSmall = new IdleRows(rssSmall, heapSmall, drain, stopReturn);
@@ -168,6 +151,18 @@ final class ComparisonRows {
 		return Targets.none()
 			.with(Peer.NETTY_EPOLL, vsNetty)
 			.with(Peer.NAIVE_VIRTUAL_THREADS, Target.ratioAtMost(1.0));
+	}
+
+	/**
+	 * Declares a memory-per-idle-connection row.
+	 * @param measure {@code RSS} or {@code heap}
+	 * @param count the idle connections
+	 * @param variant what sets Thousand Island's run apart, appended to the label, or empty
+	 * @param vsNetty the target against Netty
+	 */
+	private Metric idleMemory(String measure, int count, String variant, Target vsNetty) {
+		return declare(String.format(Locale.ROOT, "%s per idle connection at %,d%s (lower is better)", measure, count,
+				variant), Unit.BYTES_PER_CONNECTION, true, memory(vsNetty));
 	}
 
 	private Metric declare(String label, Unit unit, boolean lowerIsBetter, Targets targets) {
