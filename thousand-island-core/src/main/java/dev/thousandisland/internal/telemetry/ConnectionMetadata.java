@@ -4,10 +4,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.util.AbstractMap;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -62,7 +60,7 @@ public final class ConnectionMetadata extends AbstractMap<String, Object> {
 
 	@Override
 	public Set<Entry<String, Object>> entrySet() {
-		List<Entry<String, Object>> entries = new ArrayList<>(this.server.entrySet());
+		Set<Entry<String, Object>> entries = new LinkedHashSet<>(this.server.entrySet());
 		entries.add(Map.entry("connection_id", this.connectionId));
 		Object address = remoteAddress();
 		if (address != null) {
@@ -71,7 +69,7 @@ public final class ConnectionMetadata extends AbstractMap<String, Object> {
 		if (this.remote instanceof InetSocketAddress inet) {
 			entries.add(Map.entry("remote_port", inet.getPort()));
 		}
-		return Collections.unmodifiableSet(new LinkedHashSet<>(entries));
+		return Collections.unmodifiableSet(entries);
 	}
 
 	private Object remoteAddress() {
