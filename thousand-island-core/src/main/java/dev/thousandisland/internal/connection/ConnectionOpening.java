@@ -93,7 +93,7 @@ final class ConnectionOpening {
 		try {
 			connection.raw.configureBlocking(false);
 			applySocketOptions(connection);
-			readiness = connection.server.poller(connection.id).register(connection.raw, connection);
+			readiness = connection.server.poller(connection.id).register(connection);
 		}
 		catch (IOException ex) {
 			setupError = ex;

@@ -66,18 +66,18 @@ final class Poller {
 	}
 
 	/**
-	 * Prepares a connection's socket for readiness reports. The socket is registered with the
-	 * selector only when the connection first asks for one ({@link #registerNow}).
-	 * @param socket the socket, already non-blocking
+	 * Prepares a connection's socket ({@link ConnectionLoop#raw}, already non-blocking) for
+	 * readiness reports. The socket is registered with the selector only when the connection first
+	 * asks for one ({@link #registerNow}).
 	 * @param owner the connection, woken when the socket is readable
 	 * @return the connection's readiness
 	 * @throws ClosedChannelException if the poller has closed
 	 */
-	SocketReadiness register(SocketChannel socket, ConnectionLoop owner) throws ClosedChannelException {
+	SocketReadiness register(ConnectionLoop owner) throws ClosedChannelException {
 		if (!this.selector.isOpen()) {
 			throw new ClosedChannelException();
 		}
-		return new SocketReadiness(this, owner, socket);
+		return new SocketReadiness(this, owner);
 	}
 
 	/** Registers a socket with the selector, with the interest asked for. Poller thread only. */

@@ -8,7 +8,6 @@ import java.net.SocketTimeoutException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 
@@ -84,8 +83,6 @@ final class SocketReadiness implements Readiness {
 
 	private final ConnectionLoop owner;
 
-	private final SocketChannel channel;
-
 	/**
 	 * The socket's key, made by the poller when the connection first asks for readiness: a
 	 * connection that answers and closes without waiting never registers with the selector, so
@@ -118,10 +115,9 @@ final class SocketReadiness implements Readiness {
 	 */
 	private volatile int interestHistory = NEVER_WATCHED;
 
-	SocketReadiness(Poller poller, ConnectionLoop owner, SocketChannel channel) {
+	SocketReadiness(Poller poller, ConnectionLoop owner) {
 		this.poller = poller;
 		this.owner = owner;
-		this.channel = channel;
 	}
 
 	/** Whether a readability report waits to be taken. */
@@ -242,7 +238,7 @@ final class SocketReadiness implements Readiness {
 		}
 		try {
 			if (this.key == null) {
-				this.key = this.poller.registerNow(this.channel, ops, this);
+				this.key = this.poller.registerNow(this.owner.raw, ops, this);
 			}
 			else {
 				this.key.interestOpsOr(ops);
