@@ -9,8 +9,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Configuration properties for Thousand Island servers. Every Handler bean becomes a server named
  * after the bean; the top-level values are the defaults of every server, and
  * {@code thousandisland.servers.<name>.*} overrides them for one.
+ *
+ * <p>A key under {@code thousandisland} that does not exist fails start-up instead of being ignored,
+ * so that a typo or a renamed key cannot leave a setting at its default unnoticed; Boot checks this
+ * for every property source except system properties and environment variables.
  */
-@ConfigurationProperties("thousandisland")
+@ConfigurationProperties(prefix = "thousandisland", ignoreUnknownFields = false)
 public class ThousandIslandProperties extends ThousandIslandServerProperties {
 
 	/**
