@@ -71,7 +71,11 @@ final class ClientDefinitions {
 		}
 		else {
 			Integer port = client.getPort();
-			if (port == null || port < 1 || port > 65535) {
+			if (port == null) {
+				throw new MissingPropertyException(property(name, "port"), "Client '" + name
+						+ "' connects over TCP unless unix-path is set, and needs a port from 1 to 65535");
+			}
+			if (port < 1 || port > 65535) {
 				throw new InvalidConfigurationPropertyValueException(property(name, "port"), port,
 						"Client '" + name + "' needs a port from 1 to 65535, or a unix-path");
 			}
@@ -119,9 +123,10 @@ final class ClientDefinitions {
 		if (this.framingBean != null) {
 			return this.framingBean;
 		}
-		throw new InvalidConfigurationPropertyValueException(property(name, "framing.type"), null, "Client '" + name
-				+ "' needs to know how its replies are framed: set it to line, crlf, delimiter, length-prefixed or "
-				+ "fixed-length, or declare a Framing bean named '" + name + "Framing'. Framing beans: "
+		throw new MissingPropertyException(property(name, "framing.type"), "Client '" + name
+				+ "' needs to know how its replies are framed, and there is no Framing bean named '" + name
+				+ "Framing' nor a single (or primary) Framing bean: set it to line, crlf, delimiter, length-prefixed "
+				+ "or fixed-length, or declare a Framing bean named '" + name + "Framing'. Framing beans: "
 				+ this.framings.keySet());
 	}
 

@@ -47,7 +47,11 @@ final class PropertyFramings {
 
 	private byte[] delimiter(ThousandIslandFramingProperties properties) {
 		String delimiter = properties.getDelimiter();
-		if (delimiter == null || delimiter.isEmpty()) {
+		if (delimiter == null) {
+			throw new MissingPropertyException(this.propertyName.apply("framing.delimiter"),
+					"The delimiter framing needs a delimiter of at least one character");
+		}
+		if (delimiter.isEmpty()) {
 			throw invalid("framing.delimiter", delimiter,
 					"The delimiter framing needs a delimiter of at least one character");
 		}
@@ -57,7 +61,8 @@ final class PropertyFramings {
 	private int fixedLength(ThousandIslandFramingProperties properties) {
 		DataSize length = properties.getFixedLength();
 		if (length == null) {
-			throw invalid("framing.fixed-length", null, "The fixed-length framing needs a frame size");
+			throw new MissingPropertyException(this.propertyName.apply("framing.fixed-length"),
+					"The fixed-length framing needs a frame size");
 		}
 		return positiveInt("framing.fixed-length", length);
 	}

@@ -77,7 +77,7 @@ final class ServerFramings {
 			}
 			String reason = this.framingBeans.isEmpty() ? "no Framing bean is declared"
 					: "several Framing beans are declared and none is primary: " + this.framingBeans;
-			throw new InvalidConfigurationPropertyValueException(this.names.ownProperty(server, "framing.type"), null,
+			throw new MissingPropertyException(this.names.ownProperty(server, "framing.type"),
 					"Server '" + server + "' runs a FramedHandler, and " + reason + ". Set it to line, crlf, delimiter, "
 							+ "length-prefixed or fixed-length, declare one Framing bean, or declare the server's "
 							+ "Handler bean as framing.handler(framedHandler)");

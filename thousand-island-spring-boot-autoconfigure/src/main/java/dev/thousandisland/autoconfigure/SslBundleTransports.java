@@ -98,7 +98,7 @@ final class SslBundleTransports {
 
 	private String required(@Nullable String value, String option) {
 		if (value == null || value.isBlank()) {
-			throw new InvalidConfigurationPropertyValueException(this.property.apply(option), value,
+			throw new MissingPropertyException(this.property.apply(option),
 					"Each entry of server-name-bundles needs both a server-name and a bundle");
 		}
 		return value;
