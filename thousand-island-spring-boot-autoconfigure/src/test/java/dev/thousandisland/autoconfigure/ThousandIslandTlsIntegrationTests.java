@@ -87,6 +87,23 @@ class ThousandIslandTlsIntegrationTests {
 	}
 
 	@Test
+	void enabledProtocolsOfTls13AloneRefusesATls12Client() throws Exception {
+		try (ConfigurableApplicationContext context = application()
+			.properties("thousandisland.ssl.enabled-protocols=TLSv1.3")
+			.run()) {
+			try (TestClient tls13 = connect(context, this.certificates.clientContext())) {
+				assertThat(tls13.exchange("modern")).isEqualTo("modern");
+				assertThat(((SSLSocket) tls13.socket()).getSession().getProtocol()).isEqualTo("TLSv1.3");
+			}
+			try (TestClient tls12 = connect(context, this.certificates.clientContext())) {
+				SSLSocket socket = (SSLSocket) tls12.socket();
+				socket.setEnabledProtocols(new String[] { "TLSv1.2" });
+				assertThatExceptionOfType(IOException.class).isThrownBy(socket::startHandshake);
+			}
+		}
+	}
+
+	@Test
 	void clientAuthNeedRejectsAClientWithoutACertificate() throws Exception {
 		Path trusted = this.directory.resolve("client.crt");
 		this.certificates.writeCertificate(PemCertificates.CLIENT, trusted);
