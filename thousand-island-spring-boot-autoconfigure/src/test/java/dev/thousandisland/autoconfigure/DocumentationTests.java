@@ -36,8 +36,8 @@ class DocumentationTests {
 	/** A key set in a properties code block. */
 	private static final Pattern ASSIGNED_KEY = Pattern.compile("(?m)^\\s*(thousandisland\\.[^\\s=:]+)\\s*[=:]");
 
-	/** The first cell of a row of a table whose first column is "property". */
-	private static final Pattern TABLE_ROW = Pattern.compile("^\\| *`([^`]+)`");
+	/** A table cell that starts with a backticked name. */
+	private static final Pattern TABLE_CELL = Pattern.compile("^ *`([^`]+)`");
 
 	@Test
 	void everyConfigurationPropertyIsDocumented() throws IOException {
@@ -126,29 +126,32 @@ class DocumentationTests {
 	}
 
 	/**
-	 * The first-column names of the tables whose first column is "property", each with whether it is
-	 * a table of client properties (under a heading that names clients).
+	 * The names in the "property" column of every table that has one (the first backticked name of
+	 * each cell), each with whether it is a table of client properties (under a heading that names
+	 * clients).
 	 */
 	private static Map<String, Boolean> tableNames(String text) {
 		Map<String, Boolean> names = new LinkedHashMap<>();
-		boolean inPropertyTable = false;
+		int column = -1;
 		boolean clientTable = false;
 		for (String line : text.split("\n")) {
 			if (line.startsWith("#")) {
 				clientTable = line.toLowerCase().contains("client");
 			}
-			if (line.startsWith("| property ")) {
-				inPropertyTable = true;
-				continue;
-			}
 			if (!line.startsWith("|")) {
-				inPropertyTable = false;
+				column = -1;
 				continue;
 			}
-			Matcher row = TABLE_ROW.matcher(line);
-			if (inPropertyTable && row.find()) {
-				String name = row.group(1).replaceAll("=.*", "");
-				boolean otherNamespace = !name.startsWith("thousandisland.") && name.matches("(spring|management|server|local)\\..*");
+			List<String> cells = List.of(line.substring(1).split("\\|"));
+			if (column < 0) {
+				column = cells.stream().map(String::strip).toList().indexOf("property");
+				continue;
+			}
+			Matcher cell = TABLE_CELL.matcher((column < cells.size()) ? cells.get(column) : "");
+			if (cell.find()) {
+				String name = cell.group(1).replaceAll("=.*", "");
+				boolean otherNamespace = !name.startsWith("thousandisland.")
+						&& name.matches("(spring|management|server|local)\\..*");
 				if (!otherNamespace) {
 					names.put(name, clientTable);
 				}
