@@ -66,6 +66,14 @@ class ThousandIslandPropertyMistakesTests {
 	}
 
 	@Test
+	void bootsPropertiesMigratorReportsARenamedKeyWithItsReplacement(CapturedOutput output) {
+		// The migrator (on the test class path) reads the renamed keys from the metadata.
+		assertThatException().isThrownBy(() -> application().properties("thousandisland.num-pollers=1").run());
+		assertThat(output).contains("configuration keys that have been renamed")
+			.containsPattern("Key: thousandisland\\.num-pollers\\s+Replacement: thousandisland\\.pollers");
+	}
+
+	@Test
 	void anElixirOptionNameFailsStartUpNamingTheJavaKey(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> application().properties("thousandisland.num_acceptors=2").run());
 		assertThat(output).contains("thousandisland.num_acceptors").contains("'thousandisland.acceptors'");
