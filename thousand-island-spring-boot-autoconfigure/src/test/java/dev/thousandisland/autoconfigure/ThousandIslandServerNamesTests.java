@@ -80,6 +80,26 @@ class ThousandIslandServerNamesTests {
 	}
 
 	@Test
+	void aBeanNameThatCannotBeAPropertyKeyIsConfiguredInBrackets() throws IOException {
+		int port = freePort();
+		this.runner.withBean("com.example.EchoHandler", EchoHandler.class, EchoHandler::new)
+			.withPropertyValues("thousandisland.servers[com.example.EchoHandler].port=" + port)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(ThousandIslandServers.class).definitions()).singleElement()
+					.satisfies((definition) -> {
+						assertThat(definition.name()).isEqualTo("com.example.EchoHandler");
+						assertThat(definition.propertyPrefix())
+							.isEqualTo("thousandisland.servers[com.example.EchoHandler]");
+						assertThat(definition.config().port()).isEqualTo(port);
+					});
+				try (TestClient echo = TestClient.connect(port)) {
+					assertThat(echo.exchange("ping")).isEqualTo("ping");
+				}
+			});
+	}
+
+	@Test
 	void anEnvironmentVariableOverridesTheKebabCasePropertyOfTheSameServer() throws IOException {
 		int overridden = freePort();
 		this.runner.withUserConfiguration(EchoServerConfiguration.class)
