@@ -24,7 +24,6 @@ import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.util.Assert;
 
 import dev.thousandisland.InvalidOptionException;
 import dev.thousandisland.autoconfigure.ThousandIslandFramingProperties.FramingType;
@@ -60,7 +59,7 @@ final class ClientDefinitions {
 
 	private final List<TelemetryListener> listeners;
 
-	private final @Nullable ConfigurableEnvironment environment;
+	private final ConfigurableEnvironment environment;
 
 	private final List<ServerDefinition> servers;
 
@@ -69,20 +68,7 @@ final class ClientDefinitions {
 	private final Set<String> followers = new LinkedHashSet<>();
 
 	/**
-	 * Creates the resolver.
-	 * @param handlers the ClientHandler beans by name
-	 * @param framings the Framing beans by name
-	 * @param framingBean the only or primary Framing bean, or {@code null}
-	 * @param sslBundles the SSL bundles, if any
-	 * @param listeners the listeners every client reports to
-	 */
-	ClientDefinitions(Map<String, ClientHandler> handlers, Map<String, Framing> framings, @Nullable Framing framingBean,
-			ObjectProvider<SslBundles> sslBundles, List<? extends TelemetryListener> listeners) {
-		this(handlers, framings, framingBean, sslBundles, listeners, null, List.of());
-	}
-
-	/**
-	 * Creates the resolver that binds the clients' properties itself, in every relaxed form of
+	 * Creates the resolver, which binds the clients' properties itself, in every relaxed form of
 	 * their names, and knows the application's servers.
 	 * @param handlers the ClientHandler beans by name
 	 * @param framings the Framing beans by name
@@ -94,7 +80,7 @@ final class ClientDefinitions {
 	 */
 	ClientDefinitions(Map<String, ClientHandler> handlers, Map<String, Framing> framings, @Nullable Framing framingBean,
 			ObjectProvider<SslBundles> sslBundles, List<? extends TelemetryListener> listeners,
-			@Nullable ConfigurableEnvironment environment, List<ServerDefinition> servers) {
+			ConfigurableEnvironment environment, List<ServerDefinition> servers) {
 		this.handlers = handlers;
 		this.framings = framings;
 		this.framingBean = framingBean;
@@ -104,12 +90,12 @@ final class ClientDefinitions {
 		this.servers = servers;
 	}
 
+	/**
+	 * Defines every client, from the keys of the bound map and those of the property sources.
+	 * @param clients the clients' properties as {@link ThousandIslandProperties} bound them
+	 * @return the definitions, in the order of the keys
+	 */
 	List<ClientDefinition> resolve(Map<String, ThousandIslandClientProperties> clients) {
-		if (this.environment == null) {
-			List<ClientDefinition> definitions = new ArrayList<>();
-			clients.forEach((name, client) -> definitions.add(define(name, client, false)));
-			return List.copyOf(definitions);
-		}
 		List<ClientDefinition> definitions = new ArrayList<>();
 		RelaxedNames.group(clientKeys(clients.keySet())).forEach((uniform, group) -> {
 			this.keys.put(group.name(), group.keys());
@@ -130,7 +116,6 @@ final class ClientDefinitions {
 
 	/** Defines a client again, now that the servers have started and published their addresses. */
 	ClientDefinition redefine(String name) {
-		Assert.state(this.environment != null, "No environment to bind from");
 		return define(name, bind(name, Binder.get(this.environment)), false);
 	}
 
