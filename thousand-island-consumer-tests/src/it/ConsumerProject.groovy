@@ -2,17 +2,28 @@
 // dependencies are exactly the first ```xml block of `snippetFile` (relative to the repository root) that names
 // `snippetArtifactId`, plus the sources of src/it/echo-app. Evaluated by each consumer's setup.groovy, which
 // sets snippetFile and snippetArtifactId; basedir, repositoryRoot, springBootVersion and javaVersion come from
-// the invoker plugin.
+// the invoker plugin. A setup.groovy may also set `appSources` (another directory of src/it to copy instead of
+// echo-app), `testSnippets` (more [file, artifactId] snippets, such as the test support's) and
+// `extraDependencies` (plain <dependency> elements a user adds from start.spring.io, such as a web starter).
 import java.nio.file.Files
 import java.nio.file.StandardCopyOption
 
-File source = new File(repositoryRoot, snippetFile)
-def blocks = (source.text =~ /(?ms)^```xml[ \t]*\r?\n(.*?)^```/).collect { it[1] }
-String snippet = blocks.find { it.contains("<artifactId>${snippetArtifactId}</artifactId>") }
-if (snippet == null) {
-    throw new IllegalStateException("${snippetFile} has no ```xml block naming ${snippetArtifactId}; "
-            + 'the consumer-app test builds an application from that snippet, so it must exist as users see it')
+String snippetOf(String file, String artifactId) {
+    File source = new File(repositoryRoot, file)
+    def blocks = (source.text =~ /(?ms)^```xml[ \t]*\r?\n(.*?)^```/).collect { it[1] }
+    String found = blocks.find { it.contains("<artifactId>${artifactId}</artifactId>") }
+    if (found == null) {
+        throw new IllegalStateException("${file} has no ```xml block naming ${artifactId}; "
+                + 'the consumer-app test builds an application from that snippet, so it must exist as users see it')
+    }
+    return found
 }
+
+String snippet = snippetOf(snippetFile, snippetArtifactId)
+String more = binding.hasVariable('testSnippets')
+        ? testSnippets.collect { snippetOf(it[0], it[1]).replaceAll(/<\/?dependencies>/, '') }.join('\n') : ''
+String extra = binding.hasVariable('extraDependencies') ? extraDependencies : ''
+String appDirectory = binding.hasVariable('appSources') ? appSources : 'echo-app'
 
 // A snippet is <dependency> elements, a <dependencies> element, a <dependencyManagement> element, or both.
 String managed = ''
@@ -51,6 +62,8 @@ new File(basedir, 'pom.xml').text = """<?xml version="1.0" encoding="UTF-8"?>
 ${managementSection}
   <dependencies>
 ${direct}
+${more}
+${extra}
     <dependency>
       <groupId>org.springframework.boot</groupId>
       <artifactId>spring-boot-starter-test</artifactId>
@@ -72,7 +85,7 @@ ${direct}
 </project>
 """
 
-File app = new File(repositoryRoot, 'thousand-island-consumer-tests/src/it/echo-app')
+File app = new File(repositoryRoot, "thousand-island-consumer-tests/src/it/${appDirectory}")
 app.eachFileRecurse { File file ->
     if (file.isFile()) {
         File target = new File(basedir, app.toPath().relativize(file.toPath()).toString())
@@ -80,5 +93,5 @@ app.eachFileRecurse { File file ->
         Files.copy(file.toPath(), target.toPath(), StandardCopyOption.REPLACE_EXISTING)
     }
 }
-println "consumer project ${basedir.name}: dependencies from ${snippetFile}:\n${managed}${direct}"
+println "consumer project ${basedir.name}: dependencies from ${snippetFile}:\n${managed}${direct}${more}${extra}"
 return true

@@ -1,16 +1,29 @@
 package dev.thousandisland.autoconfigure;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.core.env.ConfigurableEnvironment;
 
 import dev.thousandisland.InvalidOptionException;
 import dev.thousandisland.autoconfigure.ThousandIslandFramingProperties.FramingType;
@@ -25,6 +38,12 @@ import dev.thousandisland.transport.TlsTransport;
  * Builds each client's configuration from {@code thousandisland.clients.<name>.*} and the beans it
  * names. Every mistake is reported against the property that caused it, so a bad value fails
  * start-up with a message that points at it.
+ *
+ * <p>A client may connect to a server of the application itself, by its address or through the
+ * port the server publishes ({@code ${local.thousandisland.servers.<name>.port}}), which exists only
+ * once the servers have started. Such a client <em>follows a server</em>: it is defined at first
+ * with the server's configured port and defined again, from the published one, when the servers
+ * have started, and it starts only then.
  */
 final class ClientDefinitions {
 
@@ -40,30 +59,124 @@ final class ClientDefinitions {
 
 	private final List<TelemetryListener> listeners;
 
+	private final ConfigurableEnvironment environment;
+
+	private final List<ServerDefinition> servers;
+
+	private final Map<String, List<String>> keys = new LinkedHashMap<>();
+
+	private final Set<String> followers = new LinkedHashSet<>();
+
 	/**
-	 * Creates the resolver.
+	 * Creates the resolver, which binds the clients' properties itself, in every relaxed form of
+	 * their names, and knows the application's servers.
 	 * @param handlers the ClientHandler beans by name
 	 * @param framings the Framing beans by name
 	 * @param framingBean the only or primary Framing bean, or {@code null}
 	 * @param sslBundles the SSL bundles, if any
 	 * @param listeners the listeners every client reports to
+	 * @param environment where the properties are bound from
+	 * @param servers the application's servers
 	 */
 	ClientDefinitions(Map<String, ClientHandler> handlers, Map<String, Framing> framings, @Nullable Framing framingBean,
-			ObjectProvider<SslBundles> sslBundles, List<? extends TelemetryListener> listeners) {
+			ObjectProvider<SslBundles> sslBundles, List<? extends TelemetryListener> listeners,
+			ConfigurableEnvironment environment, List<ServerDefinition> servers) {
 		this.handlers = handlers;
 		this.framings = framings;
 		this.framingBean = framingBean;
 		this.sslBundles = sslBundles;
 		this.listeners = List.copyOf(listeners);
+		this.environment = environment;
+		this.servers = servers;
 	}
 
+	/**
+	 * Defines every client, from the keys of the bound map and those of the property sources.
+	 * @param clients the clients' properties as {@link ThousandIslandProperties} bound them
+	 * @return the definitions, in the order of the keys
+	 */
 	List<ClientDefinition> resolve(Map<String, ThousandIslandClientProperties> clients) {
 		List<ClientDefinition> definitions = new ArrayList<>();
-		clients.forEach((name, client) -> definitions.add(define(name, client)));
+		RelaxedNames.group(clientKeys(clients.keySet())).forEach((uniform, group) -> {
+			this.keys.put(group.name(), group.keys());
+			ConfiguredServerPorts configured = new ConfiguredServerPorts(this.servers);
+			ThousandIslandClientProperties client = bind(group.name(), configured.binder(this.environment));
+			if (configured.consulted() || targetsAServer(client)) {
+				this.followers.add(group.name());
+			}
+			definitions.add(define(group.name(), client, this.followers.contains(group.name())));
+		});
 		return List.copyOf(definitions);
 	}
 
-	private ClientDefinition define(String name, ThousandIslandClientProperties client) {
+	/** Whether the client connects to a server of the application, and so starts after the servers. */
+	boolean followsServer(String name) {
+		return this.followers.contains(name);
+	}
+
+	/** Defines a client again, now that the servers have started and published their addresses. */
+	ClientDefinition redefine(String name) {
+		return define(name, bind(name, Binder.get(this.environment)), false);
+	}
+
+	private ThousandIslandClientProperties bind(String name, Binder binder) {
+		ThousandIslandClientProperties client = new ThousandIslandClientProperties();
+		RelaxedNames.bind(binder, PREFIX, name, this.keys.getOrDefault(name, List.of()), Bindable.ofInstance(client));
+		return client;
+	}
+
+	/**
+	 * The client names under {@code thousandisland.clients}, read from the property sources: the
+	 * bound map may lack a client whose port waits for a server ({@link ClientPropertiesBindHandlerAdvisor}).
+	 */
+	private Set<String> clientKeys(Set<String> bound) {
+		Set<String> names = new LinkedHashSet<>(bound);
+		ConfigurationPropertyName root = ConfigurationPropertyName.of(PREFIX);
+		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(this.environment)) {
+			if (source instanceof IterableConfigurationPropertySource iterable) {
+				iterable.stream()
+					.filter((name) -> root.isAncestorOf(name) && name.getNumberOfElements() > 3)
+					.map((name) -> name.getElement(2, ConfigurationPropertyName.Form.ORIGINAL))
+					.forEach(names::add);
+			}
+		}
+		return names;
+	}
+
+	/** Whether the client's configured address is that of one of the application's servers. */
+	private boolean targetsAServer(ThousandIslandClientProperties client) {
+		for (ServerDefinition server : this.servers) {
+			if (server.config().isUnix()) {
+				if (server.config().unixPath().equals(client.getUnixPath())) {
+					return true;
+				}
+			}
+			else if (client.getUnixPath() == null && client.getPort() != null && server.config().port() != 0
+					&& server.config().port() == client.getPort() && isLocal(client.getHost(), server)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static boolean isLocal(String host, ServerDefinition server) {
+		try {
+			InetAddress address = InetAddress.getByName(host);
+			InetAddress bound = server.config().bindAddress();
+			return address.isLoopbackAddress() || address.isAnyLocalAddress() || address.equals(bound)
+					|| NetworkInterface.getByInetAddress(address) != null;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Defines a client from its properties.
+	 * @param provisional whether a port of 0 is allowed, standing for a server's random port that
+	 * the client learns when the server has started
+	 */
+	private ClientDefinition define(String name, ThousandIslandClientProperties client, boolean provisional) {
 		Framing framing = framing(name, client);
 		ClientConfig.Builder builder = ClientConfig.builder(framing).name(name);
 		if (client.getUnixPath() != null) {
@@ -75,7 +188,8 @@ final class ClientDefinitions {
 				throw new MissingPropertyException(property(name, "port"), "Client '" + name
 						+ "' connects over TCP unless unix-path is set, and needs a port from 1 to 65535");
 			}
-			if (port < 1 || port > 65535) {
+			boolean random = provisional && port == 0;
+			if (!random && (port < 1 || port > 65535)) {
 				throw new InvalidConfigurationPropertyValueException(property(name, "port"), port,
 						"Client '" + name + "' needs a port from 1 to 65535, or a unix-path");
 			}
@@ -116,9 +230,9 @@ final class ClientDefinitions {
 		if (type != null) {
 			return new PropertyFramings((suffix) -> property(name, suffix)).framing(type, client.getFraming());
 		}
-		Framing own = this.framings.get(name + "Framing");
-		if (own != null) {
-			return own;
+		String ownBean = RelaxedNames.find(name + "Framing", this.framings.keySet());
+		if (ownBean != null) {
+			return this.framings.get(ownBean);
 		}
 		if (this.framingBean != null) {
 			return this.framingBean;
@@ -131,7 +245,8 @@ final class ClientDefinitions {
 	}
 
 	private ClientHandler handler(String name, String beanName) {
-		ClientHandler handler = this.handlers.get(beanName);
+		String found = RelaxedNames.find(beanName, this.handlers.keySet());
+		ClientHandler handler = (found != null) ? this.handlers.get(found) : null;
 		if (handler == null) {
 			throw new InvalidConfigurationPropertyValueException(property(name, "handler"), beanName,
 					"No ClientHandler bean named '" + beanName + "'. ClientHandler beans: " + this.handlers.keySet());
@@ -170,7 +285,7 @@ final class ClientDefinitions {
 	}
 
 	static String property(String client, String suffix) {
-		return PREFIX + "." + client + "." + suffix;
+		return RelaxedNames.prefix(PREFIX, client) + "." + suffix;
 	}
 
 	private static String kebab(String option) {

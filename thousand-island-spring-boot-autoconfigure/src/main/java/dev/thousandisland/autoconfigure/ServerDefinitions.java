@@ -2,6 +2,7 @@ package dev.thousandisland.autoconfigure;
 
 import java.net.StandardSocketOptions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -88,39 +89,79 @@ final class ServerDefinitions {
 	}
 
 	List<ServerDefinition> resolve(ThousandIslandProperties properties) {
+		Map<String, String> beans = handlerBeansByUniformName();
 		Map<String, ServerDefinition> definitions = new LinkedHashMap<>();
 		Set<String> claimedHandlers = new LinkedHashSet<>();
-		for (String name : properties.getServers().keySet()) {
-			ThousandIslandServerProperties server = bind(name);
-			String handlerName = (server.getHandler() != null) ? server.getHandler() : name;
+		Map<String, RelaxedNames.Group> configured = RelaxedNames.group(properties.getServers().keySet());
+		configured.forEach((uniform, group) -> {
+			// A server of a bean goes by the bean's name, whatever form its properties use.
+			String ownBean = beans.get(uniform);
+			String name = (ownBean != null) ? RelaxedNames.canonical(ownBean) : group.name();
+			ThousandIslandServerProperties server = bind(name, group.keys());
+			String handlerName = (server.getHandler() != null) ? handlerBean(server.getHandler(), beans)
+					: (ownBean != null) ? ownBean : name;
 			claimedHandlers.add(handlerName);
 			if (!server.isEnabled()) {
-				continue;
+				return;
 			}
 			Handler<?> handler = handler(name, handlerName, server);
 			if (handler == null) {
-				String property = (server.getHandler() != null) ? serverPrefix(name) + ".handler"
-						: serverPrefix(name);
-				throw new InvalidConfigurationPropertyValueException(property, handlerName,
-						"No Handler bean named '" + handlerName + "' (nor FramedHandler bean) exists to run server '"
-								+ name + "'. Handler beans: " + this.handlers.keySet() + ", FramedHandler beans: "
-								+ this.framings.beanNames());
+				throw noHandlerBean(name, handlerName, server.getHandler() != null);
 			}
-			definitions.put(name, define(name, handlerName, handler, server));
-		}
-		Set<String> beans = new LinkedHashSet<>(this.handlers.keySet());
-		beans.addAll(this.framings.beanNames());
-		for (String name : beans) {
-			if (!claimedHandlers.contains(name) && !definitions.containsKey(name)) {
-				ThousandIslandServerProperties server = bind(name);
+			definitions.put(uniform, define(name, handlerName, handler, server));
+		});
+		beans.forEach((uniform, bean) -> {
+			if (!claimedHandlers.contains(bean) && !configured.containsKey(uniform)) {
+				String name = RelaxedNames.canonical(bean);
+				ThousandIslandServerProperties server = bind(name, List.of());
 				if (server.isEnabled()) {
-					definitions.put(name, define(name, name, handler(name, name, server), server));
+					definitions.put(uniform, define(name, bean, handler(name, bean, server), server));
 				}
 			}
-		}
+		});
 		List<ServerDefinition> result = List.copyOf(definitions.values());
 		checkEndpointsAreDistinct(result);
 		return result;
+	}
+
+	/**
+	 * The Handler and FramedHandler beans by the uniform form of their names, which is the server
+	 * they run unless a property says otherwise.
+	 * @throws HandlerNameClashException if two names have the same uniform form
+	 */
+	private Map<String, String> handlerBeansByUniformName() {
+		Set<String> names = new LinkedHashSet<>(this.handlers.keySet());
+		names.addAll(this.framings.beanNames());
+		Map<String, List<String>> byUniform = new LinkedHashMap<>();
+		names.forEach((name) -> byUniform.computeIfAbsent(RelaxedNames.uniform(name), (key) -> new ArrayList<>())
+			.add(name));
+		Map<String, String> beans = new LinkedHashMap<>();
+		byUniform.forEach((uniform, beanNames) -> {
+			if (beanNames.size() > 1) {
+				String name = RelaxedNames.canonical(beanNames.get(0));
+				throw new HandlerNameClashException(name, beanNames, serverPrefix(name));
+			}
+			beans.put(uniform, beanNames.get(0));
+		});
+		return beans;
+	}
+
+	/** The bean a handler property names: that very name, or the only bean of its relaxed form. */
+	private static String handlerBean(String property, Map<String, String> beans) {
+		String found = RelaxedNames.find(property, beans.values());
+		return (found != null) ? found : property;
+	}
+
+	private InvalidConfigurationPropertyValueException noHandlerBean(String name, String handlerName,
+			boolean named) {
+		String property = named ? serverPrefix(name) + ".handler" : serverPrefix(name);
+		Set<String> beans = new LinkedHashSet<>(this.handlers.keySet());
+		beans.addAll(this.framings.beanNames());
+		String action = named ? "Set it to the name of one of these beans: " + beans
+				: "To run one of these beans under this name, set " + serverPrefix(name) + ".handler=<bean name>. "
+						+ "Handler and FramedHandler beans: " + beans;
+		return new InvalidConfigurationPropertyValueException(property, handlerName, "No Handler bean named '"
+				+ handlerName + "' (nor FramedHandler bean) exists to run server '" + name + "'. " + action);
 	}
 
 	/** The Handler bean as it is, or the FramedHandler bean with its framing; null if neither exists. */
@@ -134,10 +175,10 @@ final class ServerDefinitions {
 	}
 
 	/** Binds the top-level defaults, then the server's own properties over them. */
-	private ThousandIslandServerProperties bind(String name) {
+	private ThousandIslandServerProperties bind(String name, List<String> keys) {
 		ThousandIslandServerProperties server = new ThousandIslandServerProperties();
 		this.binder.bind(PREFIX, Bindable.ofInstance(server));
-		this.binder.bind(serverPrefix(name), Bindable.ofInstance(server));
+		RelaxedNames.bind(this.binder, PREFIX + ".servers", name, keys, Bindable.ofInstance(server));
 		return server;
 	}
 

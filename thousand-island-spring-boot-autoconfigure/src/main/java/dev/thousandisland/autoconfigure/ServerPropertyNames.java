@@ -38,7 +38,7 @@ final class ServerPropertyNames {
 	}
 
 	static String serverPrefix(String name) {
-		return PREFIX + ".servers." + name;
+		return RelaxedNames.prefix(PREFIX + ".servers", name);
 	}
 
 }

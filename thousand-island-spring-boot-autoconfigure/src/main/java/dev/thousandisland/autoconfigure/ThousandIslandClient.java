@@ -23,7 +23,7 @@ import dev.thousandisland.client.RequestFailedException;
  */
 public final class ThousandIslandClient {
 
-	private final ClientDefinition definition;
+	private volatile ClientDefinition definition;
 
 	private volatile @Nullable ClientConnection connection;
 
@@ -128,6 +128,16 @@ public final class ThousandIslandClient {
 		}
 		ClientConnection connection = this.connection;
 		return (connection != null) ? List.of(connection) : List.of();
+	}
+
+	/**
+	 * Replaces the definition of a client that follows a server of the application, once the
+	 * server has published the address it listens on; before the client starts.
+	 */
+	synchronized void redefine(ClientDefinition definition) {
+		if (this.connection == null && this.pool == null) {
+			this.definition = definition;
+		}
 	}
 
 	/** Starts connecting in the background. */

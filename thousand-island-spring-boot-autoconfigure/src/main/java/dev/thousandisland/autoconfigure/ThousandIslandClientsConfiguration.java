@@ -1,6 +1,7 @@
 package dev.thousandisland.autoconfigure;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -10,6 +11,7 @@ import org.springframework.boot.autoconfigure.context.LifecycleProperties;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
 
 import dev.thousandisland.client.ClientHandler;
 import dev.thousandisland.framing.Framing;
@@ -22,16 +24,29 @@ import dev.thousandisland.framing.Framing;
 class ThousandIslandClientsConfiguration {
 
 	@Bean
+	static ClientPropertiesBindHandlerAdvisor thousandIslandClientPropertiesBindHandlerAdvisor() {
+		return new ClientPropertiesBindHandlerAdvisor();
+	}
+
+	@Bean
 	@ConditionalOnMissingBean
 	ThousandIslandClients thousandIslandClients(ThousandIslandProperties properties, ListableBeanFactory beanFactory,
 			ObjectProvider<SslBundles> sslBundles, ObjectProvider<ClientTelemetryListener> listeners,
-			ObjectProvider<LifecycleProperties> lifecycle, ObjectProvider<Framing> framing) {
+			ObjectProvider<LifecycleProperties> lifecycle, ObjectProvider<Framing> framing,
+			ConfigurableEnvironment environment, ObjectProvider<ThousandIslandServers> servers) {
 		Map<String, ClientHandler> handlers = new LinkedHashMap<>(beanFactory.getBeansOfType(ClientHandler.class));
 		Map<String, Framing> framings = new LinkedHashMap<>(beanFactory.getBeansOfType(Framing.class));
+		ThousandIslandServers ownServers = servers.getIfAvailable();
 		ClientDefinitions definitions = new ClientDefinitions(handlers, framings, framing.getIfUnique(), sslBundles,
-				listeners.orderedStream().toList());
-		return new ThousandIslandClients(definitions.resolve(properties.getClients()),
+				listeners.orderedStream().toList(), environment,
+				(ownServers != null) ? ownServers.definitions() : List.of());
+		return new ThousandIslandClients(definitions.resolve(properties.getClients()), definitions,
 				ThousandIslandAutoConfiguration.phaseTimeout(lifecycle));
+	}
+
+	@Bean
+	ThousandIslandServerClientsLifecycle thousandIslandServerClientsLifecycle(ThousandIslandClients clients) {
+		return new ThousandIslandServerClientsLifecycle(clients);
 	}
 
 }

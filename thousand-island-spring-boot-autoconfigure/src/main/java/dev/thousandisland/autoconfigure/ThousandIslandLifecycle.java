@@ -36,6 +36,9 @@ final class ThousandIslandLifecycle implements SmartLifecycle {
 
 	static final String PORTS_PROPERTY_SOURCE = "thousandisland.local-ports";
 
+	/** The port of the first server that started, convenient when there is only one. */
+	static final String FIRST_PORT_PROPERTY = "local.thousandisland.port";
+
 	private static final Log logger = ThousandIslandServers.logger();
 
 	private final ThousandIslandServers servers;
@@ -128,12 +131,17 @@ final class ThousandIslandLifecycle implements SmartLifecycle {
 			sources.addFirst(new MapPropertySource(PORTS_PROPERTY_SOURCE, ports));
 		}
 		if (address instanceof InetSocketAddress inet) {
-			ports.putIfAbsent("local.thousandisland.port", inet.getPort());
-			ports.put("local.thousandisland.servers." + name + ".port", inet.getPort());
+			ports.putIfAbsent(FIRST_PORT_PROPERTY, inet.getPort());
+			ports.put(localPrefix(name) + ".port", inet.getPort());
 		}
 		else if (address instanceof UnixDomainSocketAddress unix) {
-			ports.put("local.thousandisland.servers." + name + ".unix-path", unix.getPath().toString());
+			ports.put(localPrefix(name) + ".unix-path", unix.getPath().toString());
 		}
+	}
+
+	/** Where a server's bound address is published: {@code local.thousandisland.servers.<name>}. */
+	static String localPrefix(String name) {
+		return RelaxedNames.prefix("local.thousandisland.servers", name);
 	}
 
 	private void startKeepAliveThread() {

@@ -46,11 +46,15 @@ public class ThousandIslandServers {
 
 	/**
 	 * Returns a running server.
-	 * @param name the server's name
+	 * @param name the server's name, in its canonical kebab-case form ({@code echo-server}) or any
+	 * relaxed form of it, such as its bean's name ({@code echoServer})
 	 * @return the server, or empty if there is none by that name or it is not running
 	 */
 	public Optional<Server> get(String name) {
-		return Optional.ofNullable(this.running.get(name));
+		synchronized (this.running) {
+			String found = RelaxedNames.find(name, this.running.keySet());
+			return Optional.ofNullable((found != null) ? this.running.get(found) : null);
+		}
 	}
 
 	/**

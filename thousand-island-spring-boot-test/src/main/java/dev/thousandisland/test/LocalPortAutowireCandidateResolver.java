@@ -2,6 +2,8 @@ package dev.thousandisland.test;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.config.DependencyDescriptor;
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.context.annotation.ContextAnnotationAutowireCandidateResolver;
 
 /**
@@ -15,8 +17,18 @@ final class LocalPortAutowireCandidateResolver extends ContextAnnotationAutowire
 
 	static String placeholder(LocalThousandIslandPort annotation) {
 		String server = annotation.value();
-		return server.isEmpty() ? "${local.thousandisland.port}"
-				: "${local.thousandisland.servers." + server + ".port}";
+		return server.isEmpty() ? "${local.thousandisland.port}" : "${" + localPrefix(server) + ".port}";
+	}
+
+	/**
+	 * Where the server publishes its address: under its canonical, kebab-case name, which the
+	 * annotation may give as the bean's name ({@code echoServer} for {@code echo-server}). A name
+	 * that cannot be a plain property-name element (it has dots) is published in brackets.
+	 */
+	private static String localPrefix(String server) {
+		String dashed = DataObjectPropertyName.toDashedForm(server);
+		boolean plain = dashed.indexOf('.') < 0 && ConfigurationPropertyName.isValid(dashed);
+		return plain ? "local.thousandisland.servers." + dashed : "local.thousandisland.servers[" + server + "]";
 	}
 
 	@Override

@@ -14,6 +14,7 @@ import org.springframework.beans.factory.annotation.Value;
  * {@code int} (or anything the port converts to). The value comes from the property
  * {@code local.thousandisland.servers.<name>.port} that the server publishes when it starts, so it
  * can only be injected once the servers have started: into a test, or into a bean created lazily.
+ * It works in every web environment of {@code @SpringBootTest}, the default mock one included.
  *
  * <pre class="code">
  * &#64;SpringBootTest
@@ -38,9 +39,11 @@ import org.springframework.beans.factory.annotation.Value;
 public @interface LocalThousandIslandPort {
 
 	/**
-	 * Name of the server, which is the name of its Handler bean unless
-	 * {@code thousandisland.servers.<name>.handler} says otherwise. Empty for the first server
-	 * that started ({@code local.thousandisland.port}), convenient when there is only one.
+	 * Name of the server: the kebab-case form of its Handler bean's name ({@code echo-server} for
+	 * the bean {@code echoServer}), or the bean's name itself, which is turned into that form; or
+	 * its key under {@code thousandisland.servers} for a server that names its bean with
+	 * {@code handler}. Empty for the first server that started ({@code local.thousandisland.port}),
+	 * convenient when there is only one.
 	 * @return the server's name
 	 */
 	String value() default "";

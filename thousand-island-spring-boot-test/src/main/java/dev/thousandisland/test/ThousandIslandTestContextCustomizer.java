@@ -36,17 +36,22 @@ final class ThousandIslandTestContextCustomizer implements ContextCustomizer {
 
 	@Override
 	public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration mergedConfig) {
-		ConfigurableListableBeanFactory beanFactory = context.getBeanFactory();
+		// At refresh, not now: in a mock web environment the context has no annotation resolver
+		// yet, and Spring would install its own over one set now.
+		context.addBeanFactoryPostProcessor(ThousandIslandTestContextCustomizer::installResolver);
+		if (this.randomPorts) {
+			ConfigurableEnvironment environment = context.getEnvironment();
+			environment.getPropertySources()
+				.addFirst(new MapPropertySource(RANDOM_PORTS_PROPERTY_SOURCE, randomPorts(environment)));
+		}
+	}
+
+	private static void installResolver(ConfigurableListableBeanFactory beanFactory) {
 		// Only over Spring's own resolver: a custom one is the application's business, and the
 		// annotation's fallback @Value then fails with a message rather than guessing.
 		if (beanFactory instanceof DefaultListableBeanFactory factory && factory.getAutowireCandidateResolver()
 			.getClass() == ContextAnnotationAutowireCandidateResolver.class) {
 			factory.setAutowireCandidateResolver(new LocalPortAutowireCandidateResolver());
-		}
-		if (this.randomPorts) {
-			ConfigurableEnvironment environment = context.getEnvironment();
-			environment.getPropertySources()
-				.addFirst(new MapPropertySource(RANDOM_PORTS_PROPERTY_SOURCE, randomPorts(environment)));
 		}
 	}
 

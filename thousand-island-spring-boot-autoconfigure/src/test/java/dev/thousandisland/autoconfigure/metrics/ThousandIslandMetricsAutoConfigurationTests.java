@@ -64,6 +64,23 @@ class ThousandIslandMetricsAutoConfigurationTests {
 	}
 
 	@Test
+	void tagsTheMetersOfACamelCaseBeanWithTheServersKebabCaseName() {
+		this.runner.withUserConfiguration(EchoServerConfiguration.class).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			Server server = context.getBean(ThousandIslandServers.class).get("echo-server").orElseThrow();
+			try (LoopbackClient client = LoopbackClient.connect(server.port())) {
+				client.exchange("hello".getBytes(StandardCharsets.UTF_8));
+			}
+			assertThat(registry.get("thousandisland.connections.accepted")
+				.tags("server", "echo-server")
+				.counter()
+				.count()).isEqualTo(1);
+			assertThat(registry.find("thousandisland.connections.accepted").tags("server", "echoServer").counter())
+				.isNull();
+		});
+	}
+
+	@Test
 	void activeConnectionsGaugeKeepsReportingAfterAGarbageCollection() {
 		this.runner.withUserConfiguration(EchoConfiguration.class).run((context) -> {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
@@ -100,6 +117,16 @@ class ThousandIslandMetricsAutoConfigurationTests {
 						.allSatisfy((counter) -> assertThat(counter.count()).isZero());
 				}
 			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class EchoServerConfiguration {
+
+		@Bean
+		Handler<Void> echoServer() {
+			return new EchoConfiguration().echo();
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
