@@ -27,7 +27,11 @@ final class ClientPropertiesBindHandlerAdvisor implements ConfigurationPropertie
 			@Override
 			public @Nullable Object onFailure(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
 					Exception error) throws Exception {
-				if (CLIENTS.isAncestorOf(name) && refersToAServerAddress(error)) {
+				String placeholder = serverAddressPlaceholder(error);
+				if (CLIENTS.isAncestorOf(name) && placeholder != null) {
+					// Counted as bound, so that the unknown-key check (ignoreUnknownFields = false) does not
+					// report a key that exists and is only waiting for its server.
+					super.onSuccess(name, target, context, placeholder);
 					return null;
 				}
 				return super.onFailure(name, target, context, error);
@@ -36,14 +40,14 @@ final class ClientPropertiesBindHandlerAdvisor implements ConfigurationPropertie
 		};
 	}
 
-	private static boolean refersToAServerAddress(Throwable error) {
+	private static @Nullable String serverAddressPlaceholder(Throwable error) {
 		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
 			if (cause instanceof ConversionFailedException conversion && conversion.getValue() instanceof String value
 					&& value.contains("${local.thousandisland.")) {
-				return true;
+				return value;
 			}
 		}
-		return false;
+		return null;
 	}
 
 }
