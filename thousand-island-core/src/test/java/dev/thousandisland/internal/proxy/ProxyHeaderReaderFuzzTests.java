@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * application bytes. The reader's contract: a header, "no header" (optional mode, only without a
  * whole signature) or a {@link ProxyHeaderException}, nothing else; never a byte past the length
  * the header itself declares (exactly that length when a header is returned); a header that says
- * what its bytes say (LOCAL: no addresses, no TLVs); and memory bounded by the header's length.
+ * what its bytes say (LOCAL: no addresses, no TLVs); a whole version 2 LOCAL header within the
+ * cap always accepted, whatever its block; and memory bounded by the header's length.
  *
  * <p>Input layout: byte 0 the options (bit 0 optional mode, bit 1 stall rather than end at the
  * end, bit 2 one byte per read rather than random chunks), byte 1 the chunk sizes' seed, bytes
@@ -79,6 +80,10 @@ class ProxyHeaderReaderFuzzTests {
 		assertThat(source.consumed()).as("bytes taken, at most what the header declares").isLessThanOrEqualTo(bound);
 		assertThat(allocated).as("bytes allocated reading a header of at most " + bound + " bytes")
 			.isLessThanOrEqualTo(4L * bound + 64 * 1024);
+		if (isWholeLocalHeader(stream, maxV2Length)) {
+			// The specification: a receiver must accept LOCAL and ignore its block, whatever it holds.
+			assertThat(outcome).as("a whole version 2 LOCAL header within the cap").isInstanceOf(ProxyHeader.class);
+		}
 		if (outcome instanceof ProxyHeader read) {
 			assertThat(source.consumed()).as("a header read takes exactly its bytes").isEqualTo(declared(stream));
 			checkAgainstTheBytes(read, stream);
@@ -165,6 +170,15 @@ class ProxyHeaderReaderFuzzTests {
 			case UNIX -> 216;
 		};
 		assertThat(16 + addressBytes + tlvBytes).as("address block and TLVs fill the header").isEqualTo(declared(header));
+	}
+
+	/** A version 2 LOCAL header whose declared bytes are all in the stream and within the cap. */
+	private static boolean isWholeLocalHeader(byte[] stream, int maxV2Length) {
+		if (stream.length < 16 || !startsWith(stream, ProxyHeaderReader.V2_SIGNATURE) || stream[12] != 0x20) {
+			return false;
+		}
+		int length = ((stream[14] & 0xFF) << 8) | (stream[15] & 0xFF);
+		return length <= maxV2Length && 16 + length <= stream.length;
 	}
 
 	/** The bytes the header occupies by its own declaration (a read header must take exactly these). */
