@@ -187,25 +187,18 @@ public final class TlsTransport implements Transport {
 	@Override
 	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline, ByteBuffer alreadyRead)
 			throws IOException {
-		ServerNameContexts names = this.serverNames.get();
-		TlsChannel channel;
-		if (this.peerHostName != null || names.isEmpty()) {
-			SSLEngine engine = (this.peerHostName != null) ? this.engines.client(this.sslContext, this.peerHostName)
-					: this.engines.server(this.sslContext, this.rejectUnknownServerNames);
-			channel = new TlsChannel(socket, engine, this.heldInboundBytes);
+		if (this.peerHostName != null) {
+			TlsChannel channel = new TlsChannel(socket, this.engines.client(this.sslContext, this.peerHostName),
+					this.heldInboundBytes);
 			channel.replay(alreadyRead);
+			handshake(channel, null, readiness, deadline);
+			return channel;
 		}
-		else {
-			channel = TlsChannel.forServerName(socket, alreadyRead, (serverName) -> engineFor(names, serverName),
-					this.heldInboundBytes, readiness, deadline);
-		}
-		try {
-			channel.handshake(readiness, deadline);
-		}
-		catch (IOException | RuntimeException ex) {
-			channel.abandon();
-			throw ex;
-		}
+		ServerNameSelection selection = new ServerNameSelection(this.serverNames.get(), this.sslContext,
+				this.rejectUnknownServerNames, this.engines);
+		TlsChannel channel = TlsChannel.forServerName(socket, alreadyRead, selection::engineFor, this.heldInboundBytes,
+				readiness, deadline);
+		handshake(channel, selection, readiness, deadline);
 		return channel;
 	}
 
@@ -236,10 +229,24 @@ public final class TlsTransport implements Transport {
 		return "TlsTransport" + this.protocols;
 	}
 
-	private SSLEngine engineFor(ServerNameContexts names, String serverName) {
-		SSLContext named = names.find(serverName);
-		return this.engines.server((named != null) ? named : this.sslContext,
-				named == null && this.rejectUnknownServerNames);
+	/** Runs the handshake, then (server side) checks the name negotiated against the context chosen. */
+	private static void handshake(TlsChannel channel, ServerNameSelection selection, Readiness readiness,
+			long deadline) throws IOException {
+		try {
+			channel.handshake(readiness, deadline);
+			if (selection != null) {
+				selection.verify(channel.sslSession().orElseThrow());
+			}
+		}
+		catch (ServerNameRefusedException ex) {
+			// The handshake is over: what is left to send is a close_notify, not an alert.
+			channel.close();
+			throw ex;
+		}
+		catch (IOException | RuntimeException ex) {
+			channel.abandon();
+			throw ex;
+		}
 	}
 
 	private ServerNameContexts checkedNames(Map<String, SSLContext> serverNames) {
