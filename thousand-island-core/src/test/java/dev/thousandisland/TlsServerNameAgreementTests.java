@@ -47,7 +47,8 @@ import static org.awaitility.Awaitility.await;
  * one ({@code NEED}). Inputs the JDK's client cannot make go out as {@link HandBuiltClientHello
  * hand-built} TLS 1.2 ClientHellos; the rest through real {@link SSLSocket}s carrying raw name bytes.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+// Generous: the first test of a JVM makes the certificates with keytool, slow on a busy machine.
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class TlsServerNameAgreementTests {
 
 	private static final String FULLWIDTH_API = "\uFF41pi.example.com";

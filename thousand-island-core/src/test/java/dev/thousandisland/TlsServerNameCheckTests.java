@@ -34,7 +34,8 @@ import static org.awaitility.Awaitility.await;
  * can; and SNI through PROXY protocol {@code OPTIONAL} mode, where the first bytes of the
  * ClientHello were read while looking for a header and are replayed into TLS.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+// Generous: the first test of a JVM makes the certificates with keytool, slow on a busy machine.
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class TlsServerNameCheckTests {
 
 	private final TestCertificates certificates = TestCertificates.get();
