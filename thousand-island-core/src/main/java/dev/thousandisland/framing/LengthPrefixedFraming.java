@@ -13,9 +13,12 @@ import java.util.Objects;
  * {@link Framing#lengthPrefixed(int)}.
  *
  * <p>The header is checked before any of the body is buffered: a body over
- * {@link #maxFrameSize()} (a 4-byte header of 2^31 or {@code 0xFFFFFFFF}, an 8-byte one above
- * 2^63) is a {@link FrameTooLargeException}, a negative one (the adjustment taking the length
- * below zero) a {@link FramingException}.
+ * {@link #maxFrameSize()} (a 4-byte header of 2^31 or {@code 0xFFFFFFFF}, an 8-byte one of 2^63
+ * or more, or a field that a positive adjustment takes past the maximum, however close to 2^64
+ * the sum) is a {@link FrameTooLargeException}, whose {@link FrameTooLargeException#frameSize()}
+ * is the announced body as an unsigned number (2^64 - 1 when even larger); a negative body (a
+ * negative adjustment larger than the field) is a {@link FramingException}. The field and the
+ * adjustment are compared before they are added, so no length can overflow.
  */
 public final class LengthPrefixedFraming implements Framing {
 
@@ -102,20 +105,37 @@ public final class LengthPrefixedFraming implements Framing {
 			return NEED_MORE;
 		}
 		long field = readField(buffered, buffered.position() + this.lengthFieldOffset);
-		if (field < 0) {
-			// Only an 8-byte field reads negative here: an unsigned value of 2^63 or more.
-			throw new FrameTooLargeException(field, this.maxFrameSize, "a length header of");
-		}
-		long body = field + this.lengthAdjustment;
-		if (body < 0) {
-			throw new FramingException("Bad length header: the length field says " + field + ", and with the adjustment of "
-					+ this.lengthAdjustment + " the body would be " + body + " bytes long");
-		}
-		if (body > this.maxFrameSize) {
-			throw new FrameTooLargeException(body, this.maxFrameSize, "a length header announcing");
-		}
+		long body = bodyLength(field);
 		int length = header + (int) body;
 		return (buffered.remaining() >= length) ? length : NEED_MORE;
+	}
+
+	/**
+	 * The body's length from the field's value (unsigned: an 8-byte field of 2^63 or more reads
+	 * negative) and the adjustment, compared before anything is added so that nothing can
+	 * overflow: any body over the maximum is a {@link FrameTooLargeException}, whatever the two
+	 * add up to.
+	 */
+	private long bodyLength(long field) throws FramingException {
+		long adjustment = this.lengthAdjustment;
+		if (adjustment < 0 && Long.compareUnsigned(field, -adjustment) < 0) {
+			throw new FramingException("Bad length header: the length field says " + Long.toUnsignedString(field)
+					+ ", and with the adjustment of " + adjustment + " the body would be " + (field + adjustment)
+					+ " bytes long");
+		}
+		// Both sides fit a long: maxFrameSize and the adjustment are ints.
+		long largestField = this.maxFrameSize - adjustment;
+		if (largestField < 0 || Long.compareUnsigned(field, largestField) > 0) {
+			throw new FrameTooLargeException(announcedBody(field, adjustment), this.maxFrameSize,
+					"a length header announcing");
+		}
+		return field + adjustment;
+	}
+
+	/** The announced body as an unsigned 64-bit size, 2^64 - 1 when it is even larger. */
+	private static long announcedBody(long field, long adjustment) {
+		boolean overflows = adjustment > 0 && Long.compareUnsigned(field, -1L - adjustment) > 0;
+		return overflows ? -1L : field + adjustment;
 	}
 
 	private long readField(ByteBuffer buffer, int at) {

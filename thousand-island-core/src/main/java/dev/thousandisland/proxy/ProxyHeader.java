@@ -19,15 +19,19 @@ import java.util.Optional;
  * @param version the protocol version the header used
  * @param command {@link Command#PROXY} for a relayed connection, {@link Command#LOCAL} for the
  * proxy's own
- * @param family the address family the header declared
- * @param protocol the transport protocol the header declared
+ * @param family the address family the header declared; {@link Family#UNSPEC} for a version 2
+ * {@code LOCAL} header, whose whole block after the fixed part, family included, is ignored as the
+ * specification requires
+ * @param protocol the transport protocol the header declared; {@link Protocol#UNSPEC} for a
+ * version 2 {@code LOCAL} header
  * @param source the client's address, or {@code null} when the header carries no addresses: an
  * {@link java.net.InetSocketAddress} for IPv4 and IPv6 (an IPv4-mapped IPv6 address comes out as
  * IPv4, as everywhere in the JDK), a {@link java.net.UnixDomainSocketAddress} for Unix (an
  * abstract-namespace name, which a {@code Path} cannot hold, comes out as the empty path)
  * @param destination the address the client connected to, or {@code null} with {@code source}
- * @param tlvs the version 2 extensions in the order sent (empty for version 1), the CRC32C one
- * included (it was verified when read)
+ * @param tlvs the version 2 extensions in the order sent (empty for version 1 and for a
+ * {@code LOCAL} header, whose block is not read), the CRC32C one included (it was verified when
+ * read)
  */
 public record ProxyHeader(Version version, Command command, Family family, Protocol protocol, SocketAddress source,
 		SocketAddress destination, List<ProxyTlv> tlvs) {

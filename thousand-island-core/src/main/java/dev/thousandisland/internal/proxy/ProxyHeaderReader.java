@@ -178,7 +178,10 @@ public final class ProxyHeaderReader {
 			}
 		}
 		V2HeaderParser.checkVersionAndCommand(fixed[12]);
-		V2HeaderParser.checkFamily(fixed[13]);
+		if (!V2HeaderParser.isLocal(fixed[12])) {
+			// A LOCAL header's family is ignored with the rest of its block (the specification, 2.2).
+			V2HeaderParser.checkFamily(fixed[13]);
+		}
 		int length = ((fixed[14] & 0xFF) << 8) | (fixed[15] & 0xFF);
 		if (length > this.maxV2Length) {
 			throw new ProxyHeaderException(Reason.LENGTH_EXCEEDS, "a version 2 header declares " + length

@@ -47,6 +47,11 @@ final class V2HeaderParser {
 		}
 	}
 
+	/** Whether the command (already checked) is LOCAL. */
+	static boolean isLocal(byte versionAndCommand) {
+		return (versionAndCommand & 0x0F) == 0;
+	}
+
 	static void checkFamily(byte familyAndProtocol) throws ProxyHeaderException {
 		int family = (familyAndProtocol >> 4) & 0x0F;
 		int protocol = familyAndProtocol & 0x0F;
@@ -64,9 +69,14 @@ final class V2HeaderParser {
 	 */
 	static ProxyHeader parse(byte[] header) throws ProxyHeaderException {
 		checkVersionAndCommand(header[12]);
+		if (isLocal(header[12])) {
+			// "The receiver must accept this connection as valid and must use the real connection
+			// endpoints and discard the protocol block including the family which is ignored"
+			// (proxy-protocol.txt, 2.2): whatever the block holds, addresses, TLVs or junk.
+			return new ProxyHeader(ProxyHeader.Version.V2, ProxyHeader.Command.LOCAL, ProxyHeader.Family.UNSPEC,
+					ProxyHeader.Protocol.UNSPEC, null, null, List.of());
+		}
 		checkFamily(header[13]);
-		ProxyHeader.Command command = ((header[12] & 0x0F) == 0) ? ProxyHeader.Command.LOCAL
-				: ProxyHeader.Command.PROXY;
 		ProxyHeader.Family family = ProxyHeader.Family.values()[(header[13] >> 4) & 0x0F];
 		ProxyHeader.Protocol protocol = ProxyHeader.Protocol.values()[header[13] & 0x0F];
 		int addressBytes = switch (family) {
@@ -77,17 +87,14 @@ final class V2HeaderParser {
 		};
 		int available = header.length - ProxyHeaderReader.V2_FIXED_LENGTH;
 		if (available < addressBytes) {
-			if (command == ProxyHeader.Command.LOCAL) {
-				// LOCAL: the receiver must skip the whole block, family included; nothing to read.
-				return new ProxyHeader(ProxyHeader.Version.V2, command, family, protocol, null, null, List.of());
-			}
 			throw new ProxyHeaderException(Reason.ADDRESS_MISMATCH, "family " + family + " needs " + addressBytes
 					+ " address bytes, the header declares " + available);
 		}
-		SocketAddress[] addresses = (command == ProxyHeader.Command.PROXY && family != ProxyHeader.Family.UNSPEC
-				&& protocol != ProxyHeader.Protocol.UNSPEC) ? addresses(header, family) : new SocketAddress[2];
+		SocketAddress[] addresses = (family != ProxyHeader.Family.UNSPEC && protocol != ProxyHeader.Protocol.UNSPEC)
+				? addresses(header, family) : new SocketAddress[2];
 		List<ProxyTlv> tlvs = tlvs(header, ProxyHeaderReader.V2_FIXED_LENGTH + addressBytes);
-		return new ProxyHeader(ProxyHeader.Version.V2, command, family, protocol, addresses[0], addresses[1], tlvs);
+		return new ProxyHeader(ProxyHeader.Version.V2, ProxyHeader.Command.PROXY, family, protocol, addresses[0],
+				addresses[1], tlvs);
 	}
 
 	private static SocketAddress[] addresses(byte[] header, ProxyHeader.Family family) throws ProxyHeaderException {
