@@ -64,6 +64,9 @@ final class ClientHelloServerName {
 
 	private ServerNameRefusedException refusal;
 
+	/** Whether the search ended by reading a whole ClientHello, rather than by giving up. */
+	private boolean understood;
+
 	/**
 	 * Reads from the socket until the ClientHello's server_name is known, keeping every byte read
 	 * in {@code netIn} for the engine that will be chosen. Waits for the socket as a handshake
@@ -185,11 +188,16 @@ final class ClientHelloServerName {
 			return;
 		}
 		try {
-			this.serverName = parseBody(in.limit(in.position() + length));
+			String name = parseBody(in.limit(in.position() + length));
+			if (this.done) {
+				return; // gave up
+			}
+			this.serverName = name;
 		}
 		catch (ServerNameRefusedException ex) {
 			this.refusal = ex;
 		}
+		this.understood = true;
 		this.done = true;
 		this.handshake = null;
 	}
@@ -199,22 +207,27 @@ final class ClientHelloServerName {
 	 * @return the host name, or {@code null} when there is none or the body is not understood
 	 * @throws ServerNameRefusedException if the server_name extension breaks a rule
 	 */
-	private static String parseBody(ByteBuffer body) throws ServerNameRefusedException {
-		if (!skip(body, 2 + 32) || !skipVector(body, 1) || !skipVector(body, 2) || !skipVector(body, 1)
-				|| body.remaining() < 2) {
-			return null;
+	private String parseBody(ByteBuffer body) throws ServerNameRefusedException {
+		if (!skip(body, 2 + 32) || !skipVector(body, 1) || !skipVector(body, 2) || !skipVector(body, 1)) {
+			return unreadable();
+		}
+		if (!body.hasRemaining()) {
+			return null; // A ClientHello without extensions (TLS 1.2 allows it) asks for no name.
 		}
 		ByteBuffer extensions = vector(body, 2);
+		if (extensions == null) {
+			return unreadable();
+		}
 		String name = null;
 		boolean seen = false;
-		while (extensions != null && extensions.hasRemaining()) {
+		while (extensions.hasRemaining()) {
 			if (extensions.remaining() < 4) {
-				return null;
+				return unreadable();
 			}
 			int type = uint16(extensions);
 			ByteBuffer data = vector(extensions, 2);
 			if (data == null) {
-				return null;
+				return unreadable();
 			}
 			if (type == SERVER_NAME_EXTENSION) {
 				if (seen) {
@@ -225,6 +238,12 @@ final class ClientHelloServerName {
 			}
 		}
 		return name;
+	}
+
+	/** Gives up on a ClientHello whose structure is broken: the engine refuses it with its own alert. */
+	private String unreadable() {
+		giveUp();
+		return null;
 	}
 
 	/** The one host name of a server_name extension (RFC 6066, section 3), checked, in lower case. */
@@ -258,7 +277,17 @@ final class ClientHelloServerName {
 		return new ServerNameRefusedException(Reason.MALFORMED, "Malformed server_name extension: " + what);
 	}
 
+	/**
+	 * Returns whether the search ended by reading a whole ClientHello (whatever it found in it),
+	 * rather than by giving up on bytes it does not understand.
+	 * @return {@code true} when {@link #serverName()} and {@link #refusal()} describe a ClientHello
+	 */
+	boolean understood() {
+		return this.understood;
+	}
+
 	private boolean giveUp() {
+		this.understood = false;
 		this.done = true;
 		this.serverName = null;
 		this.handshake = null;
