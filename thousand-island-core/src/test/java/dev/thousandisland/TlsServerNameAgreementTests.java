@@ -175,6 +175,33 @@ class TlsServerNameAgreementTests {
 		assertThat(this.handler.serverNames).isEmpty();
 	}
 
+	@ParameterizedTest
+	@org.junit.jupiter.params.provider.ValueSource(strings = { "TLSv1.3", "TLSv1.2" })
+	void aResumedSessionPassesTheCheckAfterTheHandshake(String protocol) throws Exception {
+		Server server = start(Setup.DEFAULT);
+		SSLContext client = this.certificates.clientContext();
+		byte[] firstId = null;
+		for (int round = 0; round < 3; round++) {
+			try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket()) {
+				socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 10_000);
+				socket.setSoTimeout(10_000);
+				SSLParameters parameters = socket.getSSLParameters();
+				parameters.setServerNames(List.of(new SNIHostName("api.example.com")));
+				parameters.setProtocols(new String[] { protocol });
+				socket.setSSLParameters(parameters);
+				assertThat(echo(socket, "again")).isEqualTo("again");
+				assertThat(peerSubject(socket)).isEqualTo("CN=api.example.com");
+				if (firstId == null) {
+					firstId = socket.getSession().getId();
+				}
+				else if (protocol.equals("TLSv1.2")) {
+					assertThat(socket.getSession().getId()).as("resumed").isEqualTo(firstId);
+				}
+			}
+			assertThat(this.handler.serverNames.poll(10, TimeUnit.SECONDS)).isEqualTo("api.example.com");
+		}
+	}
+
 	private static byte[] sni(String... names) {
 		return HandBuiltClientHello.serverName(names);
 	}

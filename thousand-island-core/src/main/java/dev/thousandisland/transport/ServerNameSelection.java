@@ -1,5 +1,6 @@
 package dev.thousandisland.transport;
 
+import java.io.IOException;
 import java.util.Locale;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -7,6 +8,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 
+import dev.thousandisland.internal.channel.TlsChannel;
 import dev.thousandisland.transport.ServerNameRefusedException.Reason;
 
 /**
@@ -57,6 +59,26 @@ final class ServerNameSelection {
 		// With no name found, an engine that refuses every name keeps strict mode strict should the
 		// engine find one after all.
 		return this.engines.server(this.chosen, named == null && this.rejectUnknownNames);
+	}
+
+	/**
+	 * Runs the handshake of the channel made by {@link #engineFor}, then {@link #verify}.
+	 * @throws IOException if the handshake fails or the check refuses it; the channel is closed
+	 */
+	void handshake(TlsChannel channel, Readiness readiness, long deadline) throws IOException {
+		try {
+			channel.handshake(readiness, deadline);
+			verify(channel.sslSession().orElseThrow());
+		}
+		catch (ServerNameRefusedException ex) {
+			// The handshake is over: what is left to send is a close_notify, not an alert.
+			channel.close();
+			throw ex;
+		}
+		catch (IOException | RuntimeException ex) {
+			channel.abandon();
+			throw ex;
+		}
 	}
 
 	/**

@@ -30,6 +30,8 @@ import dev.thousandisland.internal.channel.TlsChannel;
  *
  * <p>One listener can serve several host names, each with its own context, chosen by the SNI
  * name in the ClientHello ({@link Builder#serverName}); protocols, suites and ALPN apply to all.
+ * A ClientHello whose name could be read two ways is refused, and after every handshake the name
+ * the engine negotiated must select the context that served it ({@link ServerNameRefusedException}).
  *
  * <p>The same transport speaks the client side of TLS when built with
  * {@link Builder#clientMode(String)}: the engine then starts the handshake, checks that the
@@ -191,14 +193,20 @@ public final class TlsTransport implements Transport {
 			TlsChannel channel = new TlsChannel(socket, this.engines.client(this.sslContext, this.peerHostName),
 					this.heldInboundBytes);
 			channel.replay(alreadyRead);
-			handshake(channel, null, readiness, deadline);
+			try {
+				channel.handshake(readiness, deadline);
+			}
+			catch (IOException | RuntimeException ex) {
+				channel.abandon();
+				throw ex;
+			}
 			return channel;
 		}
 		ServerNameSelection selection = new ServerNameSelection(this.serverNames.get(), this.sslContext,
 				this.rejectUnknownServerNames, this.engines);
 		TlsChannel channel = TlsChannel.forServerName(socket, alreadyRead, selection::engineFor, this.heldInboundBytes,
 				readiness, deadline);
-		handshake(channel, selection, readiness, deadline);
+		selection.handshake(channel, readiness, deadline);
 		return channel;
 	}
 
@@ -227,26 +235,6 @@ public final class TlsTransport implements Transport {
 	@Override
 	public String toString() {
 		return "TlsTransport" + this.protocols;
-	}
-
-	/** Runs the handshake, then (server side) checks the name negotiated against the context chosen. */
-	private static void handshake(TlsChannel channel, ServerNameSelection selection, Readiness readiness,
-			long deadline) throws IOException {
-		try {
-			channel.handshake(readiness, deadline);
-			if (selection != null) {
-				selection.verify(channel.sslSession().orElseThrow());
-			}
-		}
-		catch (ServerNameRefusedException ex) {
-			// The handshake is over: what is left to send is a close_notify, not an alert.
-			channel.close();
-			throw ex;
-		}
-		catch (IOException | RuntimeException ex) {
-			channel.abandon();
-			throw ex;
-		}
 	}
 
 	private ServerNameContexts checkedNames(Map<String, SSLContext> serverNames) {

@@ -161,7 +161,10 @@ final class ClientHelloServerName {
 			return false;
 		}
 		if (this.handshake.remaining() < length) {
-			ByteBuffer larger = ByteBuffer.allocate(this.handshake.position() + length);
+			// Doubling, so that a ClientHello in one-byte records costs linear copying, not quadratic.
+			int needed = this.handshake.position() + length;
+			ByteBuffer larger = ByteBuffer.allocate(Math.max(needed,
+					Math.min(2 * this.handshake.capacity(), MAX_CLIENT_HELLO + 4 + MAX_RECORD_PAYLOAD)));
 			this.handshake = larger.put(this.handshake.flip());
 		}
 		this.handshake.put(this.handshake.position(), raw, from, length);

@@ -1,6 +1,7 @@
 package dev.thousandisland.internal.channel;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +17,7 @@ import javax.net.ssl.StandardConstants;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -63,6 +65,27 @@ class ClientHelloServerNameFuzzTests {
 			assertThat(name).as("the reader's name, where the engine read %s", engineName)
 				.isEqualTo(engineName.toLowerCase(Locale.ROOT));
 		}
+	}
+
+	/**
+	 * The agreement above is not vacuous: the engine does read names out of hand-built
+	 * ClientHellos, and out of the item 1 inputs it reads the name the reader must refuse.
+	 */
+	@Test
+	void theEngineReadsNamesOutOfHandBuiltClientHellosAsTheIssueDescribes() {
+		byte[] api = hostName("api.example.com".getBytes(StandardCharsets.US_ASCII));
+		byte[] unknown = hostName("unknown.test".getBytes(StandardCharsets.US_ASCII));
+		assertThat(engineName(ClientHelloServerNameTests.helloWithServerName(api))).isEqualTo("api.example.com");
+		assertThat(engineName(ClientHelloServerNameTests.helloWithServerName(api, unknown)))
+			.as("two extensions: the JDK keeps the last").isEqualTo("unknown.test");
+		assertThat(engineName(ClientHelloServerNameTests.helloWithServerName(
+				hostName("\uFF41pi.example.com".getBytes(StandardCharsets.UTF_8)))))
+			.as("fullwidth a, mapped by the JDK").isEqualTo("api.example.com");
+	}
+
+	private static byte[] hostName(byte[] name) {
+		return ByteBuffer.allocate(5 + name.length).putShort((short) (3 + name.length)).put((byte) 0)
+			.putShort((short) name.length).put(name).array();
 	}
 
 	/** The host name the engine's SNI matcher is handed while it reads the ClientHello, if it gets that far. */
