@@ -89,14 +89,15 @@ final class HandBuiltClientHello {
 		body.write(3);
 		body.writeBytes(new byte[32]); // random: zero is as good as any for a handshake never finished
 		body.write(0); // no session id
-		// ECDHE_ECDSA with AES-GCM, and the empty renegotiation info signalling value.
-		writeVector(body, new byte[] { (byte) 0xC0, 0x2B, (byte) 0xC0, 0x2C, 0x00, (byte) 0xFF }, 2);
+		// ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 only (what HandBuiltTls12Client speaks), and the empty
+		// renegotiation info signalling value.
+		writeVector(body, new byte[] { (byte) 0xC0, 0x2B, 0x00, (byte) 0xFF }, 2);
 		writeVector(body, new byte[] { 0 }, 1);
 		ByteArrayOutputStream extensions = new ByteArrayOutputStream();
 		for (byte[] extension : serverNameExtensions) {
 			extensions.writeBytes(extension);
 		}
-		extensions.writeBytes(extension(0x000a, new byte[] { 0, 4, 0, 0x17, 0, 0x1d })); // secp256r1, x25519
+		extensions.writeBytes(extension(0x000a, new byte[] { 0, 2, 0, 0x17 })); // secp256r1
 		extensions.writeBytes(extension(0x000b, new byte[] { 1, 0 })); // uncompressed points
 		extensions.writeBytes(extension(0x000d, new byte[] { 0, 2, 4, 3 })); // ecdsa_secp256r1_sha256
 		writeVector(body, extensions.toByteArray(), 2);

@@ -175,6 +175,25 @@ class TlsServerNameAgreementTests {
 		assertThat(this.handler.serverNames).isEmpty();
 	}
 
+	/**
+	 * The reported cross-tenant attack, taken through a whole handshake by a hand-built TLS 1.2
+	 * client: two server_name extensions, api's first, and a client certificate only api's context
+	 * trusts. Before the fix the handshake was accepted and the handler saw the second name.
+	 */
+	@org.junit.jupiter.api.Test
+	void twoServerNameExtensionsCannotBorrowAnotherNamesTrustForAClientCertificate() throws Exception {
+		Server server = start(Setup.NEED);
+		assertThat(HandBuiltTls12Client.handshake(server.port(), "tenant-client.p12", "tenant-client",
+				sni("api.example.com"))).as("the hand-built client completes an ordinary handshake").isEqualTo("accepted");
+		assertThat(this.handler.serverNames.poll(10, TimeUnit.SECONDS)).isEqualTo("api.example.com");
+		assertThat(this.handler.clientSubjects.poll(10, TimeUnit.SECONDS)).isEqualTo("CN=Tenant Client");
+		String outcome = HandBuiltTls12Client.handshake(server.port(), "tenant-client.p12", "tenant-client",
+				sni("api.example.com"), sni("x.example.org"));
+		String seen = outcome.equals("accepted") ? this.handler.serverNames.poll(10, TimeUnit.SECONDS) + " with "
+				+ this.handler.clientSubjects.poll(10, TimeUnit.SECONDS) : "nothing";
+		assertThat(outcome + ", handler saw " + seen).isEqualTo("alert " + ILLEGAL_PARAMETER + ", handler saw nothing");
+	}
+
 	@ParameterizedTest
 	@org.junit.jupiter.params.provider.ValueSource(strings = { "TLSv1.3", "TLSv1.2" })
 	void aResumedSessionPassesTheCheckAfterTheHandshake(String protocol) throws Exception {
