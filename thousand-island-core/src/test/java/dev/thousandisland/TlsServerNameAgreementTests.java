@@ -129,10 +129,17 @@ class TlsServerNameAgreementTests {
 	void aJdkClientSendingRawUtf8NamesIsRefused(Setup setup) throws Exception {
 		Server server = start(setup);
 		for (String name : List.of(FULLWIDTH_API, KELVIN_KIOSK)) {
-			assertThatExceptionOfType(SSLException.class)
-				.isThrownBy(() -> connect(server, new SNIHostName(utf8(name)), clientContext(setup)).close())
-				.as(name)
-				.withMessageContaining("illegal_parameter");
+			String outcome;
+			try (SSLSocket socket = connect(server, new SNIHostName(utf8(name)), clientContext(setup))) {
+				echo(socket, "served");
+				outcome = "served with " + peerSubject(socket) + ", handler saw "
+						+ this.handler.serverNames.poll(10, TimeUnit.SECONDS) + " and client certificate "
+						+ this.handler.clientSubjects.poll(1, TimeUnit.SECONDS);
+			}
+			catch (SSLException ex) {
+				outcome = "refused: " + (ex.getMessage().contains("illegal_parameter") ? "illegal_parameter" : ex.getMessage());
+			}
+			assertThat(outcome).as(name).isEqualTo("refused: illegal_parameter");
 		}
 		assertThat(this.handler.serverNames).isEmpty();
 	}
