@@ -149,8 +149,10 @@ final class FrameReader {
 		int size = this.end - this.start;
 		int needed = size + count;
 		if (this.held == null || needed > this.held.length - this.start) {
+			// Doubling in long arithmetic: past 2^30 bytes an int would wrap and the buffer would
+			// grow by only what each read brings, copying everything held every time.
 			int capacity = (this.held == null) ? Math.max(needed, MIN_CAPACITY)
-					: Math.max(needed, Math.min(this.cap, Math.max(MIN_CAPACITY, 2 * this.held.length)));
+					: Math.max(needed, (int) Math.min(this.cap, Math.max(MIN_CAPACITY, 2L * this.held.length)));
 			byte[] grown = new byte[Math.max(capacity, needed)];
 			if (size > 0) {
 				System.arraycopy(this.held, this.start, grown, 0, size);
@@ -177,7 +179,7 @@ final class FrameReader {
 	/** Keeps an idle connection's buffer to the size of the partial frame it holds. */
 	private void trim() {
 		int size = this.end - this.start;
-		if (this.held != null && this.held.length > Math.max(MIN_CAPACITY, 2 * size)) {
+		if (this.held != null && this.held.length > Math.max(MIN_CAPACITY, 2L * size)) {
 			byte[] trimmed = new byte[Math.max(size, MIN_CAPACITY)];
 			System.arraycopy(this.held, this.start, trimmed, 0, size);
 			this.held = trimmed;

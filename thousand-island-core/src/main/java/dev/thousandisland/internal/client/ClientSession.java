@@ -11,7 +11,6 @@ import java.util.Map;
 
 import dev.thousandisland.client.ConnectionLostException;
 import dev.thousandisland.client.RequestTimeoutException;
-import dev.thousandisland.framing.FrameTooLargeException;
 import dev.thousandisland.framing.Framing;
 import dev.thousandisland.transport.TransportChannel;
 
@@ -28,15 +27,11 @@ import dev.thousandisland.transport.TransportChannel;
  */
 final class ClientSession {
 
-	private static final int INITIAL_READ_BUFFER = 512;
-
 	private final TransportChannel channel;
 
 	private final SelectorReadiness readiness;
 
 	private final SelectionKey key;
-
-	private final Framing replyFraming;
 
 	private final Framing requestFraming;
 
@@ -50,10 +45,7 @@ final class ClientSession {
 
 	private final List<PendingRequest> taken = new ArrayList<>();
 
-	private ByteBuffer buffered = ByteBuffer.allocate(INITIAL_READ_BUFFER);
-
-	/** How many buffered bytes the framing already searched for the current reply. */
-	private int searched;
+	private final ReplyBuffer replyBuffer;
 
 	private long replies;
 
@@ -63,7 +55,7 @@ final class ClientSession {
 		this.key = key;
 		this.loop = loop;
 		this.inbox = loop.inbox();
-		this.replyFraming = loop.config().replyFraming();
+		this.replyBuffer = new ReplyBuffer(loop.config().replyFraming());
 		this.requestFraming = loop.config().requestFraming();
 	}
 
@@ -155,68 +147,27 @@ final class ClientSession {
 	}
 
 	private void read() throws IOException {
-		if (!this.buffered.hasRemaining()) {
-			grow();
-		}
-		int read = this.channel.read(this.buffered);
+		int read = this.channel.read(this.replyBuffer.readInto());
 		if (read < 0) {
 			throw new EOFException("The server closed the connection");
 		}
 		if (read > 0) {
-			completeReplies();
+			this.replyBuffer.cut(this::reply);
 		}
 	}
 
-	private void grow() throws FrameTooLargeException {
-		int max = this.replyFraming.maxBufferedBytes();
-		if (this.buffered.capacity() >= max) {
-			throw new FrameTooLargeException(this.buffered.position(), this.replyFraming.maxFrameSize(),
-					"reply buffered without a whole reply");
+	/** The oldest request in flight gets the reply; with none, the handler's (by default a protocol error). */
+	private void reply(ByteBuffer payload) throws IOException {
+		PendingRequest request = this.inFlight.poll();
+		if (request == null) {
+			this.loop.callbacks().unsolicited(payload);
+			this.replies++;
+			return;
 		}
-		ByteBuffer larger = ByteBuffer.allocate((int) Math.min(max, this.buffered.capacity() * 2L));
-		this.buffered.flip();
-		larger.put(this.buffered);
-		this.buffered = larger;
+		complete(request, payload);
 	}
 
-	private void completeReplies() throws IOException {
-		this.buffered.flip();
-		try {
-			while (this.buffered.hasRemaining()) {
-				int length = this.replyFraming.nextFrame(this.buffered, this.searched);
-				if (length == Framing.NEED_MORE) {
-					this.searched = this.buffered.remaining();
-					break;
-				}
-				this.searched = 0;
-				int start = this.buffered.position();
-				ByteBuffer frame = this.buffered.slice(start, length);
-				this.buffered.position(start + length);
-				PendingRequest request = this.inFlight.poll();
-				if (request == null) {
-					// Nobody asked: the handler's (by default a protocol error that ends the connection).
-					this.loop.callbacks().unsolicited(payloadCopy(frame));
-					this.replies++;
-					continue;
-				}
-				complete(request, frame);
-			}
-		}
-		finally {
-			this.buffered.compact();
-		}
-	}
-
-	/** The frame's payload in a buffer of its own: the read buffer is reused for the next bytes. */
-	private ByteBuffer payloadCopy(ByteBuffer frame) {
-		ByteBuffer payload = this.replyFraming.payload(frame);
-		ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
-		copy.put(payload).flip();
-		return copy;
-	}
-
-	private void complete(PendingRequest request, ByteBuffer frame) {
-		ByteBuffer copy = payloadCopy(frame);
+	private void complete(PendingRequest request, ByteBuffer copy) {
 		this.replies++;
 		// Measured before completing: the caller owns the buffer from then on and may consume it.
 		long length = copy.remaining();
