@@ -168,8 +168,11 @@ public interface Socket {
 	List<Certificate> peerCertificates();
 
 	/**
-	 * Returns the host name the client asked for with SNI.
-	 * @return the host name; empty when the connection is not secure or the client sent none
+	 * Returns the host name the client asked for with SNI: the name that chose the connection's
+	 * certificate and trust (a server refuses a ClientHello whose name it cannot read the same way
+	 * its TLS engine does, and checks after the handshake that the two agree).
+	 * @return the host name, in lower case ASCII (an internationalised name in its {@code xn--}
+	 * form); empty when the connection is not secure or the client sent none
 	 */
 	Optional<String> serverName();
 

@@ -79,6 +79,22 @@ final class TestCertificates {
 		return context(store + ".p12", "trust.p12");
 	}
 
+	/**
+	 * A server context for a host name, as {@link #serverContextFor(String)}, that trusts client
+	 * certificates from a second CA (a tenant's own) and not from the usual one.
+	 */
+	synchronized SSLContext serverContextTrustingTenantFor(String hostName) {
+		serverContextFor(hostName);
+		tenantMaterial();
+		return context("named-" + hostName.replace('*', '_') + ".p12", "tenant-trust.p12");
+	}
+
+	/** A client context that trusts the CA and presents a certificate issued by the tenant CA. */
+	synchronized SSLContext tenantClientContext() {
+		tenantMaterial();
+		return context("tenant-client.p12", "trust.p12");
+	}
+
 	/** A client context that trusts the CA and presents no certificate. */
 	SSLContext clientContext() {
 		return context(null, "trust.p12");
@@ -136,18 +152,40 @@ final class TestCertificates {
 				"CN=Stranger", "-validity", "2", "-keystore", "stranger.p12");
 	}
 
+	/** A second CA, its trust store, and a client certificate it issued; made on first use. */
+	private void tenantMaterial() {
+		if (Files.exists(this.directory.resolve("tenant-client.p12"))) {
+			return;
+		}
+		try {
+			keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+					"CN=Tenant CA", "-ext", "bc:c", "-validity", "2", "-keystore", "tenant-ca.p12");
+			keytool("-exportcert", "-alias", "ca", "-keystore", "tenant-ca.p12", "-rfc", "-file", "tenant-ca.crt");
+			keytool("-importcert", "-alias", "ca", "-keystore", "tenant-trust.p12", "-file", "tenant-ca.crt",
+					"-noprompt");
+			signed("tenant-client", "CN=Tenant Client", null, "tenant-ca");
+		}
+		catch (IOException | InterruptedException ex) {
+			throw new IllegalStateException("Could not make the tenant CA", ex);
+		}
+	}
+
 	private void signed(String name, String dname, String san) throws IOException, InterruptedException {
+		signed(name, dname, san, "ca");
+	}
+
+	private void signed(String name, String dname, String san, String ca) throws IOException, InterruptedException {
 		String store = name + ".p12";
 		keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dname,
 				"-validity", "2", "-keystore", store);
 		keytool("-certreq", "-alias", name, "-keystore", store, "-file", name + ".csr");
-		List<String> gencert = new ArrayList<>(List.of("-gencert", "-alias", "ca", "-keystore", "ca.p12", "-infile",
+		List<String> gencert = new ArrayList<>(List.of("-gencert", "-alias", "ca", "-keystore", ca + ".p12", "-infile",
 				name + ".csr", "-outfile", name + ".crt", "-validity", "2", "-rfc"));
 		if (san != null) {
 			gencert.addAll(List.of("-ext", san));
 		}
 		keytool(gencert.toArray(String[]::new));
-		keytool("-importcert", "-alias", "ca", "-keystore", store, "-file", "ca.crt", "-noprompt");
+		keytool("-importcert", "-alias", "ca", "-keystore", store, "-file", ca + ".crt", "-noprompt");
 		keytool("-importcert", "-alias", name, "-keystore", store, "-file", name + ".crt", "-noprompt");
 	}
 

@@ -30,6 +30,8 @@ import dev.thousandisland.internal.channel.TlsChannel;
  *
  * <p>One listener can serve several host names, each with its own context, chosen by the SNI
  * name in the ClientHello ({@link Builder#serverName}); protocols, suites and ALPN apply to all.
+ * A ClientHello whose name could be read two ways is refused, and after every handshake the name
+ * the engine negotiated must select the context that served it ({@link ServerNameRefusedException}).
  *
  * <p>The same transport speaks the client side of TLS when built with
  * {@link Builder#clientMode(String)}: the engine then starts the handshake, checks that the
@@ -187,25 +189,24 @@ public final class TlsTransport implements Transport {
 	@Override
 	public TransportChannel handshake(SocketChannel socket, Readiness readiness, long deadline, ByteBuffer alreadyRead)
 			throws IOException {
-		ServerNameContexts names = this.serverNames.get();
-		TlsChannel channel;
-		if (this.peerHostName != null || names.isEmpty()) {
-			SSLEngine engine = (this.peerHostName != null) ? this.engines.client(this.sslContext, this.peerHostName)
-					: this.engines.server(this.sslContext, this.rejectUnknownServerNames);
-			channel = new TlsChannel(socket, engine, this.heldInboundBytes);
+		if (this.peerHostName != null) {
+			TlsChannel channel = new TlsChannel(socket, this.engines.client(this.sslContext, this.peerHostName),
+					this.heldInboundBytes);
 			channel.replay(alreadyRead);
+			try {
+				channel.handshake(readiness, deadline);
+			}
+			catch (IOException | RuntimeException ex) {
+				channel.abandon();
+				throw ex;
+			}
+			return channel;
 		}
-		else {
-			channel = TlsChannel.forServerName(socket, alreadyRead, (serverName) -> engineFor(names, serverName),
-					this.heldInboundBytes, readiness, deadline);
-		}
-		try {
-			channel.handshake(readiness, deadline);
-		}
-		catch (IOException | RuntimeException ex) {
-			channel.abandon();
-			throw ex;
-		}
+		ServerNameSelection selection = new ServerNameSelection(this.serverNames.get(), this.sslContext,
+				this.rejectUnknownServerNames, this.engines);
+		TlsChannel channel = TlsChannel.forServerName(socket, alreadyRead, selection::engineFor, this.heldInboundBytes,
+				readiness, deadline);
+		selection.handshake(channel, readiness, deadline);
 		return channel;
 	}
 
@@ -234,12 +235,6 @@ public final class TlsTransport implements Transport {
 	@Override
 	public String toString() {
 		return "TlsTransport" + this.protocols;
-	}
-
-	private SSLEngine engineFor(ServerNameContexts names, String serverName) {
-		SSLContext named = names.find(serverName);
-		return this.engines.server((named != null) ? named : this.sslContext,
-				named == null && this.rejectUnknownServerNames);
 	}
 
 	private ServerNameContexts checkedNames(Map<String, SSLContext> serverNames) {

@@ -3,11 +3,11 @@ package dev.thousandisland.internal.channel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import javax.net.ssl.SSLHandshakeException;
 
 import dev.thousandisland.transport.Readiness;
+import dev.thousandisland.transport.ServerNameRefusedException;
+import dev.thousandisland.transport.ServerNameRefusedException.Reason;
 
 /**
  * Finds the host name a client asks for (the TLS {@code server_name} extension, RFC 6066) in
@@ -20,7 +20,14 @@ import dev.thousandisland.transport.Readiness;
  * arriving a byte at a time costs each byte once. It reads only as far as the ClientHello needs.
  * Anything it does not understand (not a handshake record, not a ClientHello, a length that runs
  * past its container, a ClientHello larger than {@link #MAX_CLIENT_HELLO}) ends the search
- * with no name: the engine then meets the same bytes and refuses them with the proper alert.
+ * with no name: the engine then meets the same bytes and refuses them with the proper alert (and
+ * should it accept them and find a name after all, the transport's check after the handshake
+ * closes the connection).
+ *
+ * <p>The server_name extension itself must be exactly what RFC 6066 allows, since the name found
+ * here chooses the certificate and trust while the engine's own reading of the same bytes is what
+ * the handler later sees: one extension, holding one name, of type host_name, an ASCII host name
+ * ({@link HostNameSyntax}). Anything else is a {@link ServerNameRefusedException}, never a guess.
  */
 final class ClientHelloServerName {
 
@@ -55,6 +62,11 @@ final class ClientHelloServerName {
 
 	private String serverName;
 
+	private ServerNameRefusedException refusal;
+
+	/** Whether the search ended by reading a whole ClientHello, rather than by giving up. */
+	private boolean understood;
+
 	/**
 	 * Reads from the socket until the ClientHello's server_name is known, keeping every byte read
 	 * in {@code netIn} for the engine that will be chosen. Waits for the socket as a handshake
@@ -65,6 +77,7 @@ final class ClientHelloServerName {
 	 * @param readiness how to wait for the socket
 	 * @param deadline when to give up, as {@link dev.thousandisland.transport.Transport#deadline}
 	 * @return the host name, lower case, or {@code null} when there is none or it cannot be told
+	 * @throws ServerNameRefusedException if the server_name extension breaks a rule
 	 * @throws IOException if the client leaves or the deadline passes first
 	 */
 	static String read(SocketChannel socket, InboundCiphertext netIn, Readiness readiness, long deadline)
@@ -78,6 +91,9 @@ final class ClientHelloServerName {
 			}
 			ByteBuffer received = netIn.received();
 			if (received != null && search.offer(received)) {
+				if (search.refusal() != null) {
+					throw search.refusal();
+				}
 				return search.serverName();
 			}
 			if (read == 0) {
@@ -121,11 +137,20 @@ final class ClientHelloServerName {
 
 	/**
 	 * Returns the host name asked for, once {@link #offer} has returned {@code true}.
-	 * @return the name in lower case, as it was sent (an IDN arrives as its ASCII form), or
-	 * {@code null} when the client sent none or its ClientHello was not understood
+	 * @return the name in lower case (an IDN arrives as its ASCII form), or {@code null} when the
+	 * client sent none, its ClientHello was not understood, or the name was refused
 	 */
 	String serverName() {
 		return this.serverName;
+	}
+
+	/**
+	 * Returns why the ClientHello's server_name is refused, once {@link #offer} has returned
+	 * {@code true}.
+	 * @return the refusal, or {@code null} when the name (or its absence) is acceptable
+	 */
+	ServerNameRefusedException refusal() {
+		return this.refusal;
 	}
 
 	private boolean append(ByteBuffer raw, int from, int length) {
@@ -136,7 +161,10 @@ final class ClientHelloServerName {
 			return false;
 		}
 		if (this.handshake.remaining() < length) {
-			ByteBuffer larger = ByteBuffer.allocate(this.handshake.position() + length);
+			// Doubling, so that a ClientHello in one-byte records costs linear copying, not quadratic.
+			int needed = this.handshake.position() + length;
+			ByteBuffer larger = ByteBuffer.allocate(Math.max(needed,
+					Math.min(2 * this.handshake.capacity(), MAX_CLIENT_HELLO + 4 + MAX_RECORD_PAYLOAD)));
 			this.handshake = larger.put(this.handshake.flip());
 		}
 		this.handshake.put(this.handshake.position(), raw, from, length);
@@ -162,54 +190,107 @@ final class ClientHelloServerName {
 		if (in.remaining() < length) {
 			return;
 		}
-		this.serverName = parseBody(in.limit(in.position() + length));
+		try {
+			String name = parseBody(in.limit(in.position() + length));
+			if (this.done) {
+				return; // gave up
+			}
+			this.serverName = name;
+		}
+		catch (ServerNameRefusedException ex) {
+			this.refusal = ex;
+		}
+		this.understood = true;
 		this.done = true;
 		this.handshake = null;
 	}
 
-	/** Reads the ClientHello body up to its server_name; {@code null} when absent or malformed. */
-	private static String parseBody(ByteBuffer body) {
-		if (!skip(body, 2 + 32) || !skipVector(body, 1) || !skipVector(body, 2) || !skipVector(body, 1)
-				|| body.remaining() < 2) {
-			return null;
+	/**
+	 * Reads the ClientHello body's extensions, every one of them, for its server_name.
+	 * @return the host name, or {@code null} when there is none or the body is not understood
+	 * @throws ServerNameRefusedException if the server_name extension breaks a rule
+	 */
+	private String parseBody(ByteBuffer body) throws ServerNameRefusedException {
+		if (!skip(body, 2 + 32) || !skipVector(body, 1) || !skipVector(body, 2) || !skipVector(body, 1)) {
+			return unreadable();
+		}
+		if (!body.hasRemaining()) {
+			return null; // A ClientHello without extensions (TLS 1.2 allows it) asks for no name.
 		}
 		ByteBuffer extensions = vector(body, 2);
-		while (extensions != null && extensions.remaining() >= 4) {
+		if (extensions == null) {
+			return unreadable();
+		}
+		String name = null;
+		boolean seen = false;
+		while (extensions.hasRemaining()) {
+			if (extensions.remaining() < 4) {
+				return unreadable();
+			}
 			int type = uint16(extensions);
 			ByteBuffer data = vector(extensions, 2);
 			if (data == null) {
-				return null;
+				return unreadable();
 			}
 			if (type == SERVER_NAME_EXTENSION) {
-				return hostName(data);
+				if (seen) {
+					throw new ServerNameRefusedException(Reason.REPEATED, "The ClientHello has two server_name extensions");
+				}
+				seen = true;
+				name = hostName(data);
 			}
 		}
+		return name;
+	}
+
+	/** Gives up on a ClientHello whose structure is broken: the engine refuses it with its own alert. */
+	private String unreadable() {
+		giveUp();
 		return null;
 	}
 
-	private static String hostName(ByteBuffer extension) {
-		ByteBuffer list = (extension.remaining() >= 2) ? vector(extension, 2) : null;
-		while (list != null && list.remaining() >= 3) {
-			byte type = list.get();
-			ByteBuffer name = vector(list, 2);
-			if (name == null) {
-				return null;
-			}
-			if (type == HOST_NAME && name.hasRemaining()) {
-				byte[] bytes = new byte[name.remaining()];
-				name.get(bytes);
-				for (byte b : bytes) {
-					if (b <= 0x20 || b >= 0x7F) {
-						return null;
-					}
-				}
-				return new String(bytes, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
-			}
+	/** The one host name of a server_name extension (RFC 6066, section 3), checked, in lower case. */
+	private static String hostName(ByteBuffer extension) throws ServerNameRefusedException {
+		if (extension.remaining() < 2 || uint16(extension) != extension.remaining() || !extension.hasRemaining()) {
+			throw malformed("its name list is empty or its length does not match the extension's");
 		}
-		return null;
+		int type = extension.get() & 0xFF;
+		ByteBuffer name = vector(extension, 2);
+		if (name == null) {
+			throw malformed("a name runs past the end of the list");
+		}
+		if (extension.hasRemaining()) {
+			extension.get();
+			if (vector(extension, 2) == null) {
+				throw malformed("bytes follow the first name");
+			}
+			throw new ServerNameRefusedException(Reason.SEVERAL_NAMES, "The server_name extension holds more than one name");
+		}
+		if (type != HOST_NAME) {
+			throw new ServerNameRefusedException(Reason.INVALID_HOST_NAME,
+					"The server_name extension holds a name of type " + type + ", not host_name (0)");
+		}
+		if (!name.hasRemaining()) {
+			throw malformed("its host name is empty");
+		}
+		return HostNameSyntax.lowerCase(name);
+	}
+
+	private static ServerNameRefusedException malformed(String what) {
+		return new ServerNameRefusedException(Reason.MALFORMED, "Malformed server_name extension: " + what);
+	}
+
+	/**
+	 * Returns whether the search ended by reading a whole ClientHello (whatever it found in it),
+	 * rather than by giving up on bytes it does not understand.
+	 * @return {@code true} when {@link #serverName()} and {@link #refusal()} describe a ClientHello
+	 */
+	boolean understood() {
+		return this.understood;
 	}
 
 	private boolean giveUp() {
+		this.understood = false;
 		this.done = true;
 		this.serverName = null;
 		this.handshake = null;

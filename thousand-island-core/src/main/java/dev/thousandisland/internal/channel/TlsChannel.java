@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLEngineResult;
@@ -16,6 +15,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSession;
 
 import dev.thousandisland.transport.Readiness;
+import dev.thousandisland.transport.ServerNameRefusedException;
 import dev.thousandisland.transport.TransportChannel;
 
 /**
@@ -76,26 +76,45 @@ public final class TlsChannel implements TransportChannel {
 	 * @param alreadyRead the connection's first bytes, read before (by a PROXY header reader), to
 	 * come ahead of the socket's; usually empty
 	 * @param engineForName the engine for a host name (lower case, ASCII), or for {@code null}
-	 * when the client sent none or its ClientHello could not be read
+	 * when the client sent none or its ClientHello could not be read; it may refuse the name
 	 * @param heldInbound where the bytes of the buffers holding undecrypted ciphertext are counted
 	 * @param readiness how to wait for the socket
 	 * @param deadline when to give up, as {@link dev.thousandisland.transport.Transport#deadline}
 	 * @return the channel, ready for {@link #handshake}
+	 * @throws ServerNameRefusedException if the ClientHello's server_name breaks a rule or the
+	 * name is refused, after the matching alert was sent
 	 * @throws IOException if the client leaves or the deadline passes before its ClientHello ends
 	 */
-	public static TlsChannel forServerName(SocketChannel socket, ByteBuffer alreadyRead,
-			Function<String, SSLEngine> engineForName, LongAdder heldInbound, Readiness readiness, long deadline)
-			throws IOException {
+	public static TlsChannel forServerName(SocketChannel socket, ByteBuffer alreadyRead, EngineChooser engineForName,
+			LongAdder heldInbound, Readiness readiness, long deadline) throws IOException {
 		InboundCiphertext netIn = new InboundCiphertext(heldInbound);
 		netIn.preload(alreadyRead);
 		try {
 			String serverName = ClientHelloServerName.read(socket, netIn, readiness, deadline);
-			return new TlsChannel(socket, engineForName.apply(serverName), netIn);
+			return new TlsChannel(socket, engineForName.engineFor(serverName), netIn);
+		}
+		catch (ServerNameRefusedException ex) {
+			netIn.release();
+			RefusalAlert.send(socket, ex.reason());
+			throw ex;
 		}
 		catch (IOException | RuntimeException ex) {
 			netIn.release();
 			throw ex;
 		}
+	}
+
+	/** Chooses the engine for the host name a ClientHello asks for, or refuses the name. */
+	@FunctionalInterface
+	public interface EngineChooser {
+
+		/**
+		 * @param serverName the host name, lower case, or {@code null} for none
+		 * @return the engine, in server mode, its handshake not begun
+		 * @throws ServerNameRefusedException if the name is refused
+		 */
+		SSLEngine engineFor(String serverName) throws ServerNameRefusedException;
+
 	}
 
 	/**

@@ -8,6 +8,7 @@ import java.util.Map;
 import dev.thousandisland.Handler;
 import dev.thousandisland.Socket;
 import dev.thousandisland.telemetry.Span;
+import dev.thousandisland.transport.ServerNameRefusedException;
 
 
 /**
@@ -100,7 +101,9 @@ final class ConnectionEnd {
 		if (span == null) {
 			return;
 		}
-		Map<String, Object> reason = Map.of("reason", cause.ending.reason(cause.error));
+		Map<String, Object> reason = (cause.error instanceof ServerNameRefusedException refused)
+				? Map.of("reason", cause.ending.reason(cause.error), "handshake_reason", refused.reason().telemetryName())
+				: Map.of("reason", cause.ending.reason(cause.error));
 		if (cause.ending == Ending.EXCEPTION) {
 			span.exception(stats, reason, cause.error);
 		}

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -252,7 +253,8 @@ public final class ConnectionSocket implements Socket {
 			.flatMap((session) -> ((ExtendedSSLSession) session).getRequestedServerNames()
 				.stream()
 				.filter(SNIHostName.class::isInstance)
-				.map((name) -> ((SNIHostName) name).getAsciiName())
+				// Lower case: the name that chose the connection's context, as the server compared it.
+				.map((name) -> ((SNIHostName) name).getAsciiName().toLowerCase(Locale.ROOT))
 				.findFirst());
 	}
 

@@ -1,6 +1,7 @@
 package dev.thousandisland.internal.channel;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -9,6 +10,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
+import dev.thousandisland.transport.ServerNameRefusedException.Reason;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -153,6 +155,122 @@ class ClientHelloServerNameTests {
 			assertThat(name).satisfiesAnyOf((value) -> assertThat(value).isNull(),
 					(value) -> assertThat(value).matches("[!-~]+"));
 		}
+	}
+
+	@Test
+	void checksHostNamesAtTheBoundariesOfTheirSyntax() {
+		String label63 = "a".repeat(63);
+		String name253 = String.join(".", label63, label63, label63, "b".repeat(61));
+		for (String accepted : List.of("a", "localhost", label63 + ".example.org", name253, "xn--bcher-kva.example",
+				"123.45", "a-b.c-d")) {
+			assertThat(read(helloWithServerName(hostName(accepted.getBytes(StandardCharsets.US_ASCII)))))
+				.as(accepted)
+				.isEqualTo(accepted);
+		}
+		for (String refused : List.of("a".repeat(64) + ".example.org", name253 + "c", "-a.example", "a-.example",
+				"a..example", ".example", "example.", "a_b.example", "a b", "a\0b", "a*.example")) {
+			assertThat(refusal(helloWithServerName(hostName(refused.getBytes(StandardCharsets.US_ASCII)))))
+				.as(refused).isEqualTo(Reason.INVALID_HOST_NAME);
+		}
+		assertThat(read(helloWithServerName(hostName("Mixed.CASE.Example".getBytes(StandardCharsets.US_ASCII)))))
+			.isEqualTo("mixed.case.example");
+	}
+
+	@Test
+	void refusesServerNameExtensionsThatBreakTheRules() {
+		byte[] api = hostName("api.example.com".getBytes(StandardCharsets.US_ASCII));
+		assertThat(refusal(helloWithServerName(api, api))).isEqualTo(Reason.REPEATED);
+		assertThat(refusal(helloWithServerName(list(entry(0, "a.example"), entry(0, "b.example")))))
+			.isEqualTo(Reason.SEVERAL_NAMES);
+		assertThat(refusal(helloWithServerName(list(entry(0, "a.example"), entry(7, "b")))))
+			.isEqualTo(Reason.SEVERAL_NAMES);
+		assertThat(refusal(helloWithServerName(list(entry(7, "a.example"))))).isEqualTo(Reason.INVALID_HOST_NAME);
+		assertThat(refusal(helloWithServerName(list(entry(0, ""))))).isEqualTo(Reason.MALFORMED);
+		assertThat(refusal(helloWithServerName(new byte[] { 0, 0 }))).isEqualTo(Reason.MALFORMED);
+		assertThat(refusal(helloWithServerName(new byte[0]))).isEqualTo(Reason.MALFORMED);
+		assertThat(refusal(helloWithServerName(new byte[] { 0, 9, 0, 0, 3, 'a', 'b', 'c', 0, 0, 9 })))
+			.isEqualTo(Reason.MALFORMED);
+		assertThat(refusal(helloWithServerName(new byte[] { 0, 7, 0, 0, 3, 'a', 'b', 'c', 0 })))
+			.as("a declared list length past the extension").isEqualTo(Reason.MALFORMED);
+	}
+
+	/**
+	 * The reader's contract against the JDK's own reading of a name: whatever host name bytes the
+	 * reader accepts, the JDK's {@link SNIHostName} accepts too and reports as the same name but
+	 * for case. Bytes are drawn mostly from the host name alphabet, with dots, hyphens, upper case,
+	 * UTF-8 and control bytes mixed in (seeded, so a failure repeats).
+	 */
+	@Test
+	void everyNameTheReaderAcceptsIsTheJdksNameInLowerCase() {
+		Random random = new Random(1035);
+		byte[] alphabet = "abcxyzABCXYZ0189-.-..".getBytes(StandardCharsets.US_ASCII);
+		byte[] rare = { 0, ' ', '_', '*', (byte) 0xC3, (byte) 0xBC, (byte) 0xEF, (byte) 0xBD, (byte) 0x81, (byte) 0xE2,
+				(byte) 0x84, (byte) 0xAA, 0x7F };
+		int accepted = 0;
+		for (int round = 0; round < 50_000; round++) {
+			byte[] name = new byte[1 + random.nextInt((round % 10 == 0) ? 300 : 30)];
+			for (int i = 0; i < name.length; i++) {
+				name[i] = (random.nextInt(40) == 0) ? rare[random.nextInt(rare.length)]
+						: alphabet[random.nextInt(alphabet.length)];
+			}
+			ClientHelloServerName search = new ClientHelloServerName();
+			assertThat(search.offer(ByteBuffer.wrap(helloWithServerName(hostName(name))))).isTrue();
+			if (search.serverName() != null) {
+				accepted++;
+				assertThat(new SNIHostName(name).getAsciiName().toLowerCase(java.util.Locale.ROOT))
+					.as("%s", Arrays.toString(name))
+					.isEqualTo(search.serverName());
+			}
+			else {
+				assertThat(search.refusal()).isNotNull();
+			}
+		}
+		assertThat(accepted).as("names accepted, of 50,000").isGreaterThan(5_000);
+	}
+
+	private static Reason refusal(byte[] hello) {
+		ClientHelloServerName search = new ClientHelloServerName();
+		assertThat(search.offer(ByteBuffer.wrap(hello))).isTrue();
+		assertThat(search.serverName()).isNull();
+		return (search.refusal() != null) ? search.refusal().reason() : null;
+	}
+
+	/** A server_name extension's data holding one host_name entry. */
+	private static byte[] hostName(byte[] name) {
+		return list(entry(0, name));
+	}
+
+	private static byte[] entry(int type, String name) {
+		return entry(type, name.getBytes(StandardCharsets.US_ASCII));
+	}
+
+	private static byte[] entry(int type, byte[] name) {
+		return ByteBuffer.allocate(3 + name.length).put((byte) type).putShort((short) name.length).put(name).array();
+	}
+
+	private static byte[] list(byte[]... entries) {
+		int length = Arrays.stream(entries).mapToInt((entry) -> entry.length).sum();
+		ByteBuffer list = ByteBuffer.allocate(2 + length).putShort((short) length);
+		Arrays.stream(entries).forEach(list::put);
+		return list.array();
+	}
+
+	/** A whole ClientHello record with one server_name extension per data block given, then one other extension. */
+	static byte[] helloWithServerName(byte[]... serverNameData) {
+		ByteBuffer extensions = ByteBuffer.allocate(16 + Arrays.stream(serverNameData).mapToInt((d) -> 4 + d.length).sum());
+		for (byte[] data : serverNameData) {
+			extensions.putShort((short) 0).putShort((short) data.length).put(data);
+		}
+		extensions.putShort((short) 0x000b).putShort((short) 2).put((byte) 1).put((byte) 0);
+		extensions.flip();
+		ByteBuffer body = ByteBuffer.allocate(2 + 32 + 1 + 4 + 2 + 2 + extensions.remaining());
+		body.put((byte) 3).put((byte) 3).put(new byte[32]).put((byte) 0).putShort((short) 2).putShort((short) 0xC02B);
+		body.put((byte) 1).put((byte) 0).putShort((short) extensions.remaining()).put(extensions);
+		int length = body.position();
+		ByteBuffer record = ByteBuffer.allocate(9 + length);
+		record.put((byte) 22).put((byte) 3).put((byte) 1).putShort((short) (4 + length));
+		record.put((byte) 1).put((byte) 0).putShort((short) length).put(body.array(), 0, length);
+		return record.array();
 	}
 
 	private static String read(byte[] hello) {
