@@ -17,6 +17,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
 import dev.thousandisland.InvalidOptionException;
+import dev.thousandisland.internal.channel.TlsBufferPool;
 import dev.thousandisland.internal.channel.TlsChannel;
 
 /**
@@ -62,6 +63,9 @@ public final class TlsTransport implements Transport {
 	private final TlsEngines engines;
 
 	private final LongAdder heldInboundBytes = new LongAdder();
+
+	/** The full-size buffers its connections borrow while reading, shared so that a wake-up allocates none. */
+	private final TlsBufferPool buffers = new TlsBufferPool();
 
 	private TlsTransport(Builder builder) {
 		this.sslContext = Objects.requireNonNull(builder.sslContext, "sslContext");
@@ -192,12 +196,12 @@ public final class TlsTransport implements Transport {
 		if (this.peerHostName != null || names.isEmpty()) {
 			SSLEngine engine = (this.peerHostName != null) ? this.engines.client(this.sslContext, this.peerHostName)
 					: this.engines.server(this.sslContext, this.rejectUnknownServerNames);
-			channel = new TlsChannel(socket, engine, this.heldInboundBytes);
+			channel = new TlsChannel(socket, engine, this.heldInboundBytes, this.buffers);
 			channel.replay(alreadyRead);
 		}
 		else {
 			channel = TlsChannel.forServerName(socket, alreadyRead, (serverName) -> engineFor(names, serverName),
-					this.heldInboundBytes, readiness, deadline);
+					this.heldInboundBytes, this.buffers, readiness, deadline);
 		}
 		try {
 			channel.handshake(readiness, deadline);

@@ -136,7 +136,10 @@ final class ClientHelloServerName {
 			return false;
 		}
 		if (this.handshake.remaining() < length) {
-			ByteBuffer larger = ByteBuffer.allocate(this.handshake.position() + length);
+			// Doubling, not growing by the record: a ClientHello cut into one-byte records would
+			// otherwise be copied whole once per record.
+			ByteBuffer larger = ByteBuffer.allocate(Math.max(this.handshake.position() + length,
+					Math.min(2 * this.handshake.capacity(), MAX_CLIENT_HELLO + 4 + MAX_RECORD_PAYLOAD)));
 			this.handshake = larger.put(this.handshake.flip());
 		}
 		this.handshake.put(this.handshake.position(), raw, from, length);
