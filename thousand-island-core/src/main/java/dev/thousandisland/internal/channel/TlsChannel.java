@@ -44,7 +44,7 @@ public final class TlsChannel implements TransportChannel {
 	 * times the bytes received: linear. Real handshakes take a handful of records; clients that
 	 * cut their ClientHello into small records to dodge middleboxes use tens.
 	 */
-	static final int MAX_RECORDS_WITHOUT_DATA = 256;
+	static final int MAX_RECORDS_WITHOUT_DATA = 512;
 
 	private final SocketChannel socket;
 
