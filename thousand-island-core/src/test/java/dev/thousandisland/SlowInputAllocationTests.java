@@ -40,7 +40,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * for plain TCP (the virtual thread's continuation, the read, the callback), and the JDK's
  * {@code SSLEngine} allocates a few hundred bytes per record it unwraps. 4 KiB per byte leaves
  * room for both and for measurement noise; before this test, a TLS connection allocated 35 KB
- * or more per wake-up (two full-size buffers), and far more as the partial record grew.
+ * or more per wake-up (two full-size buffers), and far more as the partial record grew. Sent
+ * whole, one-byte records cost the JDK's engine a copy of the handshake message so far per record
+ * (quadratic) until the server refused more than 512 records in a row without application data.
+ * The figures are printed, and recorded in docs/reliability.md.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class SlowInputAllocationTests {
