@@ -216,9 +216,10 @@ public final class TlsTransport implements Transport {
 	/**
 	 * Returns the heap this transport's open connections hold right now for ciphertext they have
 	 * received and not yet decrypted: the start of a TLS record whose rest has not arrived. A
-	 * connection waiting for the rest holds exactly the bytes it received, so this is what idle
-	 * and slow (slowloris) clients pin; a connection in the middle of a read briefly holds a
-	 * full-size buffer of about 17 KiB. Decrypted bytes and bytes waiting to be sent are not counted.
+	 * connection waiting for the rest holds the bytes it received (exactly, when they came in one
+	 * read; at most twice as many as more trickle in, its buffer doubling when full), so this is
+	 * what idle and slow (slowloris) clients pin; a connection in the middle of a read briefly
+	 * holds a full-size buffer of about 18 KiB, borrowed from the transport's pool. Decrypted bytes and bytes waiting to be sent are not counted.
 	 * @return the bytes, summed over open connections
 	 */
 	public long heldInboundBytes() {
