@@ -17,6 +17,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
 import dev.thousandisland.InvalidOptionException;
+import dev.thousandisland.internal.channel.TlsBufferPool;
 import dev.thousandisland.internal.channel.TlsChannel;
 
 /**
@@ -64,6 +65,9 @@ public final class TlsTransport implements Transport {
 	private final TlsEngines engines;
 
 	private final LongAdder heldInboundBytes = new LongAdder();
+
+	/** The full-size buffers its connections borrow while reading, shared so that a wake-up allocates none. */
+	private final TlsBufferPool buffers = new TlsBufferPool();
 
 	private TlsTransport(Builder builder) {
 		this.sslContext = Objects.requireNonNull(builder.sslContext, "sslContext");
@@ -191,7 +195,7 @@ public final class TlsTransport implements Transport {
 			throws IOException {
 		if (this.peerHostName != null) {
 			TlsChannel channel = new TlsChannel(socket, this.engines.client(this.sslContext, this.peerHostName),
-					this.heldInboundBytes);
+					this.heldInboundBytes, this.buffers);
 			channel.replay(alreadyRead);
 			try {
 				channel.handshake(readiness, deadline);
@@ -205,7 +209,7 @@ public final class TlsTransport implements Transport {
 		ServerNameSelection selection = new ServerNameSelection(this.serverNames.get(), this.sslContext,
 				this.rejectUnknownServerNames, this.engines);
 		TlsChannel channel = TlsChannel.forServerName(socket, alreadyRead, selection::engineFor, this.heldInboundBytes,
-				readiness, deadline);
+				this.buffers, readiness, deadline);
 		selection.handshake(channel, readiness, deadline);
 		return channel;
 	}
@@ -213,9 +217,10 @@ public final class TlsTransport implements Transport {
 	/**
 	 * Returns the heap this transport's open connections hold right now for ciphertext they have
 	 * received and not yet decrypted: the start of a TLS record whose rest has not arrived. A
-	 * connection waiting for the rest holds exactly the bytes it received, so this is what idle
-	 * and slow (slowloris) clients pin; a connection in the middle of a read briefly holds a
-	 * full-size buffer of about 17 KiB. Decrypted bytes and bytes waiting to be sent are not counted.
+	 * connection waiting for the rest holds the bytes it received (exactly, when they came in one
+	 * read; at most twice as many as more trickle in, its buffer doubling when full), so this is
+	 * what idle and slow (slowloris) clients pin; a connection in the middle of a read briefly
+	 * holds a full-size buffer of about 18 KiB, borrowed from the transport's pool. Decrypted bytes and bytes waiting to be sent are not counted.
 	 * @return the bytes, summed over open connections
 	 */
 	public long heldInboundBytes() {

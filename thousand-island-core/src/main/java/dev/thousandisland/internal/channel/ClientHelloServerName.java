@@ -161,9 +161,9 @@ final class ClientHelloServerName {
 			return false;
 		}
 		if (this.handshake.remaining() < length) {
-			// Doubling, so that a ClientHello in one-byte records costs linear copying, not quadratic.
-			int needed = this.handshake.position() + length;
-			ByteBuffer larger = ByteBuffer.allocate(Math.max(needed,
+			// Doubling, not growing by the record: a ClientHello cut into one-byte records would
+			// otherwise be copied whole once per record.
+			ByteBuffer larger = ByteBuffer.allocate(Math.max(this.handshake.position() + length,
 					Math.min(2 * this.handshake.capacity(), MAX_CLIENT_HELLO + 4 + MAX_RECORD_PAYLOAD)));
 			this.handshake = larger.put(this.handshake.flip());
 		}

@@ -24,13 +24,27 @@ import dev.thousandisland.transport.TransportChannel;
  * ciphertext that did not fit waits in {@link #flush()}.
  *
  * <p>Buffers exist only while they hold bytes: an idle TLS connection keeps none, and one waiting
- * for the rest of a record keeps only the bytes of it that arrived ({@link InboundCiphertext}).
- * Decrypted bytes go straight into the caller's buffer when it is large enough. The inbound side,
+ * for the rest of a record keeps only about the bytes of it that arrived ({@link InboundCiphertext}).
+ * Decrypted bytes go straight into the caller's buffer when it is large enough, else into one
+ * borrowed from the transport's {@link TlsBufferPool} until the caller has taken them; so a
+ * wake-up that brings a few bytes allocates no full-size buffer. The inbound side,
  * here, is touched only by the connection's own thread; the outbound side ({@link TlsOutbound}) is
  * serialised by a lock, so that a close from another thread can send its close_notify without
  * racing a sender.
  */
 public final class TlsChannel implements TransportChannel {
+
+	/**
+	 * The most records in a row that may bring no application data, the whole handshake included,
+	 * before the connection is refused. The JDK's {@code SSLEngine} gathers a handshake message
+	 * split over several records by copying what it has so far into a new array at each record,
+	 * so a message cut into n tiny records costs it about n²/2 bytes: 32 KiB sent in one-byte
+	 * records (196 KB on the wire) would, by that arithmetic, cost half a gigabyte. With n records of s
+	 * bytes, the cost is about n²s/2 for n(s+5) bytes received: under n/2 bytes per byte, linear.
+	 * Real handshakes take a handful of records; a ClientHello cut into 7-byte records, as some
+	 * clients do to get past middleboxes, is still served (TlsFragmentedHandshakeTests).
+	 */
+	static final int MAX_RECORDS_WITHOUT_DATA = 512;
 
 	private final SocketChannel socket;
 
@@ -41,7 +55,18 @@ public final class TlsChannel implements TransportChannel {
 	/** Ciphertext read and not yet decrypted. */
 	private final InboundCiphertext netIn;
 
-	/** Plaintext decrypted and not yet handed out, in drain mode; {@code null} when empty. */
+	private final TlsBufferPool pool;
+
+	/**
+	 * Records unwrapped in a row that brought no application data: handshake records, alerts,
+	 * empty records. See {@link #MAX_RECORDS_WITHOUT_DATA}.
+	 */
+	private int recordsWithoutData;
+
+	/**
+	 * Plaintext decrypted and not yet handed out, in drain mode, borrowed from {@link #pool};
+	 * {@code null} when empty.
+	 */
 	private ByteBuffer appIn;
 
 	/**
@@ -49,23 +74,26 @@ public final class TlsChannel implements TransportChannel {
 	 * @param engine the engine for this connection, in server mode, its handshake not begun
 	 */
 	public TlsChannel(SocketChannel socket, SSLEngine engine) {
-		this(socket, engine, new LongAdder());
+		this(socket, engine, new LongAdder(), new TlsBufferPool(1));
 	}
 
 	/**
 	 * @param socket the connection's socket, in non-blocking mode
 	 * @param engine the engine for this connection, in server mode, its handshake not begun
 	 * @param heldInbound where the bytes of the buffers holding undecrypted ciphertext are counted
+	 * @param pool where full-size buffers are borrowed while reading, shared by the transport's
+	 * connections
 	 */
-	public TlsChannel(SocketChannel socket, SSLEngine engine, LongAdder heldInbound) {
-		this(socket, engine, new InboundCiphertext(heldInbound));
+	public TlsChannel(SocketChannel socket, SSLEngine engine, LongAdder heldInbound, TlsBufferPool pool) {
+		this(socket, engine, new InboundCiphertext(heldInbound, pool), pool);
 	}
 
-	private TlsChannel(SocketChannel socket, SSLEngine engine, InboundCiphertext netIn) {
+	private TlsChannel(SocketChannel socket, SSLEngine engine, InboundCiphertext netIn, TlsBufferPool pool) {
 		this.socket = socket;
 		this.engine = engine;
 		this.outbound = new TlsOutbound(socket, engine);
 		this.netIn = netIn;
+		this.pool = pool;
 	}
 
 	/**
@@ -78,6 +106,7 @@ public final class TlsChannel implements TransportChannel {
 	 * @param engineForName the engine for a host name (lower case, ASCII), or for {@code null}
 	 * when the client sent none or its ClientHello could not be read; it may refuse the name
 	 * @param heldInbound where the bytes of the buffers holding undecrypted ciphertext are counted
+	 * @param pool where full-size buffers are borrowed while reading
 	 * @param readiness how to wait for the socket
 	 * @param deadline when to give up, as {@link dev.thousandisland.transport.Transport#deadline}
 	 * @return the channel, ready for {@link #handshake}
@@ -86,12 +115,12 @@ public final class TlsChannel implements TransportChannel {
 	 * @throws IOException if the client leaves or the deadline passes before its ClientHello ends
 	 */
 	public static TlsChannel forServerName(SocketChannel socket, ByteBuffer alreadyRead, EngineChooser engineForName,
-			LongAdder heldInbound, Readiness readiness, long deadline) throws IOException {
-		InboundCiphertext netIn = new InboundCiphertext(heldInbound);
+			LongAdder heldInbound, TlsBufferPool pool, Readiness readiness, long deadline) throws IOException {
+		InboundCiphertext netIn = new InboundCiphertext(heldInbound, pool);
 		netIn.preload(alreadyRead);
 		try {
 			String serverName = ClientHelloServerName.read(socket, netIn, readiness, deadline);
-			return new TlsChannel(socket, engineForName.engineFor(serverName), netIn);
+			return new TlsChannel(socket, engineForName.engineFor(serverName), netIn, pool);
 		}
 		catch (ServerNameRefusedException ex) {
 			netIn.release();
@@ -237,6 +266,8 @@ public final class TlsChannel implements TransportChannel {
 	public void close() throws IOException {
 		this.outbound.closeNotifyUnlessBusy();
 		this.netIn.release();
+		// Not given back: a close may come from another thread than the one using it.
+		this.appIn = null;
 		this.socket.close();
 	}
 
@@ -247,6 +278,7 @@ public final class TlsChannel implements TransportChannel {
 	public void abandon() throws IOException {
 		this.outbound.alertUnlessBusy();
 		this.netIn.release();
+		this.appIn = null;
 		this.socket.close();
 	}
 
@@ -292,9 +324,7 @@ public final class TlsChannel implements TransportChannel {
 		dst.put(dst.position(), this.appIn, this.appIn.position(), count);
 		dst.position(dst.position() + count);
 		this.appIn.position(this.appIn.position() + count);
-		if (!this.appIn.hasRemaining()) {
-			this.appIn = null;
-		}
+		giveBackAppInIfEmpty();
 		return count;
 	}
 
@@ -318,9 +348,7 @@ public final class TlsChannel implements TransportChannel {
 			this.netIn.afterUnwrap();
 			if (target == this.appIn) {
 				this.appIn.flip();
-				if (!this.appIn.hasRemaining()) {
-					this.appIn = null;
-				}
+				giveBackAppInIfEmpty();
 			}
 		}
 		switch (result.getStatus()) {
@@ -330,8 +358,9 @@ public final class TlsChannel implements TransportChannel {
 			}
 			case BUFFER_OVERFLOW -> throw new SSLException("A TLS record does not fit the application buffer ("
 					+ this.engine.getSession().getApplicationBufferSize() + " bytes)");
-			case CLOSED, OK -> {
+			case CLOSED -> {
 			}
+			case OK -> countRecordWithoutData(result);
 		}
 		if (result.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
 			runDelegatedTasks(this.engine);
@@ -343,14 +372,31 @@ public final class TlsChannel implements TransportChannel {
 		return true;
 	}
 
+	private void countRecordWithoutData(SSLEngineResult result) throws SSLException {
+		if (result.bytesProduced() > 0) {
+			this.recordsWithoutData = 0;
+		}
+		else if (result.bytesConsumed() > 0 && ++this.recordsWithoutData > MAX_RECORDS_WITHOUT_DATA) {
+			throw new SSLHandshakeException("The client sent more than " + MAX_RECORDS_WITHOUT_DATA
+					+ " TLS records in a row without application data (a handshake cut into tiny records)");
+		}
+	}
+
 	private ByteBuffer appInForFilling() {
 		if (this.appIn == null) {
-			this.appIn = ByteBuffer.allocate(this.engine.getSession().getApplicationBufferSize());
+			this.appIn = this.pool.take(this.engine.getSession().getApplicationBufferSize());
 		}
 		else {
 			this.appIn.compact();
 		}
 		return this.appIn;
+	}
+
+	private void giveBackAppInIfEmpty() {
+		if (!this.appIn.hasRemaining()) {
+			this.pool.give(this.appIn);
+			this.appIn = null;
+		}
 	}
 
 	private int readNet() throws IOException {
