@@ -21,7 +21,7 @@ import javax.net.ssl.TrustManagerFactory;
  * certificate (for swap tests), all signed by the CA and valid for two days. Nothing is committed;
  * the key stores live in a temporary directory for the life of the test JVM.
  */
-final class TestCertificates {
+public final class TestCertificates {
 
 	static final char[] PASSWORD = "changeit".toCharArray();
 
@@ -35,7 +35,7 @@ final class TestCertificates {
 		this.directory = directory;
 	}
 
-	static synchronized TestCertificates get() {
+	public static synchronized TestCertificates get() {
 		if (instance == null) {
 			try {
 				Path directory = Files.createTempDirectory("thousand-island-certs");
@@ -52,7 +52,7 @@ final class TestCertificates {
 	}
 
 	/** A server context: the server's key, trusting the CA (for client certificates). */
-	SSLContext serverContext() {
+	public SSLContext serverContext() {
 		return context("server.p12", "trust.p12");
 	}
 
@@ -66,7 +66,7 @@ final class TestCertificates {
 	 * DNS name), signed by the CA; made on first use.
 	 * @param hostName such as {@code api.example.com}, or a wildcard such as {@code *.example.org}
 	 */
-	synchronized SSLContext serverContextFor(String hostName) {
+	public synchronized SSLContext serverContextFor(String hostName) {
 		String store = "named-" + hostName.replace('*', '_');
 		if (this.named.add(hostName)) {
 			try {
@@ -96,7 +96,7 @@ final class TestCertificates {
 	}
 
 	/** A client context that trusts the CA and presents no certificate. */
-	SSLContext clientContext() {
+	public SSLContext clientContext() {
 		return context(null, "trust.p12");
 	}
 

@@ -67,6 +67,12 @@ final class ClientHelloServerName {
 	/** Whether the search ended by reading a whole ClientHello, rather than by giving up. */
 	private boolean understood;
 
+	/** The ClientHello's records so far, held to the limit the engine's channel holds them to after. */
+	private final RecordsWithoutData records = new RecordsWithoutData();
+
+	/** Whether the search ended because the ClientHello came in more records than the limit. */
+	private boolean overFragmented;
+
 	/**
 	 * Reads from the socket until the ClientHello's server_name is known, keeping every byte read
 	 * in {@code netIn} for the engine that will be chosen. Waits for the socket as a handshake
@@ -91,6 +97,9 @@ final class ClientHelloServerName {
 			}
 			ByteBuffer received = netIn.received();
 			if (received != null && search.offer(received)) {
+				if (search.overFragmented) {
+					throw RecordsWithoutData.refusal();
+				}
 				if (search.refusal() != null) {
 					throw search.refusal();
 				}
@@ -118,6 +127,10 @@ final class ClientHelloServerName {
 			}
 			if (raw.limit() - at - RECORD_HEADER < length) {
 				break;
+			}
+			if (!this.records.count()) {
+				this.overFragmented = true;
+				return giveUp();
 			}
 			if (!append(raw, at + RECORD_HEADER, length)) {
 				return giveUp();

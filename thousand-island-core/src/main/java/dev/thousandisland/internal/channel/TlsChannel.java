@@ -34,18 +34,6 @@ import dev.thousandisland.transport.TransportChannel;
  */
 public final class TlsChannel implements TransportChannel {
 
-	/**
-	 * The most records in a row that may bring no application data, the whole handshake included,
-	 * before the connection is refused. The JDK's {@code SSLEngine} gathers a handshake message
-	 * split over several records by copying what it has so far into a new array at each record,
-	 * so a message cut into n tiny records costs it about n²/2 bytes: 32 KiB sent in one-byte
-	 * records (196 KB on the wire) would, by that arithmetic, cost half a gigabyte. With n records of s
-	 * bytes, the cost is about n²s/2 for n(s+5) bytes received: under n/2 bytes per byte, linear.
-	 * Real handshakes take a handful of records; a ClientHello cut into 7-byte records, as some
-	 * clients do to get past middleboxes, is still served (TlsFragmentedHandshakeTests).
-	 */
-	static final int MAX_RECORDS_WITHOUT_DATA = 512;
-
 	private final SocketChannel socket;
 
 	private final SSLEngine engine;
@@ -57,11 +45,8 @@ public final class TlsChannel implements TransportChannel {
 
 	private final TlsBufferPool pool;
 
-	/**
-	 * Records unwrapped in a row that brought no application data: handshake records, alerts,
-	 * empty records. See {@link #MAX_RECORDS_WITHOUT_DATA}.
-	 */
-	private int recordsWithoutData;
+	/** Records unwrapped in a row that brought no application data. */
+	private final RecordsWithoutData recordsWithoutData = new RecordsWithoutData();
 
 	/**
 	 * Plaintext decrypted and not yet handed out, in drain mode, borrowed from {@link #pool};
@@ -374,11 +359,10 @@ public final class TlsChannel implements TransportChannel {
 
 	private void countRecordWithoutData(SSLEngineResult result) throws SSLException {
 		if (result.bytesProduced() > 0) {
-			this.recordsWithoutData = 0;
+			this.recordsWithoutData.reset();
 		}
-		else if (result.bytesConsumed() > 0 && ++this.recordsWithoutData > MAX_RECORDS_WITHOUT_DATA) {
-			throw new SSLHandshakeException("The client sent more than " + MAX_RECORDS_WITHOUT_DATA
-					+ " TLS records in a row without application data (a handshake cut into tiny records)");
+		else if (result.bytesConsumed() > 0 && !this.recordsWithoutData.count()) {
+			throw RecordsWithoutData.refusal();
 		}
 	}
 
