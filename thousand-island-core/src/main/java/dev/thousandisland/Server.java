@@ -195,6 +195,19 @@ public final class Server {
 	}
 
 	/**
+	 * Returns how many connections the stop closed without waiting for them to finish: those
+	 * still open when its timeout passed, or every one for a stop with a zero timeout. Each was
+	 * closed with no callback (stop reason {@code shutdown_timeout} or {@code shutdown_immediate}).
+	 * Known once the stop's future has completed; 0 before a stop and when every connection
+	 * finished in time. This is how a caller tells a drain that completed from one that ran out of
+	 * time.
+	 * @return the connections closed at the stop's deadline
+	 */
+	public int forcedCloses() {
+		return this.tree.forcedCloses();
+	}
+
+	/**
 	 * Waits until the server has stopped, for a {@code main} that has nothing else to do.
 	 * @throws InterruptedException if interrupted while waiting
 	 */
