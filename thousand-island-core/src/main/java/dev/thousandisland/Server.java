@@ -71,6 +71,18 @@ public final class Server {
 	}
 
 	/**
+	 * Returns the address the server listens on or, while suspended or once stopped, last
+	 * listened on: the address a {@link #resume()} binds again (with the port the system picked
+	 * when the configured port is 0). Unlike {@link #listenerInfo()}, never empty for a started
+	 * server, so that status pages can say where a suspended server will be back.
+	 * @return the bound address ({@link InetSocketAddress} or
+	 * {@link java.net.UnixDomainSocketAddress})
+	 */
+	public SocketAddress boundAddress() {
+		return this.tree.boundAddress();
+	}
+
+	/**
 	 * Returns the TCP port the server listens on, or last listened on: the port the system
 	 * picked when the configured port is 0.
 	 * @return the port

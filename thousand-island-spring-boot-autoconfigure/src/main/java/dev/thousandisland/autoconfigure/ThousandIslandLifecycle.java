@@ -132,7 +132,7 @@ final class ThousandIslandLifecycle implements SmartLifecycle {
 	private void started(ServerDefinition definition, Server server) {
 		SocketAddress address = server.listenerInfo().orElse(null);
 		logger.info("Thousand Island server '" + definition.name() + "' started on " + server.info().address() + " ("
-				+ definition.config().transport().name() + ", handler '" + definition.handlerBeanName() + "')");
+				+ definition.transport() + ", handler '" + definition.handlerBeanName() + "')");
 		publishAddress(definition.name(), address);
 		this.publisher.publishEvent(new ServerStartedEvent(server, definition, address));
 	}

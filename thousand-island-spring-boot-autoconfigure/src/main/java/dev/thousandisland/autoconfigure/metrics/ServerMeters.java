@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 import org.jspecify.annotations.Nullable;
 
 import dev.thousandisland.Server;
-import dev.thousandisland.ServerConfig;
 import dev.thousandisland.autoconfigure.ServerDefinition;
 
 /**
@@ -57,9 +56,8 @@ final class ServerMeters {
 
 	ServerMeters(MeterRegistry registry, ServerDefinition definition, Supplier<@Nullable Server> server) {
 		String name = definition.name();
-		ServerConfig config = definition.config();
 		this.registry = registry;
-		this.tags = Tags.of("server", name, "transport", transport(config));
+		this.tags = Tags.of("server", name, "transport", definition.transport());
 		Gauge.builder("thousandisland.connections.active", server, (running) -> {
 			Server current = running.get();
 			return (current != null) ? current.activeConnections() : 0;
@@ -142,13 +140,6 @@ final class ServerMeters {
 
 	static void record(Timer timer, long nanos) {
 		timer.record(Duration.ofNanos(nanos));
-	}
-
-	static String transport(ServerConfig config) {
-		if (config.transport().isSecure()) {
-			return config.transport().name();
-		}
-		return config.isUnix() ? "unix" : config.transport().name();
 	}
 
 }
