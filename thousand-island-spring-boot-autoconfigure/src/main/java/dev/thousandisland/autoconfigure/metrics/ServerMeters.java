@@ -28,6 +28,9 @@ final class ServerMeters {
 	private static final List<String> ACCEPTOR_ERROR_REASONS = List.of("emfile", "econnaborted", "einval",
 			"accept_error", "spawn_error");
 
+	/** The {@code exception} tag of the handler errors series registered at zero. */
+	static final String NO_EXCEPTION = "none";
+
 	private final MeterRegistry registry;
 
 	private final Tags tags;
@@ -80,12 +83,12 @@ final class ServerMeters {
 			.tags(this.tags)
 			.description("Lifetime of connections, from accept to close")
 			.register(registry);
-		this.bytesReceived = Counter.builder("thousandisland.bytes.received")
+		this.bytesReceived = Counter.builder("thousandisland.data.received")
 			.tags(this.tags)
 			.baseUnit(BaseUnits.BYTES)
 			.description("Bytes received from clients")
 			.register(registry);
-		this.bytesSent = Counter.builder("thousandisland.bytes.sent")
+		this.bytesSent = Counter.builder("thousandisland.data.sent")
 			.tags(this.tags)
 			.baseUnit(BaseUnits.BYTES)
 			.description("Bytes sent to clients")
@@ -98,6 +101,9 @@ final class ServerMeters {
 			.register(registry);
 		// Registered at zero so that rates and alerts see the series before the first failure.
 		ACCEPTOR_ERROR_REASONS.forEach((reason) -> this.acceptorErrors.put(reason, acceptorErrorCounter(reason)));
+		// The exception classes are open-ended, so the series at zero is Boot's "none" (as in
+		// http.server.requests): it never counts, but rate() and absent() work from the start.
+		this.handlerErrors.put(NO_EXCEPTION, handlerErrorCounter(NO_EXCEPTION));
 	}
 
 	void acceptorError(String reason) {
@@ -113,13 +119,15 @@ final class ServerMeters {
 	}
 
 	void handlerError(Throwable error) {
-		this.handlerErrors.computeIfAbsent(error.getClass().getSimpleName(),
-				(key) -> Counter.builder("thousandisland.handler.errors")
-					.tags(this.tags)
-					.tag("exception", key)
-					.description("Connections ended by a handler exception or error result")
-					.register(this.registry))
-			.increment();
+		this.handlerErrors.computeIfAbsent(error.getClass().getSimpleName(), this::handlerErrorCounter).increment();
+	}
+
+	private Counter handlerErrorCounter(String exception) {
+		return Counter.builder("thousandisland.handler.errors")
+			.tags(this.tags)
+			.tag("exception", exception)
+			.description("Connections ended by a handler exception or error result")
+			.register(this.registry);
 	}
 
 	private Counter rejected(String reason) {
