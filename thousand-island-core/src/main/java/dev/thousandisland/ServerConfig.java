@@ -253,6 +253,14 @@ public final class ServerConfig {
 	}
 
 	/**
+	 * {@return how log messages name options, or {@code null} for the builder's own names: see
+	 * {@link Builder#optionNames(Function) Builder.optionNames}}
+	 */
+	public Function<String, String> optionNames() {
+		return this.options.optionNames();
+	}
+
+	/**
 	 * Names an option in a log message: see {@link Builder#optionNames(Function) Builder.optionNames}.
 	 * @param option the option's name as the builder spells it, such as {@code maxFrameSize}
 	 * @return the name to print
