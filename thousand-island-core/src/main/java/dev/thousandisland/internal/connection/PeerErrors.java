@@ -22,7 +22,8 @@ import dev.thousandisland.proxy.ProxyHeaderException;
  * one per connection, as fast as it can connect, so none is a warning and none carries a stack
  * trace: each is one DEBUG line with the client's address, and at most one INFO line per
  * {@link #SUMMARY_INTERVAL} per server sums them up by kind and says which option to change if
- * such input is in fact valid. A summary is written by the error that finds the interval over, so
+ * such input is in fact valid. The summary names no client: addresses are for the DEBUG lines,
+ * where whoever asked for them expects one line per connection. A summary is written by the error that finds the interval over, so
  * errors after the last summary are counted in the next one.
  */
 final class PeerErrors {
@@ -38,8 +39,6 @@ final class PeerErrors {
 
 	/** {@link System#nanoTime()} from which the next summary may be written. */
 	private final AtomicLong nextSummary = new AtomicLong(System.nanoTime());
-
-	private volatile String lastPeer;
 
 	PeerErrors(ServerConfig config) {
 		this.config = config;
@@ -65,12 +64,11 @@ final class PeerErrors {
 	}
 
 	private void record(String kind, long connectionId, SocketAddress peer, String detail) {
-		String from = (peer != null) ? ServerInfo.format(peer) : "an unknown address";
 		if (logger.isLoggable(Level.DEBUG)) {
+			String from = (peer != null) ? ServerInfo.format(peer) : "an unknown address";
 			logger.log(Level.DEBUG, "Server '" + this.config.name() + "': connection " + connectionId + " from " + from
 					+ " ended by the client's error (" + kind + "): " + detail);
 		}
-		this.lastPeer = from;
 		this.counts.computeIfAbsent(kind, (key) -> new LongAdder()).increment();
 		long now = System.nanoTime();
 		long next = this.nextSummary.get();
@@ -94,8 +92,8 @@ final class PeerErrors {
 		StringJoiner byKind = new StringJoiner(", ");
 		kinds.forEach((kind, count) -> byKind.add(kind + " " + count));
 		logger.log(Level.INFO, "Server '" + this.config.name() + "': " + total
-				+ " connection(s) ended by errors of their clients since the last such line (" + byKind + "; the last from "
-				+ this.lastPeer + ")." + hints(kinds) + " At most one such line a minute; each connection is logged at DEBUG by "
+				+ " connection(s) ended by errors of their clients since the last such line (" + byKind + ")."
+				+ hints(kinds) + " At most one such line a minute; each connection is logged at DEBUG by "
 				+ PeerErrors.class.getName() + ".");
 	}
 
