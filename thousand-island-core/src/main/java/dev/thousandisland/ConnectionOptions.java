@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 import dev.thousandisland.proxy.ProxyProtocolMode;
 import dev.thousandisland.proxy.ProxyTrustedSources;
@@ -47,6 +48,8 @@ abstract sealed class ConnectionOptions extends ListeningOptions permits ServerC
 
 	boolean silentTerminateOnError;
 
+	Function<String, String> optionNames;
+
 	final List<TelemetryListener> telemetryListeners = new ArrayList<>();
 
 	boolean telemetryPayloads;
@@ -75,6 +78,7 @@ abstract sealed class ConnectionOptions extends ListeningOptions permits ServerC
 		this.mailboxCapacity = from.mailboxCapacity();
 		this.numPollers = from.numPollers();
 		this.silentTerminateOnError = from.silentTerminateOnError();
+		this.optionNames = from.optionNames();
 		this.telemetryListeners.addAll(from.telemetryListeners());
 		this.telemetryPayloads = from.telemetryPayloads();
 		this.proxyProtocol = from.proxyProtocol();
@@ -235,6 +239,23 @@ abstract sealed class ConnectionOptions extends ListeningOptions permits ServerC
 	 */
 	public ServerConfig.Builder silentTerminateOnError(boolean silent) {
 		this.silentTerminateOnError = silent;
+		return self();
+	}
+
+	/**
+	 * Sets how log messages name this server's options, for a framework that sets them under names
+	 * of its own: the messages about errors a client caused say which option to change (a frame
+	 * over {@code maxFrameSize}, a handshake over {@code handshakeTimeout}, a PROXY header from
+	 * outside {@code proxyTrustedSources}). Given the option's name as this builder spells it
+	 * ({@code maxFrameSize} for {@code Framing.withMaxFrameSize}), the function returns the name to
+	 * print, such as a Spring Boot property. Default: the builder's own names
+	 * ({@code Framing.withMaxFrameSize}, {@code ServerConfig.Builder.handshakeTimeout}). Logging
+	 * only: no option's value depends on it.
+	 * @param names the option's name to the name to print; {@code null} for the default
+	 * @return this builder
+	 */
+	public ServerConfig.Builder optionNames(Function<String, String> names) {
+		this.optionNames = names;
 		return self();
 	}
 

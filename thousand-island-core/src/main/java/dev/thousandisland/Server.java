@@ -71,6 +71,18 @@ public final class Server {
 	}
 
 	/**
+	 * Returns the address the server listens on or, while suspended or once stopped, last
+	 * listened on: the address a {@link #resume()} binds again (with the port the system picked
+	 * when the configured port is 0). Unlike {@link #listenerInfo()}, never empty for a started
+	 * server, so that status pages can say where a suspended server will be back.
+	 * @return the bound address ({@link InetSocketAddress} or
+	 * {@link java.net.UnixDomainSocketAddress})
+	 */
+	public SocketAddress boundAddress() {
+		return this.tree.boundAddress();
+	}
+
+	/**
 	 * Returns the TCP port the server listens on, or last listened on: the port the system
 	 * picked when the configured port is 0.
 	 * @return the port
@@ -192,6 +204,19 @@ public final class Server {
 	public CompletableFuture<Void> stopAsync(Duration timeout) {
 		ServerConfig.requireTimeout("timeout", timeout);
 		return this.tree.stopAsync(timeout);
+	}
+
+	/**
+	 * Returns how many connections the stop closed without waiting for them to finish: those
+	 * still open when its timeout passed, or every one for a stop with a zero timeout. Each was
+	 * closed with no callback (stop reason {@code shutdown_timeout} or {@code shutdown_immediate}).
+	 * Known once the stop's future has completed; 0 before a stop and when every connection
+	 * finished in time. This is how a caller tells a drain that completed from one that ran out of
+	 * time.
+	 * @return the connections closed at the stop's deadline
+	 */
+	public int forcedCloses() {
+		return this.tree.forcedCloses();
 	}
 
 	/**

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import dev.thousandisland.proxy.ProxyProtocolMode;
 import dev.thousandisland.proxy.ProxyTrustedSources;
@@ -252,6 +253,28 @@ public final class ServerConfig {
 	}
 
 	/**
+	 * {@return how log messages name options, or {@code null} for the builder's own names: see
+	 * {@link Builder#optionNames(Function) Builder.optionNames}}
+	 */
+	public Function<String, String> optionNames() {
+		return this.options.optionNames();
+	}
+
+	/**
+	 * Names an option in a log message: see {@link Builder#optionNames(Function) Builder.optionNames}.
+	 * @param option the option's name as the builder spells it, such as {@code maxFrameSize}
+	 * @return the name to print
+	 */
+	public String optionName(String option) {
+		Function<String, String> names = this.options.optionNames();
+		String named = (names != null) ? names.apply(option) : null;
+		if (named != null) {
+			return named;
+		}
+		return option.equals("maxFrameSize") ? "Framing.withMaxFrameSize" : "ServerConfig.Builder." + option;
+	}
+
+	/**
 	 * Returns whether the server listens on a Unix domain socket.
 	 * @return whether {@code unixPath} is set
 	 */
@@ -314,7 +337,7 @@ public final class ServerConfig {
 					this.tcpNoDelay, this.reuseAddress, this.reusePort, this.socketOptions, this.numPollers,
 					this.maxAcceptBackoff, this.silentTerminateOnError, this.telemetryListeners, this.telemetryPayloads,
 					this.dataBuffers, this.readBufferPoolSize, this.mailboxCapacity, this.proxyProtocol,
-					ServerOptions.trustedSources(this.proxyTrustedSources), this.proxyHeaderTimeout));
+					ServerOptions.trustedSources(this.proxyTrustedSources), this.proxyHeaderTimeout, this.optionNames));
 		}
 
 		/**

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import dev.thousandisland.proxy.ProxyProtocolMode;
 import dev.thousandisland.proxy.ProxyTrustedSources;
@@ -27,7 +28,7 @@ record ServerOptions(String name, Handler<?> handler, Transport transport, int p
 		int numPollers, Duration maxAcceptBackoff, boolean silentTerminateOnError,
 		List<TelemetryListener> telemetryListeners, boolean telemetryPayloads, DataBuffers dataBuffers,
 		int readBufferPoolSize, int mailboxCapacity, ProxyProtocolMode proxyProtocol,
-		ProxyTrustedSources proxyTrustedSources, Duration proxyHeaderTimeout) {
+		ProxyTrustedSources proxyTrustedSources, Duration proxyHeaderTimeout, Function<String, String> optionNames) {
 
 	/** Linux's limit on a Unix socket path, in bytes, without the terminating NUL. */
 	static final int MAX_UNIX_PATH_BYTES = 107;

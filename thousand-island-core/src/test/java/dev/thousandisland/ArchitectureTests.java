@@ -66,11 +66,16 @@ class ArchitectureTests {
 
 	/**
 	 * The upward dependencies allowed, each for a reason: the builder's {@code start()} is a
-	 * shortcut through the front door (and returns the {@code Server} it opens), and a transport
-	 * rejects a bad option with the same exception the configuration uses.
+	 * shortcut through the front door (and returns the {@code Server} it opens), a transport
+	 * rejects a bad option with the same exception the configuration uses, and the machinery
+	 * tells a framing's refusal of the client's bytes from a handler's own error result, to log
+	 * the first as the client's doing (DEBUG, no stack trace) and not as the application's.
 	 */
 	private static final Map<String, Set<String>> ALLOWED = Map.of(
 			"dev.thousandisland.ServerConfig$Builder", FRONT_DOOR,
+			"dev.thousandisland.internal.connection.CallbackPass", Set.of("dev.thousandisland.framing.FramingException"),
+			"dev.thousandisland.internal.connection.PeerErrors", Set.of("dev.thousandisland.framing.FramingException",
+					"dev.thousandisland.framing.FrameTooLargeException"),
 			"dev.thousandisland.transport.TlsTransport", Set.of("dev.thousandisland.InvalidOptionException"),
 			"dev.thousandisland.transport.TlsTransport$Builder", Set.of("dev.thousandisland.InvalidOptionException"),
 			"dev.thousandisland.transport.ServerNameContexts", Set.of("dev.thousandisland.InvalidOptionException"));

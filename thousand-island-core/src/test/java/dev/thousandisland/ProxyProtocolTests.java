@@ -93,7 +93,7 @@ class ProxyProtocolTests {
 
 	@Test
 	void aRefusalIsLoggedAtDebugWithThePeerAndTheReason() throws Exception {
-		Logger logger = Logger.getLogger("dev.thousandisland.internal.connection.ConnectionLoop");
+		Logger logger = Logger.getLogger("dev.thousandisland.internal.connection.PeerErrors");
 		List<LogRecord> records = new CopyOnWriteArrayList<>();
 		java.util.logging.Handler capture = new java.util.logging.Handler() {
 
@@ -121,8 +121,9 @@ class ProxyProtocolTests {
 			proxied.awaitStopReason(1);
 			assertThat(records).anySatisfy((record) -> {
 				assertThat(record.getLevel()).isEqualTo(Level.FINE);
-				assertThat(record.getMessage()).contains("closed before its handler saw it", "(untrusted)",
-						client.socket().getLocalSocketAddress().toString());
+				assertThat(record.getMessage()).contains("ended by the client's error (proxy_untrusted)", "(untrusted)",
+						"from 127.0.0.1:" + client.socket().getLocalPort() + " ");
+				assertThat(record.getThrown()).isNull();
 			});
 		}
 		finally {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 import javax.net.ssl.SSLContext;
 
@@ -34,6 +35,9 @@ class ServerConfigValueTests {
 
 	private final Handler<Void> otherHandler = new Handler<>() {
 	};
+
+	private final Function<String, String> optionNames = (option) -> option.equals("maxFrameSize") ? "app.max-frame-size"
+			: null;
 
 	private final TelemetryListener listener = (event) -> {
 	};
@@ -79,6 +83,7 @@ class ServerConfigValueTests {
 			.proxyProtocol(ProxyProtocolMode.REQUIRED)
 			.proxyTrustedSources(List.of("10.0.0.0/8"))
 			.proxyHeaderTimeout(Duration.ofSeconds(9))
+			.optionNames(this.optionNames)
 			.build();
 	}
 
@@ -121,6 +126,9 @@ class ServerConfigValueTests {
 		assertThat(config.proxyProtocol()).isEqualTo(ProxyProtocolMode.REQUIRED);
 		assertThat(config.proxyTrustedSources()).isEqualTo(ProxyTrustedSources.of(List.of("10.0.0.0/8")));
 		assertThat(config.proxyHeaderTimeout()).isEqualTo(Duration.ofSeconds(9));
+		assertThat(config.optionNames()).isSameAs(this.optionNames);
+		assertThat(config.optionName("maxFrameSize")).isEqualTo("app.max-frame-size");
+		assertThat(config.optionName("handshakeTimeout")).isEqualTo("ServerConfig.Builder.handshakeTimeout");
 		assertThat(unixPathChanged().unixPath()).isEqualTo(Path.of("/tmp/ti-value-test.sock"));
 	}
 

@@ -3,6 +3,7 @@ package dev.thousandisland.autoconfigure;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import dev.thousandisland.ServerInfo;
 import dev.thousandisland.client.ClientConfig;
 
 /**
@@ -27,11 +28,13 @@ public record ClientDefinition(String name, ClientConfig config, int poolSize) {
 	}
 
 	/**
-	 * Returns where it connects, as text: {@code host:port} or the Unix socket's path.
+	 * Returns where it connects, as text and with no name lookup: the host as configured and the
+	 * port ({@code 127.0.0.1:5040}, {@code db.internal:5040}, {@code [::1]:5040}), or
+	 * {@code unix:<path>}.
 	 * @return the address
 	 */
 	public String address() {
-		return String.valueOf(this.config.address());
+		return ServerInfo.format(this.config.address());
 	}
 
 }

@@ -38,6 +38,28 @@ public record ServerDefinition(String name, String handlerBeanName, String prope
 	}
 
 	/**
+	 * Returns the transport as the start-up line, health, the endpoint and the meters'
+	 * {@code transport} tag name it.
+	 * @return {@code tls} (or another secure transport's name), {@code unix} for a plain server on
+	 * a Unix domain socket, otherwise {@code tcp}
+	 */
+	public String transport() {
+		return transport(this.config);
+	}
+
+	/**
+	 * Names a server configuration's transport as {@link #transport()} does.
+	 * @param config the configuration
+	 * @return {@code tls}, {@code unix} or {@code tcp}
+	 */
+	public static String transport(ServerConfig config) {
+		if (config.transport().isSecure()) {
+			return config.transport().name();
+		}
+		return config.isUnix() ? "unix" : config.transport().name();
+	}
+
+	/**
 	 * Returns how many connections the server admits at once: {@code maxConnections}, or the
 	 * acceptors' combined share ({@code acceptors} times {@code max-connections-per-acceptor},
 	 * 163,840 with the defaults) when that is lower or no server-wide limit is set.

@@ -212,7 +212,9 @@ final class ServerDefinitions {
 			.mailboxCapacity(server.getMailboxCapacity())
 			.proxyProtocol(server.getProxyProtocol().getMode())
 			.proxyTrustedSources(server.getProxyProtocol().getTrustedSources())
-			.proxyHeaderTimeout(server.getProxyProtocol().getHeaderTimeout());
+			.proxyHeaderTimeout(server.getProxyProtocol().getHeaderTimeout())
+			// Core's messages about client errors then name the Boot property, not the Java setter.
+			.optionNames((option) -> propertyFor(name, option));
 		if (server.getPollers() != null) {
 			builder.numPollers(server.getPollers());
 		}
@@ -293,6 +295,7 @@ final class ServerDefinitions {
 			case "proxyProtocol" -> "proxy-protocol.mode";
 			case "proxyTrustedSources" -> "proxy-protocol.trusted-sources";
 			case "proxyHeaderTimeout" -> "proxy-protocol.header-timeout";
+			case "maxFrameSize" -> "framing.max-frame-size";
 			default -> option.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
 		};
 		return this.names.propertyFor(serverName, suffix);

@@ -56,11 +56,11 @@ public class ServerStartedEvent extends ApplicationEvent {
 	}
 
 	/**
-	 * Returns the transport's name.
-	 * @return {@code tcp} or {@code tls}
+	 * Returns the transport's name, as {@link ServerDefinition#transport()} gives it.
+	 * @return {@code tcp}, {@code tls} or {@code unix}
 	 */
 	public String getTransport() {
-		return this.definition.config().transport().name();
+		return this.definition.transport();
 	}
 
 }

@@ -72,9 +72,10 @@ public final class ThousandIslandAutoConfiguration {
 
 	@Bean
 	ThousandIslandLifecycle thousandIslandLifecycle(ThousandIslandServers servers, ApplicationEventPublisher publisher,
-			ConfigurableEnvironment environment, ObjectProvider<LifecycleProperties> lifecycle) {
+			ConfigurableEnvironment environment, ObjectProvider<LifecycleProperties> lifecycle,
+			ThousandIslandProperties properties) {
 		return new ThousandIslandLifecycle(servers, publisher, environment, phaseTimeout(lifecycle),
-				keepsJvmAlive(environment));
+				properties.getShutdown(), keepsJvmAlive(environment));
 	}
 
 	@Bean

@@ -1,6 +1,8 @@
 package dev.thousandisland.autoconfigure;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.apache.commons.logging.Log;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -83,10 +85,28 @@ final class ThousandIslandGracefulShutdown implements SmartLifecycle {
 				+ " (each server's shutdown-timeout, at most spring.lifecycle.timeout-per-shutdown-phase, "
 				+ this.phaseTimeout + ")");
 		this.servers.stopAsync(true).whenComplete((result, ex) -> {
-			logger.info("Graceful shutdown of Thousand Island servers complete in "
-					+ Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
+			logDrained(Duration.ofNanos(System.nanoTime() - start).toMillis());
 			callback.run();
 		});
+	}
+
+	/** Complete only when no connection was cut; otherwise a warning naming the servers that cut some. */
+	private void logDrained(long millis) {
+		Map<String, Integer> cut = new TreeMap<>();
+		this.servers.running().forEach((name, server) -> {
+			if (server.forcedCloses() > 0) {
+				cut.put(name, server.forcedCloses());
+			}
+		});
+		if (cut.isEmpty()) {
+			logger.info("Graceful shutdown of Thousand Island servers complete in " + millis + " ms");
+			return;
+		}
+		int total = cut.values().stream().mapToInt(Integer::intValue).sum();
+		logger.warn("Graceful shutdown of Thousand Island servers ended after " + millis + " ms: " + total
+				+ " connection(s) were still open at the drain deadline and were closed without waiting (by server: "
+				+ cut + "). Give them longer with thousandisland.servers.<name>.shutdown-timeout, at most "
+				+ "spring.lifecycle.timeout-per-shutdown-phase (" + this.phaseTimeout + ")");
 	}
 
 	@Override

@@ -6,6 +6,7 @@ import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 
 import org.apache.commons.logging.Log;
@@ -17,6 +18,7 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
 
 import dev.thousandisland.Server;
+import dev.thousandisland.autoconfigure.ThousandIslandProperties.Shutdown;
 
 /**
  * Starts the servers with the application context and, when it closes, ends whatever the
@@ -49,6 +51,8 @@ final class ThousandIslandLifecycle implements SmartLifecycle {
 
 	private final Duration phaseTimeout;
 
+	private final Shutdown shutdown;
+
 	private final boolean keepJvmAlive;
 
 	private volatile boolean running;
@@ -61,14 +65,16 @@ final class ThousandIslandLifecycle implements SmartLifecycle {
 	 * @param publisher where {@link ServerStartedEvent}s go
 	 * @param environment where the bound ports are published
 	 * @param phaseTimeout the context's {@code spring.lifecycle.timeout-per-shutdown-phase}, for logs
+	 * @param shutdown graceful or immediate: whether connections still open here outlived a drain
 	 * @param keepJvmAlive whether to hold a non-daemon thread while the servers run
 	 */
 	ThousandIslandLifecycle(ThousandIslandServers servers, ApplicationEventPublisher publisher,
-			ConfigurableEnvironment environment, Duration phaseTimeout, boolean keepJvmAlive) {
+			ConfigurableEnvironment environment, Duration phaseTimeout, Shutdown shutdown, boolean keepJvmAlive) {
 		this.servers = servers;
 		this.publisher = publisher;
 		this.environment = environment;
 		this.phaseTimeout = phaseTimeout;
+		this.shutdown = shutdown;
 		this.keepJvmAlive = keepJvmAlive;
 	}
 
@@ -85,15 +91,30 @@ final class ThousandIslandLifecycle implements SmartLifecycle {
 	public void stop() {
 		this.running = false;
 		int open = this.servers.activeConnections();
-		if (open > 0) {
-			logger.info("Thousand Island graceful shutdown did not finish within spring.lifecycle.timeout-per-shutdown-phase ("
-					+ this.phaseTimeout + "); closing " + open + " connection(s) still open");
+		if (open > 0 && this.shutdown == Shutdown.IMMEDIATE) {
+			logger.info("Stopping Thousand Island servers " + this.servers.running().keySet()
+					+ " immediately (thousandisland.shutdown=immediate), closing " + open + " connection(s)");
+		}
+		else if (open > 0) {
+			logger.warn("Thousand Island graceful shutdown did not finish within spring.lifecycle.timeout-per-shutdown-phase ("
+					+ this.phaseTimeout + "); closing " + open + " connection(s) still open on servers "
+					+ openServers());
 		}
 		this.servers.stopNow();
 		CountDownLatch keepAlive = this.keepAlive;
 		if (keepAlive != null) {
 			keepAlive.countDown();
 		}
+	}
+
+	private Map<String, Integer> openServers() {
+		Map<String, Integer> open = new TreeMap<>();
+		this.servers.running().forEach((name, server) -> {
+			if (server.activeConnections() > 0) {
+				open.put(name, server.activeConnections());
+			}
+		});
+		return open;
 	}
 
 	@Override
@@ -114,7 +135,7 @@ final class ThousandIslandLifecycle implements SmartLifecycle {
 	private void started(ServerDefinition definition, Server server) {
 		SocketAddress address = server.listenerInfo().orElse(null);
 		logger.info("Thousand Island server '" + definition.name() + "' started on " + server.info().address() + " ("
-				+ definition.config().transport().name() + ", handler '" + definition.handlerBeanName() + "')");
+				+ definition.transport() + ", handler '" + definition.handlerBeanName() + "')");
 		publishAddress(definition.name(), address);
 		this.publisher.publishEvent(new ServerStartedEvent(server, definition, address));
 	}

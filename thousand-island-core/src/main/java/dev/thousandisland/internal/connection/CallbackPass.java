@@ -9,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 import dev.thousandisland.Connection.State;
 import dev.thousandisland.Handler;
 import dev.thousandisland.Result;
+import dev.thousandisland.framing.FramingException;
 import dev.thousandisland.internal.connection.ConnectionEnd.Cause;
 import dev.thousandisland.transport.Transport;
 
@@ -208,7 +209,11 @@ final class CallbackPass {
 					ConnectionEnding.end(connection, Ending.READ_TIMEOUT, null);
 				}
 				else {
-					if (!connection.server.config().silentTerminateOnError()) {
+					if (error.reason() instanceof FramingException framing) {
+						// The client's input, not the handler, is at fault: never a warning per connection.
+						connection.server.peerErrors().framing(connection.id, connection.remoteAddress, framing);
+					}
+					else if (!connection.server.config().silentTerminateOnError()) {
 						ConnectionLoop.logger.log(Level.WARNING, "Connection " + connection.id + " from "
 								+ connection.remoteAddress + " ended with an error result", error.reason());
 					}

@@ -128,10 +128,7 @@ final class ConnectionOpening {
 			return null;
 		}
 		if (refused != null) {
-			if (ConnectionLoop.logger.isLoggable(Level.DEBUG)) {
-				ConnectionLoop.logger.log(Level.DEBUG, "Connection " + connection.id + " from " + peer
-						+ " closed before its handler saw it: " + refused.getMessage());
-			}
+			connection.server.peerErrors().proxyRefused(connection.id, peer, refused);
 			ConnectionEnding.end(connection, Ending.PROXY_REFUSED, refused);
 			return null;
 		}
@@ -148,6 +145,7 @@ final class ConnectionOpening {
 			connection.socket.useChannel(channel, config.transport());
 		}
 		catch (Exception ex) {
+			connection.server.peerErrors().handshakeFailed(connection.id, connection.remoteAddress, ex);
 			ConnectionEnding.end(connection, Ending.HANDSHAKE_FAILED, ex);
 			return false;
 		}

@@ -68,6 +68,8 @@ public final class ConnectionSupervisor {
 	/** Whether a connection waiting for room may still be admitted (the server is running). */
 	private final BooleanSupplier admitting;
 
+	private final PeerErrors peerErrors;
+
 	/** Told each time the count of live connections drops to zero. */
 	private volatile Runnable onLastConnectionEnded = () -> {
 	};
@@ -86,6 +88,7 @@ public final class ConnectionSupervisor {
 		this.hibernateAfterNanos = Hibernation.afterNanos(config.hibernateAfter());
 		this.telemetry = telemetry;
 		this.admitting = admitting;
+		this.peerErrors = new PeerErrors(config);
 		this.buffers = new BufferPool(config.readBufferPoolSize(), READ_BUFFER_SIZE);
 		this.dataReader = new DataReader(config.dataBuffers(), this.buffers);
 		this.sender = new SocketSender(telemetry, config.sendTimeout());
@@ -240,6 +243,11 @@ public final class ConnectionSupervisor {
 
 	ServerConfig config() {
 		return this.config;
+	}
+
+	/** Where the errors this server's clients cause are logged. */
+	PeerErrors peerErrors() {
+		return this.peerErrors;
 	}
 
 	/** {@return the connections' handler} */

@@ -48,6 +48,9 @@ final class Drain implements Runnable {
 
 	private long deadline;
 
+	/** How many connections the drain closed without waiting for them; written once, by the drain's thread. */
+	private volatile int forcedCloses;
+
 	/**
 	 * Prepares a drain.
 	 * @param deadline {@link System#nanoTime()} by which connections must have finished
@@ -74,6 +77,14 @@ final class Drain implements Runnable {
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * How many connections were closed without waiting for them: those still open at the
+	 * deadline, or every one for a stop with no drain. 0 until the drain has run.
+	 */
+	int forcedCloses() {
+		return this.forcedCloses;
 	}
 
 	/** Tells the drain that the last connection ended. */
@@ -146,6 +157,7 @@ final class Drain implements Runnable {
 			}
 			forced++;
 		}
+		this.forcedCloses = forced;
 		String name = this.serverName;
 		if (forced > 0 && this.immediate) {
 			logger.log(Level.INFO, "Server '" + name + "' stopped immediately, closing " + forced + " connection(s)");

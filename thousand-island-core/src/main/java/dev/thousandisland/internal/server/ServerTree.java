@@ -158,6 +158,15 @@ public final class ServerTree {
 	}
 
 	/**
+	 * {@return how many connections the stop closed without waiting for them; 0 before a stop
+	 * and until its drain has run}
+	 */
+	public int forcedCloses() {
+		Drain drain = this.drain;
+		return (drain != null) ? drain.forcedCloses() : 0;
+	}
+
+	/**
 	 * Runs steps 1 to 3 of the stop sequence and starts the drain, which runs steps 4 and 5.
 	 * @param timeout how long connections may take to finish
 	 * @return a future completed when the tree has stopped

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
@@ -164,9 +165,9 @@ public class ThousandIslandEndpoint {
 		Server running = this.servers.get(definition.name()).orElse(null);
 		ServerInfo info = (running != null) ? running.info() : null;
 		return new ServerDescriptor((info != null) ? info.status().name().toLowerCase() : "not_running",
-				(info != null) ? info.address() : null, config.transport().name(), definition.handlerBeanName(),
-				(info != null) ? info.activeConnections() : 0, config.numAcceptors(), config.numConnections(),
-				definition.maxConnections(),
+				(running != null) ? ServerInfo.format(running.boundAddress()) : null, definition.transport(),
+				definition.handlerBeanName(), (info != null) ? info.activeConnections() : 0, config.numAcceptors(),
+				config.numConnections(), definition.maxConnections(),
 				(running != null) ? Duration.between(running.startedAt(), Instant.now()).toSeconds() : null,
 				connections);
 	}
@@ -191,22 +192,28 @@ public class ThousandIslandEndpoint {
 	}
 
 	/**
-	 * One server.
+	 * One server. Its {@code connections} are listed only when that one server is asked for, and
+	 * left out of the listing of every server, which stays small however many clients are
+	 * connected; {@code activeConnections} counts them in both.
 	 * @param status running, suspended, stopping, stopped or not_running
-	 * @param address where it listens, while it does
-	 * @param transport tcp or tls
+	 * @param address where it listens; while suspended, where it listened and will listen again
+	 * on resume ({@code null} only when not running)
+	 * @param transport tcp, tls or unix
 	 * @param handler the Handler bean it runs
 	 * @param activeConnections connections alive now
 	 * @param acceptors number of acceptors
 	 * @param connectionsPerAcceptor the per-acceptor limit
 	 * @param maxConnections how many connections the server admits at once: the server-wide
 	 * limit, or {@code acceptors × connectionsPerAcceptor} when that is lower or no limit is set
-	 * @param uptimeSeconds seconds since it started, while it runs
-	 * @param connections its live connections (only when one server is asked for)
+	 * @param uptimeSeconds whole seconds since it started, suspended time included ({@code null}
+	 * only when not running)
+	 * @param connections its live connections when one server is asked for; {@code null}, and
+	 * left out of the JSON, in the listing of every server
 	 */
 	public record ServerDescriptor(String status, @Nullable String address, String transport, String handler,
 			int activeConnections, int acceptors, int connectionsPerAcceptor, int maxConnections,
-			@Nullable Long uptimeSeconds, @Nullable List<ConnectionDescriptor> connections) {
+			@Nullable Long uptimeSeconds,
+			@JsonInclude(JsonInclude.Include.NON_NULL) @Nullable List<ConnectionDescriptor> connections) {
 	}
 
 	/**

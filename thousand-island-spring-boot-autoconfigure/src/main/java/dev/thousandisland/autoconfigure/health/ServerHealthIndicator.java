@@ -45,14 +45,12 @@ final class ServerHealthIndicator implements HealthIndicator {
 		};
 		Health.Builder health = Health.status(status)
 			.withDetail("status", info.status().name().toLowerCase())
-			.withDetail("transport", config.transport().name())
+			.withDetail("transport", this.definition.transport())
 			.withDetail("activeConnections", info.activeConnections())
 			.withDetail("maxConnections", this.definition.maxConnections())
 			.withDetail("acceptors", config.numAcceptors());
-		if (info.address() != null) {
-			health.withDetail("address", info.address());
-		}
-		return health.build();
+		// While suspended: where it listened, and will again on resume.
+		return health.withDetail("address", ServerInfo.format(server.boundAddress())).build();
 	}
 
 }

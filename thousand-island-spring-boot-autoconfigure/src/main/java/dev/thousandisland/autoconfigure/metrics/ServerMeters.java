@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 import org.jspecify.annotations.Nullable;
 
 import dev.thousandisland.Server;
-import dev.thousandisland.ServerConfig;
 import dev.thousandisland.autoconfigure.ServerDefinition;
 
 /**
@@ -28,6 +27,9 @@ final class ServerMeters {
 
 	private static final List<String> ACCEPTOR_ERROR_REASONS = List.of("emfile", "econnaborted", "einval",
 			"accept_error", "spawn_error");
+
+	/** The {@code exception} tag of the handler errors series registered at zero. */
+	static final String NO_EXCEPTION = "none";
 
 	private final MeterRegistry registry;
 
@@ -57,9 +59,8 @@ final class ServerMeters {
 
 	ServerMeters(MeterRegistry registry, ServerDefinition definition, Supplier<@Nullable Server> server) {
 		String name = definition.name();
-		ServerConfig config = definition.config();
 		this.registry = registry;
-		this.tags = Tags.of("server", name, "transport", transport(config));
+		this.tags = Tags.of("server", name, "transport", definition.transport());
 		Gauge.builder("thousandisland.connections.active", server, (running) -> {
 			Server current = running.get();
 			return (current != null) ? current.activeConnections() : 0;
@@ -82,12 +83,12 @@ final class ServerMeters {
 			.tags(this.tags)
 			.description("Lifetime of connections, from accept to close")
 			.register(registry);
-		this.bytesReceived = Counter.builder("thousandisland.bytes.received")
+		this.bytesReceived = Counter.builder("thousandisland.data.received")
 			.tags(this.tags)
 			.baseUnit(BaseUnits.BYTES)
 			.description("Bytes received from clients")
 			.register(registry);
-		this.bytesSent = Counter.builder("thousandisland.bytes.sent")
+		this.bytesSent = Counter.builder("thousandisland.data.sent")
 			.tags(this.tags)
 			.baseUnit(BaseUnits.BYTES)
 			.description("Bytes sent to clients")
@@ -100,6 +101,9 @@ final class ServerMeters {
 			.register(registry);
 		// Registered at zero so that rates and alerts see the series before the first failure.
 		ACCEPTOR_ERROR_REASONS.forEach((reason) -> this.acceptorErrors.put(reason, acceptorErrorCounter(reason)));
+		// The exception classes are open-ended, so the series at zero is Boot's "none" (as in
+		// http.server.requests): it never counts, but rate() and absent() work from the start.
+		this.handlerErrors.put(NO_EXCEPTION, handlerErrorCounter(NO_EXCEPTION));
 	}
 
 	void acceptorError(String reason) {
@@ -115,13 +119,15 @@ final class ServerMeters {
 	}
 
 	void handlerError(Throwable error) {
-		this.handlerErrors.computeIfAbsent(error.getClass().getSimpleName(),
-				(key) -> Counter.builder("thousandisland.handler.errors")
-					.tags(this.tags)
-					.tag("exception", key)
-					.description("Connections ended by a handler exception or error result")
-					.register(this.registry))
-			.increment();
+		this.handlerErrors.computeIfAbsent(error.getClass().getSimpleName(), this::handlerErrorCounter).increment();
+	}
+
+	private Counter handlerErrorCounter(String exception) {
+		return Counter.builder("thousandisland.handler.errors")
+			.tags(this.tags)
+			.tag("exception", exception)
+			.description("Connections ended by a handler exception or error result")
+			.register(this.registry);
 	}
 
 	private Counter rejected(String reason) {
@@ -142,13 +148,6 @@ final class ServerMeters {
 
 	static void record(Timer timer, long nanos) {
 		timer.record(Duration.ofNanos(nanos));
-	}
-
-	static String transport(ServerConfig config) {
-		if (config.transport().isSecure()) {
-			return config.transport().name();
-		}
-		return config.isUnix() ? "unix" : config.transport().name();
 	}
 
 }

@@ -24,12 +24,14 @@ import dev.thousandisland.telemetry.TelemetryListener;
  * <tr><td>thousandisland.connections.accepted</td><td>counter</td></tr>
  * <tr><td>thousandisland.connections.rejected</td><td>counter, tag reason: limit, handshake</td></tr>
  * <tr><td>thousandisland.connection.duration</td><td>timer</td></tr>
- * <tr><td>thousandisland.bytes.received, thousandisland.bytes.sent</td><td>counters, bytes</td></tr>
+ * <tr><td>thousandisland.data.received, thousandisland.data.sent</td><td>counters, base unit bytes (named
+ * thousandisland.bytes.received and .sent in the 0.1 snapshots)</td></tr>
  * <tr><td>thousandisland.tls.handshake</td><td>timer, tag outcome: success, failure</td></tr>
  * <tr><td>thousandisland.acceptor.errors</td><td>counter, tag reason: emfile, econnaborted, einval,
  * accept_error, spawn_error (a connection thread that could not start; a refusal at the connection
  * limit counts only as connections.rejected{reason=limit})</td></tr>
- * <tr><td>thousandisland.handler.errors</td><td>counter, tag exception (simple class name)</td></tr>
+ * <tr><td>thousandisland.handler.errors</td><td>counter, tag exception (simple class name; a series
+ * {@code none} at zero from the start)</td></tr>
  * <tr><td>thousandisland.read.timeouts</td><td>counter</td></tr>
  * </table>
  */

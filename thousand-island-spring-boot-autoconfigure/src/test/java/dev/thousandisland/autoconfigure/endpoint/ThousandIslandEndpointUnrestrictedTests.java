@@ -51,6 +51,16 @@ class ThousandIslandEndpointUnrestrictedTests {
 			Response suspended = actuator().post("/actuator/thousandisland/echo", "{\"action\":\"suspend\"}");
 			assertThat(suspended.status()).isEqualTo(200);
 			assertThat(suspended.json().path("status").asString()).isEqualTo("suspended");
+			// Where it listened, and will again on resume; its uptime counts from its start.
+			assertThat(suspended.json().path("address").asString()).isEqualTo("127.0.0.1:" + port);
+			assertThat(suspended.json().path("uptimeSeconds").isNumber()).isTrue();
+			JsonNode listed = actuator().get("/actuator/thousandisland").json().path("servers").path("echo");
+			assertThat(listed.path("status").asString()).isEqualTo("suspended");
+			assertThat(listed.path("address").asString()).isEqualTo("127.0.0.1:" + port);
+			assertThat(listed.path("uptimeSeconds").isNumber()).isTrue();
+			assertThat(listed.has("connections")).isFalse();
+			JsonNode suspendedHealth = actuator().get("/actuator/health/thousandisland").json().path("details");
+			assertThat(suspendedHealth.path("address").asString()).isEqualTo("127.0.0.1:" + port);
 			assertThat(server.status()).isEqualTo(ServerStatus.SUSPENDED);
 			assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> Client.connect(port).close());
 			Response health = actuator().get("/actuator/health/thousandisland");

@@ -45,7 +45,7 @@ class GrafanaDashboardTests {
 
 	/** Every thousandisland sample name the application exports once each meter has seen an event. */
 	static final Set<String> EXPORTED_NAMES = Set.of("thousandisland_acceptor_errors_total",
-			"thousandisland_bytes_received_bytes_total", "thousandisland_bytes_sent_bytes_total",
+			"thousandisland_data_received_bytes_total", "thousandisland_data_sent_bytes_total",
 			"thousandisland_connection_duration_seconds_count", "thousandisland_connection_duration_seconds_max",
 			"thousandisland_connection_duration_seconds_sum", "thousandisland_connections_accepted_total",
 			"thousandisland_connections_active", "thousandisland_connections_max",

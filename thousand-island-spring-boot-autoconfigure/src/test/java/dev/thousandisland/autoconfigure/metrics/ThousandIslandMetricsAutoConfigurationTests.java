@@ -53,8 +53,8 @@ class ThousandIslandMetricsAutoConfigurationTests {
 				.count()).isEqualTo(3));
 			assertThat(registry.get("thousandisland.connections.accepted").tags("server", "echo").counter().count())
 				.isEqualTo(3);
-			assertThat(registry.get("thousandisland.bytes.received").counter().count()).isEqualTo(15);
-			assertThat(registry.get("thousandisland.bytes.sent").counter().count()).isEqualTo(15);
+			assertThat(registry.get("thousandisland.data.received").counter().count()).isEqualTo(15);
+			assertThat(registry.get("thousandisland.data.sent").counter().count()).isEqualTo(15);
 			// The stop event comes just before the connection leaves the active count.
 			await().untilAsserted(() -> assertThat(registry.get("thousandisland.connections.active")
 				.tags("server", "echo")

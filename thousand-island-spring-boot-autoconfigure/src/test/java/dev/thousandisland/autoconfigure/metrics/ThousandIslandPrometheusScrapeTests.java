@@ -68,8 +68,8 @@ class ThousandIslandPrometheusScrapeTests {
 				"thousandisland_connection_duration_seconds_count{server=\"echo\",transport=\"tcp\"} 5");
 		assertThat(scrape.thousandIslandLines()).contains(
 				"thousandisland_connections_accepted_total{server=\"echo\",transport=\"tcp\"} 5.0",
-				"thousandisland_bytes_received_bytes_total{server=\"echo\",transport=\"tcp\"} " + total + ".0",
-				"thousandisland_bytes_sent_bytes_total{server=\"echo\",transport=\"tcp\"} " + total + ".0",
+				"thousandisland_data_received_bytes_total{server=\"echo\",transport=\"tcp\"} " + total + ".0",
+				"thousandisland_data_sent_bytes_total{server=\"echo\",transport=\"tcp\"} " + total + ".0",
 				"thousandisland_connections_max{server=\"echo\",transport=\"tcp\"} 50.0",
 				"thousandisland_connections_rejected_total{reason=\"limit\",server=\"echo\",transport=\"tcp\"} 0.0",
 				"thousandisland_read_timeouts_total{server=\"echo\",transport=\"tcp\"} 0.0",
@@ -83,12 +83,25 @@ class ThousandIslandPrometheusScrapeTests {
 		assertThat(scrape.body()).doesNotContain("_total_total");
 		assertThat(scrape.thousandIslandNames()).doesNotContain(
 				"thousandisland_connections_accepted_connections_total", "thousandisland_connections_active_connections",
-				"thousandisland_bytes_received_total");
+				"thousandisland_bytes_received_total",
+				// The names of the 0.1 snapshots, which said "bytes" twice.
+				"thousandisland_bytes_received_bytes_total", "thousandisland_bytes_sent_bytes_total");
 		assertNoPeerLabels(scrape, clients);
 		assertThat(whileOpen.thousandIslandLines())
 			.contains("thousandisland_connections_active{server=\"echo\",transport=\"tcp\"} 5.0");
 		// A connection is removed from the count just after its stop event is recorded.
 		awaitLines("thousandisland_connections_active{server=\"echo\",transport=\"tcp\"} 0.0");
+	}
+
+	@Test
+	void everyServerHasAHandlerErrorsSeriesAtZeroBeforeItsFirstError() throws Exception {
+		PrometheusScrape scrape = PrometheusScrape.of(this.managementPort);
+		for (String server : List.of("echo", "idle", "limited", ObservabilityTestApplication.SECURE)) {
+			String transport = server.equals(ObservabilityTestApplication.SECURE) ? "tls" : "tcp";
+			assertThat(scrape.thousandIslandLines()).contains("thousandisland_handler_errors_total{exception=\"none\",server=\""
+					+ server + "\",transport=\"" + transport + "\"} 0.0");
+		}
+		assertThat(scrape.thousandIslandLines()).contains("# TYPE thousandisland_handler_errors_total counter");
 	}
 
 	@Test
@@ -157,7 +170,7 @@ class ThousandIslandPrometheusScrapeTests {
 		assertThat(scrape.thousandIslandLines()).contains(
 				"thousandisland_tls_handshake_seconds_count{outcome=\"success\",server=\"secure\",transport=\"tls\"} 1",
 				"thousandisland_connections_accepted_total{server=\"secure\",transport=\"tls\"} 2.0",
-				"thousandisland_bytes_received_bytes_total{server=\"secure\",transport=\"tls\"} 64.0",
+				"thousandisland_data_received_bytes_total{server=\"secure\",transport=\"tls\"} 64.0",
 				"# TYPE thousandisland_tls_handshake_seconds summary");
 		assertNoPeerLabels(scrape, List.of());
 	}
