@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Framed handlers over real sockets: frames the handler keeps, blocking reads that share the
@@ -203,9 +204,11 @@ class FramedHandlerTests {
 			assertThat(client.read(5)).isEqualTo("small");
 			assertThat(ByteBuffer.wrap(client.readBytes(2)).getShort() & 0xFFFF).isEqualTo(big.length);
 			assertThat(client.read(big.length)).isEqualTo("b".repeat(40_000));
-			// One Socket.send per frame, header and payload together.
-			assertThat(server.connections()).singleElement()
-				.satisfies((connection) -> assertThat(connection.stats().sendCnt()).isEqualTo(2));
+			// One Socket.send per frame, header and payload together. The count is taken after the write
+			// returns, so the client can have read the bytes a moment before it moves: wait for it.
+			await().atMost(WAIT).untilAsserted(() -> assertThat(server.connections())
+				.singleElement()
+				.satisfies((connection) -> assertThat(connection.stats().sendCnt()).isEqualTo(2)));
 		}
 	}
 
