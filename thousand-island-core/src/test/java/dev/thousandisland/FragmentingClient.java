@@ -61,10 +61,20 @@ final class FragmentingClient {
 	}
 
 	private static void finish(SSLEngine engine, SocketChannel channel, int packet) throws IOException {
-		ByteBuffer in = ByteBuffer.allocate(packet);
-		ByteBuffer app = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
-		ByteBuffer out = ByteBuffer.allocate(packet);
-		while (engine.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING) {
+		runHandshake(engine, channel, ByteBuffer.allocate(packet),
+				ByteBuffer.allocate(engine.getSession().getApplicationBufferSize()));
+	}
+
+	/**
+	 * Runs the rest of a client engine's handshake over a blocking channel.
+	 * @param in where bytes read from the server are kept; what follows the handshake stays there
+	 * @param app where any application data unwrapped on the way goes
+	 */
+	static void runHandshake(SSLEngine engine, SocketChannel channel, ByteBuffer in, ByteBuffer app)
+			throws IOException {
+		ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+		while (engine.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING
+				&& engine.getHandshakeStatus() != HandshakeStatus.FINISHED) {
 			switch (engine.getHandshakeStatus()) {
 				case NEED_TASK -> {
 					Runnable task;

@@ -1,6 +1,5 @@
 package dev.thousandisland;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,7 +12,6 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
-import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
@@ -143,7 +141,7 @@ class TlsServerNameCheckTests {
 			try {
 				ByteBuffer in = ByteBuffer.allocate(packet);
 				ByteBuffer app = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
-				runHandshake(engine, channel, in, app);
+				FragmentingClient.runHandshake(engine, channel, in, app);
 				out.clear();
 				engine.wrap(ByteBuffer.wrap(new byte[] { 'x' }), out);
 				channel.write(out.flip());
@@ -161,37 +159,6 @@ class TlsServerNameCheckTests {
 			}
 			catch (IOException ex) {
 				return "closed: " + ex;
-			}
-		}
-	}
-
-	private static void runHandshake(SSLEngine engine, SocketChannel channel, ByteBuffer in, ByteBuffer app)
-			throws IOException {
-		ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-		while (engine.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING
-				&& engine.getHandshakeStatus() != HandshakeStatus.FINISHED) {
-			switch (engine.getHandshakeStatus()) {
-				case NEED_TASK -> {
-					Runnable task;
-					while ((task = engine.getDelegatedTask()) != null) {
-						task.run();
-					}
-				}
-				case NEED_WRAP -> {
-					out.clear();
-					engine.wrap(ByteBuffer.allocate(0), out);
-					out.flip();
-					while (out.hasRemaining()) {
-						channel.write(out);
-					}
-				}
-				default -> {
-					SSLEngineResult result = engine.unwrap(in.flip(), app);
-					in.compact();
-					if (result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW && channel.read(in) < 0) {
-						throw new EOFException("The server closed the connection during the handshake");
-					}
-				}
 			}
 		}
 	}
