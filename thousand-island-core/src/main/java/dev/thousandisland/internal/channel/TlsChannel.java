@@ -347,12 +347,6 @@ public final class TlsChannel implements TransportChannel {
 			}
 			case OK -> countRecordWithoutData(result);
 		}
-		if (dst != null && result.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING && !this.engine.getUseClientMode()
-				&& !"TLSv1.3".equals(this.engine.getSession().getProtocol())) {
-			// TLS 1.2 has no post-handshake message a client may send but a ClientHello: a renegotiation,
-			// which could bring another server_name or client certificate than those the handler was given.
-			throw new SSLHandshakeException("The client asked to renegotiate the TLS session, which is refused");
-		}
 		if (result.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
 			runDelegatedTasks(this.engine);
 		}
