@@ -66,6 +66,33 @@ public interface Connection {
 	void close();
 
 	/**
+	 * Runs an action once this connection has ended: Erlang's {@code monitor}, what a
+	 * {@link dev.thousandisland.registry.Registry} and a {@link dev.thousandisland.pubsub.PubSub}
+	 * use to forget a connection whatever ended it. The action runs exactly once, after the
+	 * connection's closing callback and its stop event, on whichever thread finished the
+	 * connection (its own, or the thread of a server's forced close). If the connection has
+	 * already ended, it runs at once on the caller's thread. What the action throws is logged and
+	 * otherwise ignored. Keep actions short and non-blocking: they run on the path that releases
+	 * the connection's slot.
+	 * @param action what to run when the connection ends
+	 * @return a watch whose {@link EndWatch#cancel()} withdraws the action
+	 */
+	EndWatch onEnd(Runnable action);
+
+	/**
+	 * An action registered with {@link Connection#onEnd}, which can be withdrawn until it runs.
+	 */
+	interface EndWatch {
+
+		/**
+		 * Withdraws the action, unless it has already run or started.
+		 * @return {@code true} if the action was withdrawn and will never run
+		 */
+		boolean cancel();
+
+	}
+
+	/**
 	 * Where a connection is in its life.
 	 */
 	enum State {

@@ -99,6 +99,7 @@ final class ConnectionEnding {
 			mailbox.clear();
 		}
 		connection.server.connectionEnded(connection, connection.connectionSet);
+		connection.endWatches.runAll();
 	}
 
 	static void closeSocket(ConnectionLoop connection) {

@@ -80,6 +80,8 @@ public final class ConnectionLoop implements Connection, Runnable {
 
 	final ConnectionEnd end = new ConnectionEnd();
 
+	final EndWatches endWatches;
+
 	volatile Thread thread;
 
 	volatile State state = State.HANDSHAKING;
@@ -125,6 +127,7 @@ public final class ConnectionLoop implements Connection, Runnable {
 		this.server = server;
 		this.connectionSet = connectionSet;
 		this.id = id;
+		this.endWatches = new EndWatches(id);
 		this.raw = raw;
 		this.acceptorSpan = acceptorSpan;
 		this.acceptTime = acceptTime;
@@ -250,6 +253,11 @@ public final class ConnectionLoop implements Connection, Runnable {
 		}
 		wake();
 		return true;
+	}
+
+	@Override
+	public EndWatch onEnd(Runnable action) {
+		return this.endWatches.add(action);
 	}
 
 	@Override
