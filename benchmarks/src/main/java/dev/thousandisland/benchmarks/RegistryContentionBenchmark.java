@@ -1,6 +1,8 @@
 package dev.thousandisland.benchmarks;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,10 +42,12 @@ import dev.thousandisland.registry.Registry.Keys;
  * server in this JVM, with 1, 2, 4 and 8 threads. Two key spreads: 1,024 rooms (little sharing)
  * and 8 hot rooms (every thread on the same few keys). Each table layout runs the same loop with
  * the same registry lifecycle: the layout the registry uses (partitioned {@code ConcurrentHashMap}s,
- * one partition per core by default), one {@code ConcurrentHashMap} alone, 16 partitions, and
- * lock-striped partitions of {@code HashMap}s. Layouts interleave, their order reversing each round.
- * {@code RegistryContentionBenchmark [rounds] [milliseconds] [warm-up milliseconds]} (2, 700, 300 by
- * default). Prints the medians in operations per second and the registry's layout ÷ each other.
+ * one partition per core by default), one {@code ConcurrentHashMap} alone, and lock-striped
+ * partitions of {@code HashMap}s. Every layout first runs once unmeasured (the JIT's warm-up); then
+ * the layouts interleave, their order reversing each round, each measurement after a short warm-up
+ * of its own. {@code RegistryContentionBenchmark [rounds] [milliseconds] [warm-up milliseconds]}
+ * (5, 300 and 100 by default). Prints the medians in operations per second and the registry's
+ * layout ÷ each other, and writes them to {@code registry-contention.md} in {@code benchmarks.output}.
  */
 public final class RegistryContentionBenchmark {
 
@@ -50,73 +55,82 @@ public final class RegistryContentionBenchmark {
 
 	private static final int CONNECTIONS_PER_THREAD = 8;
 
+	private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
 	private RegistryContentionBenchmark() {
 	}
 
 	public static void main(String[] args) throws Exception {
-		int rounds = (args.length > 0) ? Integer.parseInt(args[0]) : 2;
-		long millis = (args.length > 1) ? Long.parseLong(args[1]) : 700;
-		long warmupMillis = (args.length > 2) ? Long.parseLong(args[2]) : 300;
+		int rounds = (args.length > 0) ? Integer.parseInt(args[0]) : 5;
+		long millis = (args.length > 1) ? Long.parseLong(args[1]) : 300;
+		long warmupMillis = (args.length > 2) ? Long.parseLong(args[2]) : 100;
 		int cores = Runtime.getRuntime().availableProcessors();
 		List<Layout> layouts = new ArrayList<>(List.of(
 				new Layout("partitioned maps (" + cores + ", the registry's)", () -> new PartitionedMaps<>(cores)),
 				new Layout("one ConcurrentHashMap", () -> new PartitionedMaps<>(1)),
-				new Layout("partitioned maps (16)", () -> new PartitionedMaps<>(16)),
 				new Layout("locked partitions (" + cores + ")", () -> new LockedPartitions<>(cores))));
 		List<Integer> spreads = List.of(1024, 8);
-		Map<String, Samples> results = new LinkedHashMap<>();
+		Map<String, Samples> wall = new LinkedHashMap<>();
+		Map<String, Samples> cpu = new LinkedHashMap<>();
 		try (Connections connections = Connections.open(THREADS[THREADS.length - 1] * CONNECTIONS_PER_THREAD)) {
+			for (Layout layout : layouts) {
+				measure(layout, connections.list(), 2, spreads.get(0), 500, 0);
+			}
 			for (int round = 1; round <= rounds; round++) {
 				for (int rooms : spreads) {
 					for (int threads : THREADS) {
 						for (Layout layout : layouts) {
-							double value = measure(layout, connections.list(), threads, rooms, millis, warmupMillis);
-							results.computeIfAbsent(key(layout.label(), threads, rooms), (key) -> new Samples())
-								.add(value);
-							System.err.printf(Locale.ROOT, "round %d %,5d rooms %d threads %-40s %,.0f ops/s%n", round,
-									rooms, threads, layout.label(), value);
+							Measurement value = measure(layout, connections.list(), threads, rooms, millis, warmupMillis);
+							String key = key(layout.label(), threads, rooms);
+							wall.computeIfAbsent(key, (ignored) -> new Samples()).add(value.perSecond());
+							cpu.computeIfAbsent(key, (ignored) -> new Samples()).add(value.perCpuSecond());
+							System.err.printf(Locale.ROOT, "round %d %,5d rooms %d threads %-40s %,.0f ops/s %,.0f ops/cpu-s%n",
+									round, rooms, threads, layout.label(), value.perSecond(), value.perCpuSecond());
 						}
 					}
 				}
 				Collections.reverse(layouts);
 			}
 		}
-		Layout chosen = layouts.stream().filter((layout) -> layout.label().endsWith("the registry's)")).findFirst()
-			.orElseThrow();
-		StringBuilder table = new StringBuilder();
-		table.append(String.format(Locale.ROOT, "%n%d cores; %d round(s) of %d ms after %d ms of warm-up; operations "
-				+ "per second, median (min–max)%n%n", cores, rounds, millis, warmupMillis));
+		layouts.sort(Comparator.comparing((layout) -> !layout.label().endsWith("the registry's)")));
+		StringBuilder report = new StringBuilder();
+		report.append(String.format(Locale.ROOT, "%n%d cores; %d round(s) of %d ms, each after %d ms of warm-up; "
+				+ "medians (min–max)%n", cores, rounds, millis, warmupMillis));
 		for (int rooms : spreads) {
-			table.append(String.format(Locale.ROOT, "| %,d rooms: threads | ", rooms));
-			table.append(String.join(" | ", layouts.stream().map(Layout::label).toList()));
-			for (Layout layout : layouts) {
-				if (layout != chosen) {
-					table.append(" | registry's ÷ ").append(layout.label());
-				}
-			}
-			table.append(" |\n|---").append("|---".repeat(layouts.size() * 2 - 1)).append("|\n");
-			for (int threads : THREADS) {
-				table.append("| ").append(threads);
-				double ours = results.get(key(chosen.label(), threads, rooms)).median();
-				for (Layout layout : layouts) {
-					Samples samples = results.get(key(layout.label(), threads, rooms));
-					table.append(String.format(Locale.ROOT, " | %,.0f (%,.0f–%,.0f)", samples.median(), samples.min(),
-							samples.max()));
-				}
-				for (Layout layout : layouts) {
-					if (layout != chosen) {
-						table.append(String.format(Locale.ROOT, " | %.2f×",
-								ours / results.get(key(layout.label(), threads, rooms)).median()));
-					}
-				}
-				table.append(" |\n");
-			}
-			table.append('\n');
+			report.append(String.format(Locale.ROOT, "%n### %,d rooms: operations per second (wall clock)%n%n", rooms));
+			table(report, wall, layouts, rooms);
+			report.append(String.format(Locale.ROOT,
+					"%n### %,d rooms: operations per CPU-second of the registry threads%n%n", rooms));
+			table(report, cpu, layouts, rooms);
 		}
-		System.out.print(table);
+		System.out.print(report);
 		Path output = Path.of(System.getProperty("benchmarks.output", "benchmarks"), "registry-contention.md");
-		Files.writeString(output, "# Registry under contention\n" + table, StandardCharsets.UTF_8);
+		Files.writeString(output, "# Registry under contention\n" + report, StandardCharsets.UTF_8);
 		System.err.println("wrote " + output);
+	}
+
+	/** One row per thread count: each layout's median (min–max), then the registry's ÷ each other. */
+	private static void table(StringBuilder out, Map<String, Samples> results, List<Layout> layouts, int rooms) {
+		Layout chosen = layouts.get(0);
+		out.append("| threads | ").append(String.join(" | ", layouts.stream().map(Layout::label).toList()));
+		for (Layout layout : layouts.subList(1, layouts.size())) {
+			out.append(" | registry's ÷ ").append(layout.label());
+		}
+		out.append(" |\n|---").append("|---".repeat(layouts.size() * 2 - 1)).append("|\n");
+		for (int threads : THREADS) {
+			out.append("| ").append(threads);
+			for (Layout layout : layouts) {
+				Samples samples = results.get(key(layout.label(), threads, rooms));
+				out.append(String.format(Locale.ROOT, " | %,.0f (%,.0f–%,.0f)", samples.median(), samples.min(),
+						samples.max()));
+			}
+			double ours = results.get(key(chosen.label(), threads, rooms)).median();
+			for (Layout layout : layouts.subList(1, layouts.size())) {
+				out.append(String.format(Locale.ROOT, " | %.2f×",
+						ours / results.get(key(layout.label(), threads, rooms)).median()));
+			}
+			out.append(" |\n");
+		}
 	}
 
 	private static String key(String layout, int threads, int rooms) {
@@ -124,14 +138,17 @@ public final class RegistryContentionBenchmark {
 	}
 
 	/**
-	 * Runs the loop on a fresh registry over the layout and returns the operations per second.
+	 * Runs the loop on a fresh registry over the layout: operations per second of wall clock (what
+	 * contention shows in), and per CPU-second of the registry threads (what other processes on a
+	 * shared machine disturb least).
 	 */
-	private static double measure(Layout layout, List<Connection> connections, int threads, int rooms, long millis,
+	private static Measurement measure(Layout layout, List<Connection> connections, int threads, int rooms, long millis,
 			long warmupMillis) throws InterruptedException {
 		Registry<Integer, Integer> registry = PartitionedRegistry.over("rooms", Keys.DUPLICATE, layout.table().get());
 		AtomicBoolean counting = new AtomicBoolean();
 		AtomicBoolean running = new AtomicBoolean(true);
 		long[] operations = new long[threads];
+		long[] cpuNanos = new long[threads];
 		long[] sink = new long[threads];
 		CountDownLatch done = new CountDownLatch(threads);
 		for (int t = 0; t < threads; t++) {
@@ -140,8 +157,16 @@ public final class RegistryContentionBenchmark {
 			Thread.ofPlatform().name("registry-" + t).start(() -> {
 				SplittableRandom random = new SplittableRandom(index);
 				long counted = 0;
+				long cpuStart = -1;
 				long[] dispatched = new long[1];
 				while (running.get()) {
+					boolean counts = counting.get();
+					if (counts && cpuStart < 0) {
+						cpuStart = CPU.getCurrentThreadCpuTime();
+					}
+					else if (!counts && cpuStart >= 0 && cpuNanos[index] == 0) {
+						cpuNanos[index] = CPU.getCurrentThreadCpuTime() - cpuStart;
+					}
 					for (int i = 0; i < 64; i++) {
 						Connection connection = own.get(random.nextInt(CONNECTIONS_PER_THREAD));
 						Integer room = random.nextInt(rooms);
@@ -149,9 +174,12 @@ public final class RegistryContentionBenchmark {
 						registry.dispatch(room, (entry) -> dispatched[0] += entry.value());
 						registry.unregister(connection, room);
 					}
-					if (counting.get()) {
+					if (counts && counting.get()) {
 						counted += 64 * 3;
 					}
+				}
+				if (cpuStart >= 0 && cpuNanos[index] == 0) {
+					cpuNanos[index] = CPU.getCurrentThreadCpuTime() - cpuStart;
 				}
 				operations[index] = counted;
 				sink[index] = dispatched[0];
@@ -172,10 +200,15 @@ public final class RegistryContentionBenchmark {
 			throw new IllegalStateException("entries left after the loop: " + registry.count());
 		}
 		long total = 0;
-		for (long count : operations) {
-			total += count;
+		long totalCpu = 0;
+		for (int t = 0; t < threads; t++) {
+			total += operations[t];
+			totalCpu += cpuNanos[t];
 		}
-		return total / (elapsed / 1e9);
+		return new Measurement(total / (elapsed / 1e9), total / (totalCpu / 1e9));
+	}
+
+	private record Measurement(double perSecond, double perCpuSecond) {
 	}
 
 	private record Layout(String label, Supplier<KeyTable<Integer, Integer>> table) {
