@@ -52,7 +52,9 @@ class ArchitectureTests {
 	 * The layers, top first; a class may depend on its own layer and the ones below. Framing is a
 	 * handler built on the public API alone. The client (its public facade and its machinery, one
 	 * layer, as a client is one object with its thread) sits on top: it reuses framings, transports
-	 * and telemetry, and nothing of the server reaches it. The machinery sits between the front door
+	 * and telemetry, and nothing of the server reaches it. PubSub stands on connections (their
+	 * mailbox and end) and may reach the connection machinery below it, for a mailbox offer that does
+	 * not throw; nothing below knows it. The machinery sits between the front door
 	 * and the API contracts it calls (handler, result, socket, configuration); transports, the PROXY
 	 * protocol reader and telemetry are at the bottom and know nothing of connections.
 	 */
