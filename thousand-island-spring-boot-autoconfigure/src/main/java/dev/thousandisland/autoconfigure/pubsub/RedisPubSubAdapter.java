@@ -2,6 +2,8 @@ package dev.thousandisland.autoconfigure.pubsub;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -28,7 +30,7 @@ import dev.thousandisland.pubsub.PubSubAdapter;
  * received twice (a client re-sending a PUBLISH after a reconnect) is delivered once. See
  * docs/pubsub-redis.md for exactly what is counted where.
  */
-public final class RedisPubSubAdapter implements PubSubAdapter {
+public final class RedisPubSubAdapter implements PubSubAdapter, PubSubAdapterDetails {
 
 	/** The first PING also opens the connection, and may be the first use of the Redis client. */
 	private static final Duration FIRST_CHECK_PATIENCE = Duration.ofSeconds(4);
@@ -165,6 +167,21 @@ public final class RedisPubSubAdapter implements PubSubAdapter {
 	 */
 	public int queuedPublishes() {
 		return this.publisher.queued();
+	}
+
+	/**
+	 * Returns {@code queuedPublishes} and, while Redis is unreachable, {@code error}: what Redis or
+	 * the network last answered.
+	 */
+	@Override
+	public Map<String, Object> healthDetails() {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("queuedPublishes", queuedPublishes());
+		Throwable error = lastError();
+		if (error != null) {
+			details.put("error", error.getClass().getSimpleName() + ": " + error.getMessage());
+		}
+		return details;
 	}
 
 	private void monitor() {

@@ -8,6 +8,9 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -17,6 +20,7 @@ import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.thousandisland.autoconfigure.ThousandIslandAutoConfiguration;
+import dev.thousandisland.autoconfigure.health.ThousandIslandPubSubHealthContributorAutoConfiguration;
 import dev.thousandisland.pubsub.PubSub;
 import dev.thousandisland.pubsub.PubSubAdapter;
 import dev.thousandisland.registry.Registry;
@@ -82,6 +86,20 @@ class PubSubAutoConfigurationTests {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean(PubSub.class).adapter().kind()).isEqualTo("local");
 		});
+	}
+
+	@Test
+	void thePubSubHealthWithoutSpringDataRedisIsUpWithTheLocalAdapter() {
+		this.runner.withClassLoader(new FilteredClassLoader(RedisConnectionFactory.class))
+			.withConfiguration(AutoConfigurations.of(ThousandIslandPubSubHealthContributorAutoConfiguration.class))
+			.withPropertyValues("thousandisland.pubsub.node-name=alone")
+			.run((context) -> {
+				Health health = context.getBean("pubsubHealthIndicator", HealthIndicator.class).health();
+				assertThat(health.getStatus()).isEqualTo(Status.UP);
+				assertThat(health.getDetails()).containsEntry("adapter", "local")
+					.containsEntry("node", "alone")
+					.containsEntry("connected", true);
+			});
 	}
 
 	@Test
