@@ -86,7 +86,7 @@ public final class RedisPubSubAdapter implements PubSubAdapter, PubSubAdapterDet
 	}
 
 	/**
-	 * Checks Redis once (waiting at most the recovery interval, at least one second, plus four
+	 * Checks Redis once (waiting at most the recovery interval, at least two seconds, plus four
 	 * seconds for the first connection), then starts publishing, subscribing and checking Redis
 	 * every recovery interval. Redis being down does not fail the
 	 * start: it is reported through {@link Inbound#transportStatus} and the adapter keeps trying.
