@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -151,14 +150,6 @@ public final class RedisPubSubAdapter implements PubSubAdapter, PubSubAdapterDet
 	 */
 	public @Nullable Throwable lastError() {
 		return this.reachability.lastError();
-	}
-
-	/**
-	 * Returns the topics this instance is subscribed to on Redis (or about to be).
-	 * @return the topics with local subscribers, as the adapter was told
-	 */
-	public Set<String> subscribedTopics() {
-		return this.subscriptions.topics();
 	}
 
 	/**
