@@ -144,6 +144,7 @@ class PubSubAutoConfigurationTests {
 		assertInvalid("thousandisland.pubsub.redis.recovery-interval=0s",
 				"thousandisland.pubsub.redis.recovery-interval");
 		assertInvalid("thousandisland.pubsub.name= ", "thousandisland.pubsub.name");
+		assertInvalid("thousandisland.pubsub.node-name=" + "n".repeat(256), "thousandisland.pubsub.node-name");
 		assertInvalid("thousandisland.registry.partitions=0", "thousandisland.registry.partitions");
 	}
 
