@@ -36,6 +36,10 @@ class PubSubBadAdapterTests {
 			assertThat(client.command("unsub room")).isEqualTo("unsub true");
 			assertThat(recorder.named(TelemetryEvent.PUBSUB_BROADCAST)).singleElement()
 				.satisfies((event) -> assertThat(event.measurement("published")).isZero());
+			assertThat(recorder.named(TelemetryEvent.PUBSUB_DROP)).singleElement().satisfies((event) -> {
+				assertThat(event.metadata()).containsEntry("reason", "publish_failed").containsEntry("topic", "room");
+				assertThat(event.measurement("count")).isEqualTo(1);
+			});
 			// subscribe, publish, unsubscribe: three failures, the 1st logged with its stack trace.
 			assertThat(log.records()).singleElement().satisfies((record) -> {
 				assertThat(record.getLevel()).isEqualTo(Level.WARNING);
