@@ -4,10 +4,12 @@ import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -15,12 +17,13 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Debian's {@code redis-server}, run by a test on a loopback port with no persistence, and
- * restarted on the same port when a test wants the client to see its server go away. Without
- * redis-server installed the tests using it are skipped, except in CI ({@code CI} set), where
- * {@code .ci/run} installs it and its absence fails them.
+ * Debian's {@code redis-server}, run by a test on a free loopback port with no persistence,
+ * optionally with a password, and restarted on the same port when a test wants its clients to
+ * see Redis go away and come back. Without redis-server installed the tests using it are skipped,
+ * except in CI ({@code CI} set), where {@code .ci/run} installs it and its absence fails them.
+ * Public, in core's test jar, for the other modules' Redis tests.
  */
-final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements AutoCloseable {
 
 	private final Path executable;
 
@@ -28,15 +31,29 @@ final class RedisServerProcess implements AutoCloseable {
 
 	private final Path log;
 
+	private final String password;
+
 	private Process process;
 
-	private RedisServerProcess(Path executable, int port, Path log) {
+	private RedisServerProcess(Path executable, int port, Path log, String password) {
 		this.executable = executable;
 		this.port = port;
 		this.log = log;
+		this.password = password;
 	}
 
-	static RedisServerProcess start(Path directory) throws IOException, InterruptedException {
+	public static RedisServerProcess start(Path directory) throws IOException, InterruptedException {
+		return start(directory, null);
+	}
+
+	public static RedisServerProcess start(Path directory, String password) throws IOException, InterruptedException {
+		RedisServerProcess redis = notStarted(directory, password);
+		redis.start();
+		return redis;
+	}
+
+	/** A server with its port chosen, not yet started: for a client that must start first. */
+	public static RedisServerProcess notStarted(Path directory, String password) throws IOException {
 		Path executable = executable();
 		if (executable == null) {
 			if (System.getenv("CI") != null) {
@@ -44,20 +61,21 @@ final class RedisServerProcess implements AutoCloseable {
 			}
 			assumeTrue(false, "redis-server is not installed (apt-get install redis-server); skipped outside CI");
 		}
-		RedisServerProcess redis = new RedisServerProcess(executable, ClientConnectionTests.freePort(),
-				directory.resolve("redis.log"));
-		redis.start();
-		return redis;
+		return new RedisServerProcess(executable, freePort(), directory.resolve("redis.log"), password);
 	}
 
-	int port() {
+	public int port() {
 		return this.port;
 	}
 
-	void start() throws IOException, InterruptedException {
-		this.process = new ProcessBuilder(this.executable.toString(), "--port", String.valueOf(this.port), "--bind",
-				"127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no")
-			.redirectErrorStream(true)
+	public void start() throws IOException, InterruptedException {
+		List<String> command = new ArrayList<>(List.of(this.executable.toString(), "--port",
+				String.valueOf(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize",
+				"no"));
+		if (this.password != null) {
+			command.addAll(List.of("--requirepass", this.password));
+		}
+		this.process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.log.toFile()))
 			.start();
 		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -77,7 +95,7 @@ final class RedisServerProcess implements AutoCloseable {
 	}
 
 	/** Kills the server at once (SIGKILL): clients see their connections reset or closed. */
-	void kill() throws InterruptedException {
+	public void kill() throws InterruptedException {
 		this.process.destroyForcibly();
 		this.process.waitFor(10, TimeUnit.SECONDS);
 	}
@@ -89,20 +107,22 @@ final class RedisServerProcess implements AutoCloseable {
 		}
 	}
 
+	public static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
+	}
+
 	private static Path executable() {
-		for (String dir : List.of("/usr/bin", "/usr/local/bin", "/usr/sbin")) {
+		List<String> dirs = new ArrayList<>(List.of("/usr/bin", "/usr/local/bin", "/usr/sbin"));
+		String path = System.getenv("PATH");
+		if (path != null) {
+			dirs.addAll(List.of(path.split(File.pathSeparator)));
+		}
+		for (String dir : dirs) {
 			Path candidate = Path.of(dir, "redis-server");
 			if (Files.isExecutable(candidate)) {
 				return candidate;
-			}
-		}
-		String path = System.getenv("PATH");
-		if (path != null) {
-			for (String dir : path.split(File.pathSeparator)) {
-				Path candidate = Path.of(dir, "redis-server");
-				if (Files.isExecutable(candidate)) {
-					return candidate;
-				}
 			}
 		}
 		return null;
