@@ -38,6 +38,9 @@ public final class PubSubFanOutBenchmark {
 	/** The servers to measure, by id: both by default; one alone measures it without a ratio. */
 	static final String PEERS_PROPERTY = "benchmarks.peers";
 
+	/** Descriptors a JVM holds besides its connections: jars, the listener, epoll, pipes. */
+	private static final int DESCRIPTORS_BESIDE_CONNECTIONS = 500;
+
 	private static final Duration STEP = Duration.ofMinutes(2);
 
 	private PubSubFanOutBenchmark() {
@@ -50,6 +53,14 @@ public final class PubSubFanOutBenchmark {
 		int[] counts = Arrays.stream(((args.length > 3) ? args[3] : "1000,10000").split(","))
 			.mapToInt(Integer::parseInt)
 			.toArray();
+		int most = Arrays.stream(counts).max().orElse(0);
+		long openFiles = openFilesSoftLimit();
+		if (openFiles >= 0 && most + DESCRIPTORS_BESIDE_CONNECTIONS > openFiles) {
+			throw new IllegalStateException("The open-files limit is " + openFiles + ", too low for " + most
+					+ " subscribers: each JVM needs one descriptor per connection and about "
+					+ DESCRIPTORS_BESIDE_CONNECTIONS + " more. Raise it (ulimit -n; benchmarks/run raises the soft "
+					+ "limit to the hard one) or pass smaller counts.");
+		}
 		long started = System.nanoTime();
 		Map<String, Samples> rates = new LinkedHashMap<>();
 		Map<String, Samples> p99s = new LinkedHashMap<>();
@@ -111,6 +122,22 @@ public final class PubSubFanOutBenchmark {
 		Path file = Path.of(System.getProperty("benchmarks.output", "."), "pubsub-fan-out-results.md");
 		Files.writeString(file, out);
 		System.err.println("wrote " + file);
+	}
+
+	/** The soft limit on open files, which the child JVMs inherit; -1 if unknown. */
+	private static long openFilesSoftLimit() {
+		try {
+			for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+				if (line.startsWith("Max open files")) {
+					String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+					return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// unknown: let the connections tell
+		}
+		return -1;
 	}
 
 	static String percent(double fraction) {

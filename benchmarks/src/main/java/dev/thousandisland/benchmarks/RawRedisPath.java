@@ -24,7 +24,8 @@ final class RawRedisPath implements RedisCrossInstancePath {
 	/** As many PUBLISHes per pipeline as the adapter's publisher sends at most. */
 	static final int BATCH = 128;
 
-	private static final byte[] CHANNEL = "raw:bench:fan-out".getBytes(StandardCharsets.UTF_8);
+	/** As long as the adapter's channel for the same topic ({@code thousandisland:bench:fan-out}). */
+	private static final byte[] CHANNEL = "thousandisland:bench:raw-fan".getBytes(StandardCharsets.UTF_8);
 
 	private final RedisClient client;
 
