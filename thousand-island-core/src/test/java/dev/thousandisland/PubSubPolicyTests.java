@@ -93,6 +93,23 @@ class PubSubPolicyTests {
 		assertThat(pubsub.broadcast("room", "later")).isEqualTo(3);
 	}
 
+	@Test
+	void aConnectionOfAnotherImplementationIsHeldToTheSamePolicyThroughTell() throws Exception {
+		PubSub pubsub = pubsub(SlowSubscriberPolicy.DROP);
+		PubSubTestServer server = server(pubsub, CAPACITY);
+		PubSubClient client = server.connect();
+		this.closeables.add(client);
+		Connection wrapped = new ForwardingConnection(server.connectionOf(client));
+		assertThat(pubsub.subscribe(wrapped, "room")).isTrue();
+		assertThat(client.command("hold")).isEqualTo("hold");
+		assertThat(broadcastAll(pubsub)).isEqualTo(CAPACITY);
+		assertThat(this.recorder.named(TelemetryEvent.PUBSUB_DROP)).hasSize(MESSAGES - CAPACITY);
+		server.release();
+		assertThat(client.nextMessages(CAPACITY)).isEqualTo(numbered(CAPACITY));
+		client.close();
+		await().atMost(PubSubTestServer.WAIT).until(() -> pubsub.subscriberCount("room") == 0);
+	}
+
 	private int broadcastAll(PubSub pubsub) {
 		int delivered = 0;
 		for (String message : numbered(MESSAGES)) {
@@ -125,6 +142,51 @@ class PubSubPolicyTests {
 			clients.add(client);
 		}
 		return clients;
+	}
+
+	/** A connection that is not the server's own class: what a wrapper or a decorator would be. */
+	private record ForwardingConnection(Connection delegate) implements Connection {
+
+		@Override
+		public long id() {
+			return this.delegate.id();
+		}
+
+		@Override
+		public java.net.SocketAddress remoteAddress() {
+			return this.delegate.remoteAddress();
+		}
+
+		@Override
+		public java.time.Instant acceptedAt() {
+			return this.delegate.acceptedAt();
+		}
+
+		@Override
+		public State state() {
+			return this.delegate.state();
+		}
+
+		@Override
+		public SocketStats stats() {
+			return this.delegate.stats();
+		}
+
+		@Override
+		public boolean tell(Object message) {
+			return this.delegate.tell(message);
+		}
+
+		@Override
+		public void close() {
+			this.delegate.close();
+		}
+
+		@Override
+		public EndWatch onEnd(Runnable action) {
+			return this.delegate.onEnd(action);
+		}
+
 	}
 
 	private static List<String> numbered(int count) {
