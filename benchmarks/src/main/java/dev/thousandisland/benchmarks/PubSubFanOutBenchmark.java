@@ -171,8 +171,9 @@ public final class PubSubFanOutBenchmark {
 					notes.add(String.format(Locale.ROOT, "%s, %,d: %,d out of order, %,d missed%s", peer.label(),
 							count, disorders, missed, published[2].equals("0") ? "" : ", the publisher stalled"));
 				}
-				clients.send("stop");
+				// The server first: mailboxes may still hold messages, which would meet closed sockets.
 				server.send("stop");
+				clients.send("stop");
 				return new Measurement(messages / (double) seconds, Long.parseLong(delivered[3]),
 						cpu / (double) Math.max(1, messages));
 			}

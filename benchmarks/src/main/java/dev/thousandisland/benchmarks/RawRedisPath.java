@@ -33,6 +33,9 @@ final class RawRedisPath implements RedisCrossInstancePath {
 
 	private final StatefulRedisPubSubConnection<byte[], byte[]> subscriber;
 
+	/** The path's name in the results. */
+	static final String LABEL = "raw Redis (Lettuce)";
+
 	private volatile CrossInstanceWindow window;
 
 	RawRedisPath(int port) {
@@ -53,7 +56,7 @@ final class RawRedisPath implements RedisCrossInstancePath {
 
 	@Override
 	public String label() {
-		return "raw Redis (Lettuce)";
+		return LABEL;
 	}
 
 	@Override

@@ -47,6 +47,9 @@ final class ThousandIslandRedisPath implements RedisCrossInstancePath {
 
 	private final Socket client;
 
+	/** The path's name in the results. */
+	static final String LABEL = "Thousand Island PubSub, Redis adapter";
+
 	private volatile CrossInstanceWindow window;
 
 	ThousandIslandRedisPath(int port) throws IOException, InterruptedException {
@@ -100,7 +103,7 @@ final class ThousandIslandRedisPath implements RedisCrossInstancePath {
 
 	@Override
 	public String label() {
-		return "Thousand Island PubSub, Redis adapter";
+		return LABEL;
 	}
 
 	@Override
