@@ -90,6 +90,11 @@ public final class FanOutServer {
 				}
 				peer.broadcast(FanOutMessage.stampedNow(sequence++), permits::release);
 			}
+			// Every broadcast written before the publisher says it is done, so that stopping the
+			// server afterwards meets no message still on its way.
+			if (stalled == 0 && !permits.tryAcquire(window, 10, TimeUnit.SECONDS)) {
+				stalled = 1;
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -104,16 +104,20 @@ final class ThousandIslandFanOut implements FanOutPeer {
 		}
 
 		@Override
-		public Result<Void> handleMessage(Object message, Socket socket, Void state) throws IOException {
+		public Result<Void> handleMessage(Object message, Socket socket, Void state) {
 			byte[] bytes = (byte[]) message;
 			long sequence = FanOutMessage.sequence(bytes);
 			try {
 				socket.send(bytes);
+				return Result.continueWith(state);
+			}
+			catch (IOException ex) {
+				// The client has gone: as a real subscriber would, end quietly.
+				return Result.close(state);
 			}
 			finally {
 				sent(slot(sequence), 1);
 			}
-			return Result.continueWith(state);
 		}
 
 	}
