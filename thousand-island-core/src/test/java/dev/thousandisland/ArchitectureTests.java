@@ -52,19 +52,17 @@ class ArchitectureTests {
 	 * handler built on the public API alone. The client (its public facade and its machinery, one
 	 * layer, as a client is one object with its thread) sits on top: it reuses framings, transports
 	 * and telemetry, and nothing of the server reaches it. PubSub and the registry (each its API
-	 * and its machinery) stand on connections, PubSub possibly on the registry, and nothing below
-	 * knows them: a connection's end reaches them through {@code Connection.onEnd}. PubSub may also
-	 * reach the connection machinery below it, for a mailbox offer that does not throw. The
-	 * machinery sits between the front door
+	 * and its machinery) stand on the public {@code Connection} alone, PubSub possibly on the
+	 * registry, and nothing below knows them: a connection's end reaches them through
+	 * {@code Connection.onEnd}. The machinery sits between the front door
 	 * and the API contracts it calls (handler, result, socket, configuration); transports, the PROXY
 	 * protocol reader and telemetry are at the bottom and know nothing of connections.
 	 */
 	private static final List<Set<String>> LAYERS = List.of(Set.of("front door"),
 			Set.of("dev.thousandisland.client", "dev.thousandisland.internal.client"),
-			Set.of("dev.thousandisland.framing"),
 			Set.of("dev.thousandisland.pubsub", "dev.thousandisland.internal.pubsub"),
 			Set.of("dev.thousandisland.registry", "dev.thousandisland.internal.registry"),
-			Set.of("dev.thousandisland.internal.server"),
+			Set.of("dev.thousandisland.framing"), Set.of("dev.thousandisland.internal.server"),
 			Set.of("dev.thousandisland.internal.listener"), Set.of("dev.thousandisland.internal.connection"),
 			Set.of("dev.thousandisland"),
 			Set.of("dev.thousandisland.transport", "dev.thousandisland.internal.channel",
