@@ -22,7 +22,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 final class RawRedisPath implements RedisCrossInstancePath {
 
 	/** As many PUBLISHes per pipeline as the adapter's publisher sends at most. */
-	static final int BATCH = 128;
+	static final int BATCH = 512;
 
 	/** As long as the adapter's channel for the same topic ({@code thousandisland:bench:fan-out}). */
 	private static final byte[] CHANNEL = "thousandisland:bench:raw-fan".getBytes(StandardCharsets.UTF_8);
