@@ -28,6 +28,17 @@ record MachineInfo(Instant date, String jdk, String cpuModel, int cores, String 
 				openFilesHardLimit());
 	}
 
+	/**
+	 * Returns the machine of this run as one line, for the head of a smaller benchmark's results.
+	 * @return date, JDK, CPU, cores, OS and the open-files hard limit
+	 */
+	static String describe() {
+		MachineInfo machine = current();
+		return "Measured " + machine.date() + ", JDK " + machine.jdk() + ", " + machine.cpuModel() + " ("
+				+ machine.cores() + " cores), " + machine.os() + ", open-files hard limit "
+				+ machine.openFilesLimit() + ".";
+	}
+
 	private static String readCpuModel() {
 		try {
 			for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
