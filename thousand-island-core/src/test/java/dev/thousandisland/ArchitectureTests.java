@@ -41,7 +41,8 @@ class ArchitectureTests {
 	/** The exported packages: what users may use. */
 	private static final Set<String> API_PACKAGES = Set.of("dev.thousandisland", "dev.thousandisland.transport",
 			"dev.thousandisland.telemetry", "dev.thousandisland.framing", "dev.thousandisland.proxy",
-			"dev.thousandisland.client");
+			"dev.thousandisland.client",
+			"dev.thousandisland.pubsub");
 
 	/** The classes users start a server with: they may reach the machinery that runs it. */
 	private static final Set<String> FRONT_DOOR = Set.of("dev.thousandisland.Server",
@@ -57,7 +58,9 @@ class ArchitectureTests {
 	 */
 	private static final List<Set<String>> LAYERS = List.of(Set.of("front door"),
 			Set.of("dev.thousandisland.client", "dev.thousandisland.internal.client"),
-			Set.of("dev.thousandisland.framing"), Set.of("dev.thousandisland.internal.server"),
+			Set.of("dev.thousandisland.framing"),
+			Set.of("dev.thousandisland.pubsub", "dev.thousandisland.internal.pubsub"),
+			Set.of("dev.thousandisland.internal.server"),
 			Set.of("dev.thousandisland.internal.listener"), Set.of("dev.thousandisland.internal.connection"),
 			Set.of("dev.thousandisland"),
 			Set.of("dev.thousandisland.transport", "dev.thousandisland.internal.channel",

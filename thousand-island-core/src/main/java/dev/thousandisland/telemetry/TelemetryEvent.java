@@ -55,6 +55,21 @@ import java.util.Map;
  * <tr><td>client_request.exception</td><td>duration</td><td>exception, error (no reply: why)</td></tr>
  * </table>
  *
+ * <table>
+ * <caption>Events emitted by a {@link dev.thousandisland.pubsub.PubSub}</caption>
+ * <tr><th>name</th><th>measurements</th><th>metadata (besides the span's own: name, node, adapter)</th></tr>
+ * <tr><td>pubsub.start</td><td>-</td><td>name, node, adapter (the PubSub was built)</td></tr>
+ * <tr><td>pubsub.stop</td><td>duration</td><td>- (the PubSub was closed)</td></tr>
+ * <tr><td>pubsub.subscribe</td><td>-</td><td>topic, connection_id</td></tr>
+ * <tr><td>pubsub.unsubscribe</td><td>-</td><td>topic, connection_id, reason ({@code unsubscribe}, {@code connection_end})</td></tr>
+ * <tr><td>pubsub.broadcast</td><td>subscribers, delivered, dropped, published</td><td>topic, scope ({@code cluster}, {@code local})</td></tr>
+ * <tr><td>pubsub.deliver</td><td>subscribers, delivered, dropped</td><td>topic (a broadcast of another instance)</td></tr>
+ * <tr><td>pubsub.drop</td><td>count</td><td>topic, reason ({@code mailbox_full}, {@code closed_slow_subscriber},
+ * {@code decode_failed}, or the adapter's reason)</td></tr>
+ * <tr><td>pubsub.adapter_down</td><td>-</td><td>error</td></tr>
+ * <tr><td>pubsub.adapter_up</td><td>lost</td><td>-</td></tr>
+ * </table>
+ *
  * <p>With {@code telemetryPayloads} enabled, {@code async_recv}, {@code recv} and {@code send}
  * also carry {@code data}: a copy of the bytes as a {@code byte[]}. It is off by default because
  * copying every payload is expensive.
@@ -163,6 +178,33 @@ public record TelemetryEvent(String name, Span span, long monotonicTime, Map<Str
 
 	/** A request failed: not connected, queue full, connection lost or timed out. */
 	public static final String CLIENT_REQUEST_EXCEPTION = "client_request.exception";
+
+	/** A PubSub was built: its span begins. */
+	public static final String PUBSUB_START = "pubsub.start";
+
+	/** A PubSub was closed: its span ends. */
+	public static final String PUBSUB_STOP = "pubsub.stop";
+
+	/** A connection subscribed to a topic. */
+	public static final String PUBSUB_SUBSCRIBE = "pubsub.subscribe";
+
+	/** A connection left a topic; {@code reason} says whether it unsubscribed or ended. */
+	public static final String PUBSUB_UNSUBSCRIBE = "pubsub.unsubscribe";
+
+	/** A broadcast was made on this instance; the measurements say how local delivery went. */
+	public static final String PUBSUB_BROADCAST = "pubsub.broadcast";
+
+	/** A broadcast of another instance was delivered to this instance's subscribers. */
+	public static final String PUBSUB_DELIVER = "pubsub.deliver";
+
+	/** Messages were not delivered; {@code reason} says why and {@code count} how many. */
+	public static final String PUBSUB_DROP = "pubsub.drop";
+
+	/** A PubSub adapter's transport failed; logged once until it is back. */
+	public static final String PUBSUB_ADAPTER_DOWN = "pubsub.adapter_down";
+
+	/** A PubSub adapter's transport is back; {@code lost} says how many messages were lost meanwhile. */
+	public static final String PUBSUB_ADAPTER_UP = "pubsub.adapter_up";
 
 	/**
 	 * Returns a measurement as a {@code long}.
