@@ -70,7 +70,9 @@ public interface Connection {
 	 * {@link dev.thousandisland.registry.Registry} and a {@link dev.thousandisland.pubsub.PubSub}
 	 * use to forget a connection whatever ended it. The action runs exactly once, after the
 	 * connection's closing callback and its stop event, on whichever thread finished the
-	 * connection (its own, or the thread of a server's forced close). If the connection has
+	 * connection (its own, or the thread of a server's forced close), before the server counts the
+	 * connection gone: once {@link Server#stop} has returned, every action of its connections has
+	 * run. If the connection has
 	 * already ended, it runs at once on the caller's thread. What the action throws is logged and
 	 * otherwise ignored. Keep actions short and non-blocking: they run on the path that releases
 	 * the connection's slot.

@@ -41,8 +41,7 @@ class ArchitectureTests {
 	/** The exported packages: what users may use. */
 	private static final Set<String> API_PACKAGES = Set.of("dev.thousandisland", "dev.thousandisland.transport",
 			"dev.thousandisland.telemetry", "dev.thousandisland.framing", "dev.thousandisland.proxy",
-			"dev.thousandisland.client",
-			"dev.thousandisland.pubsub");
+			"dev.thousandisland.client", "dev.thousandisland.registry", "dev.thousandisland.pubsub");
 
 	/** The classes users start a server with: they may reach the machinery that runs it. */
 	private static final Set<String> FRONT_DOOR = Set.of("dev.thousandisland.Server",
@@ -52,7 +51,10 @@ class ArchitectureTests {
 	 * The layers, top first; a class may depend on its own layer and the ones below. Framing is a
 	 * handler built on the public API alone. The client (its public facade and its machinery, one
 	 * layer, as a client is one object with its thread) sits on top: it reuses framings, transports
-	 * and telemetry, and nothing of the server reaches it. The machinery sits between the front door
+	 * and telemetry, and nothing of the server reaches it. PubSub and the registry (each its API
+	 * and its machinery) stand on the public {@code Connection} alone, PubSub possibly on the
+	 * registry, and nothing below knows them: a connection's end reaches them through
+	 * {@code Connection.onEnd}. The machinery sits between the front door
 	 * and the API contracts it calls (handler, result, socket, configuration); transports, the PROXY
 	 * protocol reader and telemetry are at the bottom and know nothing of connections.
 	 */
@@ -60,6 +62,7 @@ class ArchitectureTests {
 			Set.of("dev.thousandisland.client", "dev.thousandisland.internal.client"),
 			Set.of("dev.thousandisland.framing"),
 			Set.of("dev.thousandisland.pubsub", "dev.thousandisland.internal.pubsub"),
+			Set.of("dev.thousandisland.registry", "dev.thousandisland.internal.registry"),
 			Set.of("dev.thousandisland.internal.server"),
 			Set.of("dev.thousandisland.internal.listener"), Set.of("dev.thousandisland.internal.connection"),
 			Set.of("dev.thousandisland"),

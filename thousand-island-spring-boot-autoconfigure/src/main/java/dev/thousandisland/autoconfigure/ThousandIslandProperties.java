@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * Configuration properties for Thousand Island servers. Every Handler bean becomes a server named
@@ -37,6 +38,18 @@ public class ThousandIslandProperties extends ThousandIslandServerProperties {
 	 */
 	private final Observations observations = new Observations();
 
+	/**
+	 * The PubSub bean: topics, broadcasts and the adapter that carries them to other instances.
+	 */
+	@NestedConfigurationProperty
+	private final ThousandIslandPubSubProperties pubsub = new ThousandIslandPubSubProperties();
+
+	/**
+	 * The Registry bean: connections found by key.
+	 */
+	@NestedConfigurationProperty
+	private final ThousandIslandRegistryProperties registry = new ThousandIslandRegistryProperties();
+
 	public Map<String, ThousandIslandServerProperties> getServers() {
 		return this.servers;
 	}
@@ -55,6 +68,14 @@ public class ThousandIslandProperties extends ThousandIslandServerProperties {
 
 	public Observations getObservations() {
 		return this.observations;
+	}
+
+	public ThousandIslandPubSubProperties getPubsub() {
+		return this.pubsub;
+	}
+
+	public ThousandIslandRegistryProperties getRegistry() {
+		return this.registry;
 	}
 
 	/**

@@ -98,8 +98,10 @@ final class ConnectionEnding {
 		if (mailbox != null) {
 			mailbox.clear();
 		}
-		connection.server.connectionEnded(connection, connection.connectionSet);
+		// The watchers first: when the server counts the connection gone (and a stop that waits
+		// for the last one returns), whatever watched it (a registry, PubSub) has forgotten it.
 		connection.endWatches.runAll();
+		connection.server.connectionEnded(connection, connection.connectionSet);
 	}
 
 	static void closeSocket(ConnectionLoop connection) {

@@ -56,6 +56,11 @@ final class EndWatches {
 		}
 	}
 
+	/** The actions waiting for the end: what a test of a watcher's cleanup counts. */
+	synchronized int pending() {
+		return (this.watches != null) ? this.watches.size() : 0;
+	}
+
 	private synchronized boolean remove(Watch watch) {
 		return this.watches != null && this.watches.remove(watch);
 	}

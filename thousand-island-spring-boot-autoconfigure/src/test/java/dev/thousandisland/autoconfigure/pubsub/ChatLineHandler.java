@@ -1,0 +1,49 @@
+package dev.thousandisland.autoconfigure.pubsub;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import dev.thousandisland.Result;
+import dev.thousandisland.framing.FramedHandler;
+import dev.thousandisland.framing.FramedSocket;
+import dev.thousandisland.pubsub.PubSub;
+
+/**
+ * A line protocol on the PubSub: {@code SUB topic} and {@code UNSUB topic} (answered
+ * {@code OK ...}), {@code PUB topic text} (broadcast to everyone else, no answer); every message
+ * delivered to the connection is written to it as a line.
+ */
+final class ChatLineHandler implements FramedHandler<Void> {
+
+	private final PubSub pubsub;
+
+	ChatLineHandler(PubSub pubsub) {
+		this.pubsub = pubsub;
+	}
+
+	@Override
+	public Result<Void> handleFrame(ByteBuffer frame, FramedSocket socket, Void state) throws Exception {
+		String line = StandardCharsets.UTF_8.decode(frame).toString();
+		String[] parts = line.split(" ", 3);
+		switch (parts[0]) {
+			case "SUB" -> {
+				this.pubsub.subscribe(socket.connection(), parts[1]);
+				socket.sendLine("OK " + line);
+			}
+			case "UNSUB" -> {
+				this.pubsub.unsubscribe(socket.connection(), parts[1]);
+				socket.sendLine("OK " + line);
+			}
+			case "PUB" -> this.pubsub.broadcastFrom(socket.connection(), parts[1], parts[2]);
+			default -> socket.sendLine("ERR " + line);
+		}
+		return Result.continueWith(state);
+	}
+
+	@Override
+	public Result<Void> handleMessage(Object message, FramedSocket socket, Void state) throws Exception {
+		socket.sendLine((String) message);
+		return Result.continueWith(state);
+	}
+
+}

@@ -1,0 +1,123 @@
+package dev.thousandisland.autoconfigure.pubsub;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Debian's {@code redis-server}, run by a test on a free loopback port with no persistence,
+ * optionally with a password, and restarted on the same port when a test wants its clients to
+ * see Redis go away and come back. A machine without redis-server fails the test: it is never
+ * skipped.
+ */
+final class RedisServerProcess implements AutoCloseable {
+
+	private final Path executable;
+
+	private final int port;
+
+	private final Path log;
+
+	private final String password;
+
+	private Process process;
+
+	private RedisServerProcess(Path executable, int port, Path log, String password) {
+		this.executable = executable;
+		this.port = port;
+		this.log = log;
+		this.password = password;
+	}
+
+	static RedisServerProcess start(Path directory) throws IOException, InterruptedException {
+		return start(directory, null);
+	}
+
+	static RedisServerProcess start(Path directory, String password) throws IOException, InterruptedException {
+		Path executable = executable();
+		if (executable == null) {
+			fail("redis-server is not installed (apt-get install redis-server; .ci/run installs it): "
+					+ "the PubSub Redis tests need a real one");
+		}
+		RedisServerProcess redis = new RedisServerProcess(executable, freePort(), directory.resolve("redis.log"),
+				password);
+		redis.start();
+		return redis;
+	}
+
+	int port() {
+		return this.port;
+	}
+
+	void start() throws IOException, InterruptedException {
+		List<String> command = new ArrayList<>(List.of(this.executable.toString(), "--port",
+				String.valueOf(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize",
+				"no"));
+		if (this.password != null) {
+			command.addAll(List.of("--requirepass", this.password));
+		}
+		this.process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.log.toFile()))
+			.start();
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (System.nanoTime() - deadline < 0) {
+			try (Socket probe = new Socket()) {
+				probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), this.port), 200);
+				return;
+			}
+			catch (IOException ex) {
+				if (!this.process.isAlive()) {
+					throw new IOException("redis-server exited: " + Files.readString(this.log), ex);
+				}
+				Thread.sleep(20);
+			}
+		}
+		throw new IOException("redis-server did not listen on " + this.port + " within 10 s");
+	}
+
+	/** Kills the server at once (SIGKILL): clients see their connections reset or closed. */
+	void kill() throws InterruptedException {
+		this.process.destroyForcibly();
+		this.process.waitFor(10, TimeUnit.SECONDS);
+	}
+
+	@Override
+	public void close() throws InterruptedException {
+		if (this.process != null && this.process.isAlive()) {
+			kill();
+		}
+	}
+
+	static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
+	}
+
+	private static Path executable() {
+		List<String> dirs = new ArrayList<>(List.of("/usr/bin", "/usr/local/bin", "/usr/sbin"));
+		String path = System.getenv("PATH");
+		if (path != null) {
+			dirs.addAll(List.of(path.split(File.pathSeparator)));
+		}
+		for (String dir : dirs) {
+			Path candidate = Path.of(dir, "redis-server");
+			if (Files.isExecutable(candidate)) {
+				return candidate;
+			}
+		}
+		return null;
+	}
+
+}
