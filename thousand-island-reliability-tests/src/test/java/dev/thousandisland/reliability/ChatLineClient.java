@@ -143,6 +143,13 @@ final class ChatLineClient implements AutoCloseable {
 		}
 	}
 
+	/** Forgets what was received so far: the next check starts afresh. */
+	void clearReceived() {
+		synchronized (this.received) {
+			this.received.clear();
+		}
+	}
+
 	int receivedCount() {
 		synchronized (this.received) {
 			return this.received.size();
