@@ -68,13 +68,28 @@ final class ChatCluster implements AutoCloseable {
 		RedisServer redis = RedisServer.start(directory, ports[0]);
 		AppInstance a = instance("a", ports[1], ports[2], ports[0], directory, jvmOptions, properties);
 		AppInstance b = instance("b", ports[3], ports[4], ports[0], directory, jvmOptions, properties);
-		a.start();
-		b.start();
-		Haproxy haproxy = Haproxy.start(executable, directory, configuration(ports[5], a, b));
+		Haproxy haproxy = null;
+		try {
+			a.start();
+			b.start();
+			haproxy = Haproxy.start(executable, directory, configuration(ports[5], a, b));
+		}
+		catch (Exception | Error ex) {
+			a.kill();
+			b.kill();
+			redis.kill();
+			throw ex;
+		}
 		ChatCluster cluster = new ChatCluster(redis, a, b, ports[5], haproxy);
 		Runtime.getRuntime().addShutdownHook(cluster.reaper);
-		cluster.awaitUp(a);
-		cluster.awaitUp(b);
+		try {
+			cluster.awaitUp(a);
+			cluster.awaitUp(b);
+		}
+		catch (Exception | Error ex) {
+			cluster.close();
+			throw ex;
+		}
 		return cluster;
 	}
 

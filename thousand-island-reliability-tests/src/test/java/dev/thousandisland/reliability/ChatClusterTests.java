@@ -3,6 +3,7 @@ package dev.thousandisland.reliability;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,8 +54,8 @@ class ChatClusterTests {
 
 	@BeforeAll
 	void startCluster() throws Exception {
-		// In target, not a temporary directory: the instances', Redis's and HAProxy's logs outlive a failure.
-		this.directory = Files.createDirectories(Path.of("target", "chat-cluster", Long.toString(System.currentTimeMillis())));
+		// Short: HAProxy's runtime API socket lives there, and a Unix socket's path has at most 97 characters.
+		this.directory = Files.createTempDirectory("chat-cluster");
 		this.cluster = ChatCluster.start(this.directory, List.of("-Xmx" + HEAP_MB + "m"), List.of());
 	}
 
@@ -63,6 +64,17 @@ class ChatClusterTests {
 		if (this.cluster != null) {
 			this.cluster.close();
 		}
+		// The instances', Redis's and HAProxy's logs outlive the run, in target, for a failure's post-mortem.
+		Path logs = Files.createDirectories(Path.of("target", "chat-cluster-logs"));
+		try (var files = Files.list(this.directory)) {
+			for (Path file : files.toList()) {
+				if (file.toString().endsWith(".log")) {
+					Files.copy(file, logs.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+				}
+				Files.delete(file);
+			}
+		}
+		Files.delete(this.directory);
 	}
 
 	void closeClients() {
