@@ -113,8 +113,8 @@ public class ThousandIslandPubSubProperties {
 		private int publishQueueCapacity = 10_000;
 
 		/**
-		 * How often, while Redis is unreachable, the adapter checks it again and retries its
-		 * subscriptions; also the longest a health check of Redis may take.
+		 * How often the adapter checks that Redis answers (PING) and, while it does not, retries
+		 * its subscriptions; a check that takes longer than this (and than 1s) marks Redis down.
 		 */
 		private Duration recoveryInterval = Duration.ofSeconds(1);
 

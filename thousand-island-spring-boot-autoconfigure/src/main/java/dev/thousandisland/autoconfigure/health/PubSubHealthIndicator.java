@@ -33,7 +33,7 @@ final class PubSubHealthIndicator implements HealthIndicator {
 			health.withDetail("queuedPublishes", redis.queuedPublishes());
 			Throwable error = redis.lastError();
 			if (error != null) {
-				health.withDetail("error", error.getClass().getName() + ": " + error.getMessage());
+				health.withDetail("error", error.getClass().getSimpleName() + ": " + error.getMessage());
 			}
 		}
 		return health.build();

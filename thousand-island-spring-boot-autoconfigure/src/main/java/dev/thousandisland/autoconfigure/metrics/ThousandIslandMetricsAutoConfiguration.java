@@ -10,8 +10,10 @@ import org.springframework.context.annotation.Bean;
 
 import dev.thousandisland.Server;
 import dev.thousandisland.autoconfigure.ThousandIslandClients;
+import dev.thousandisland.autoconfigure.ThousandIslandProperties;
 import dev.thousandisland.autoconfigure.ThousandIslandServerCustomizer;
 import dev.thousandisland.autoconfigure.ThousandIslandServers;
+import dev.thousandisland.pubsub.PubSub;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} for
@@ -32,6 +34,16 @@ public final class ThousandIslandMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	ThousandIslandClientMetrics thousandIslandClientMetrics(ObjectProvider<ThousandIslandClients> clients) {
 		return new ThousandIslandClientMetrics(clients);
+	}
+
+	@Bean
+	@ConditionalOnClass(PubSub.class)
+	@ConditionalOnMissingBean
+	ThousandIslandPubSubMetrics thousandIslandPubSubMetrics(ObjectProvider<PubSub> pubsub,
+			ObjectProvider<ThousandIslandProperties> properties) {
+		ThousandIslandProperties configured = properties.getIfAvailable();
+		String name = (configured != null) ? configured.getPubsub().getName() : "pubsub";
+		return new ThousandIslandPubSubMetrics(pubsub, name);
 	}
 
 	@Bean

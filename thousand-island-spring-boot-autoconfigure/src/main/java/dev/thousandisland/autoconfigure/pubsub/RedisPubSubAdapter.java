@@ -30,6 +30,9 @@ import dev.thousandisland.pubsub.PubSubAdapter;
  */
 public final class RedisPubSubAdapter implements PubSubAdapter {
 
+	/** The first PING also opens the connection, and may be the first use of the Redis client. */
+	private static final Duration FIRST_CHECK_PATIENCE = Duration.ofSeconds(4);
+
 	private final UUID id = UUID.randomUUID();
 
 	private final Duration recoveryInterval;
@@ -81,15 +84,16 @@ public final class RedisPubSubAdapter implements PubSubAdapter {
 	}
 
 	/**
-	 * Checks Redis once (waiting at most the recovery interval), then starts publishing,
-	 * subscribing and checking Redis every recovery interval. Redis being down does not fail the
+	 * Checks Redis once (waiting at most the recovery interval, at least one second, plus four
+	 * seconds for the first connection), then starts publishing, subscribing and checking Redis
+	 * every recovery interval. Redis being down does not fail the
 	 * start: it is reported through {@link Inbound#transportStatus} and the adapter keeps trying.
 	 */
 	@Override
 	public void start(String pubsubName, Inbound inbound) {
 		this.channelPrefixWithName = this.channelPrefix + pubsubName + ":";
 		this.reachability.reportTo(inbound);
-		this.reachability.check();
+		this.reachability.check(FIRST_CHECK_PATIENCE);
 		this.publisher.start(this.channelPrefixWithName, inbound);
 		this.subscriptions.start(this.channelPrefixWithName, new Receiver(inbound));
 		this.monitor = Thread.ofVirtual().name("thousandisland-pubsub-redis-monitor").start(this::monitor);
@@ -139,7 +143,8 @@ public final class RedisPubSubAdapter implements PubSubAdapter {
 	}
 
 	/**
-	 * Returns what made Redis unreachable, for health.
+	 * Returns what made Redis unreachable, for health: the innermost cause, such as Redis's own
+	 * error reply.
 	 * @return the last failure while Redis is unreachable, or {@code null} while it is reachable
 	 */
 	public @Nullable Throwable lastError() {
@@ -166,7 +171,7 @@ public final class RedisPubSubAdapter implements PubSubAdapter {
 		try {
 			while (!this.stopped) {
 				Thread.sleep(this.recoveryInterval);
-				if (this.reachability.check()) {
+				if (this.reachability.check(Duration.ZERO)) {
 					this.subscriptions.ensureListening();
 				}
 			}

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -24,9 +25,12 @@ import dev.thousandisland.pubsub.PubSubAdapter;
  */
 final class RedisReachability {
 
+	private static final Duration MINIMUM_TIMEOUT = Duration.ofSeconds(1);
+
 	private final RedisConnectionFactory connectionFactory;
 
-	private final Duration interval;
+	/** The longest a PING may take before Redis counts as unreachable. */
+	private final Duration timeout;
 
 	private final AtomicBoolean connected = new AtomicBoolean(true);
 
@@ -38,7 +42,7 @@ final class RedisReachability {
 
 	RedisReachability(RedisConnectionFactory connectionFactory, Duration interval) {
 		this.connectionFactory = connectionFactory;
-		this.interval = interval;
+		this.timeout = timeout(interval);
 	}
 
 	void reportTo(PubSubAdapter.Inbound inbound) {
@@ -54,17 +58,27 @@ final class RedisReachability {
 	}
 
 	/**
-	 * PINGs Redis and waits at most one recovery interval for the answer. Called from one thread
-	 * at a time (the adapter's monitor); a PING still unanswered from the previous call counts as
-	 * a failure without sending another.
+	 * The recovery interval, but at least one second: a busy machine (a JVM warming up, a garbage
+	 * collection) can hold a PING's answer for a few hundred milliseconds, and that is no outage.
+	 */
+	static Duration timeout(Duration interval) {
+		return (interval.compareTo(MINIMUM_TIMEOUT) > 0) ? interval : MINIMUM_TIMEOUT;
+	}
+
+	/**
+	 * PINGs Redis and waits at most the recovery interval (at least one second) for the answer.
+	 * Called from one thread at a time (the adapter's start, then its monitor); a PING still
+	 * unanswered from the previous call counts as a failure without sending another.
+	 * @param patience how much longer than that to wait: more for the first PING, which also
+	 * opens the connection
 	 * @return whether Redis answered
 	 */
-	boolean check() {
+	boolean check(Duration patience) {
 		if (this.probe == null || this.probe.isDone()) {
 			this.probe = CompletableFuture.runAsync(this::ping, Thread::startVirtualThread);
 		}
 		try {
-			this.probe.get(this.interval.toMillis(), TimeUnit.MILLISECONDS);
+			this.probe.get(this.timeout.plus(patience).toMillis(), TimeUnit.MILLISECONDS);
 			recovered();
 			return true;
 		}
@@ -72,8 +86,8 @@ final class RedisReachability {
 			failed(ex.getCause());
 		}
 		catch (TimeoutException ex) {
-			failed(new RedisConnectionFailureException("Redis did not answer PING within " + this.interval
-					+ " (thousandisland.pubsub.redis.recovery-interval)"));
+			failed(new RedisConnectionFailureException("Redis did not answer PING within "
+					+ this.timeout.plus(patience).toMillis() + " ms"));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -87,7 +101,13 @@ final class RedisReachability {
 		}
 	}
 
-	void failed(Throwable error) {
+	/**
+	 * Records a failure; the first since Redis was last reachable is reported. What is kept and
+	 * reported is the innermost cause, which says what Redis or the network said (WRONGPASS,
+	 * OOM, connection refused) where Spring's wrapper says only that something failed.
+	 */
+	void failed(Throwable failure) {
+		Throwable error = NestedExceptionUtils.getMostSpecificCause(failure);
 		this.lastError = error;
 		if (this.connected.compareAndSet(true, false)) {
 			PubSubAdapter.Inbound inbound = this.inbound;
