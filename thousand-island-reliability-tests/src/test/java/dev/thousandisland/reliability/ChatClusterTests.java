@@ -41,7 +41,7 @@ class ChatClusterTests {
 
 	static final String FIGURES = "Chat cluster (2 instances, HAProxy, Redis)";
 
-	/** Small enough that the slow-subscriber test pushes more than twice the heap through an instance. */
+	/** Each instance's heap: small, so that the slow-subscriber test can say more than it holds. */
 	static final int HEAP_MB = 96;
 
 	static final Duration QUIET = Duration.ofMillis(500);

@@ -18,15 +18,17 @@ import static org.awaitility.Awaitility.await;
  * are lost, each one wholly (no member of the other instance has it, so the loss is the
  * instance's, not a member's), and what arrives keeps each sender's order with nothing twice.
  *
- * <p>The loss is compared with what the instances count. A counted loss is one the publishing
- * instance knew of: its adapter could not publish. A loss no instance can see is a PUBLISH that
- * Redis accepted with no subscriber of the other instance to hand it to: after the restart, the
- * publishing instance's connection may be back before the other instance's subscription is, and
- * Redis answers such a PUBLISH with "0 receivers", which the adapter cannot tell from a room with
- * no members elsewhere. (Redis accepting a PUBLISH and dying before writing it out is the same,
- * within the instant of the kill.) So the test asserts: the uncounted part of the loss is only
- * lines sent from the restart until the direction resumed (or at the instant of the kill), and
- * the counted part never exceeds the real loss.
+ * <p>The loss is compared with the meters, per direction. The receiving instance counts exactly
+ * what it missed ({@code thousandisland.pubsub.adapter.lost}, reason {@code missed}): the Redis
+ * adapter numbers each sender's messages per channel, so the next message after a gap tells the
+ * receiver how many it never got, whatever lost them; so a→b's loss equals b's {@code missed}, and
+ * b→a's a's. The sending instance counts only what it could not publish ({@code disconnected},
+ * {@code publish_failed}, {@code queue_full}): a PUBLISH that Redis accepted with no subscriber of
+ * the other instance to hand it to (after the restart, the sender's connection back before the
+ * other instance's subscription; or Redis dying between accepting a PUBLISH and writing it out)
+ * is a loss the sender cannot see, Redis answering it like a room with nobody elsewhere. So the
+ * sender's count is at most the loss, and the difference is only lines sent at the kill or after
+ * the restart.
  */
 final class RedisOutageScenario {
 
@@ -59,7 +61,12 @@ final class RedisOutageScenario {
 		}
 		this.test.awaitRoomsSpanned(Map.of(ROOM, members));
 		members.forEach(ChatLineClient::startCollecting);
-		double countedBefore = counted(this.cluster.a) + counted(this.cluster.b);
+		Map<String, Double> before = new java.util.HashMap<>();
+		for (AppInstance instance : List.of(this.cluster.a, this.cluster.b)) {
+			before.put(instance.name + " missed", lost(instance, "missed"));
+			before.put(instance.name + " unsent", lost(instance, "disconnected") + lost(instance, "publish_failed")
+					+ lost(instance, "queue_full"));
+		}
 		List<PacedSender> senders = members.stream().map((m) -> new PacedSender(m, PACE)).toList();
 		senders.forEach(PacedSender::start);
 
@@ -84,31 +91,11 @@ final class RedisOutageScenario {
 		}
 		awaitQuiet(members, senders);
 
-		long lost = 0;
-		long uncountable = 0;
+		long[] lost = new long[2];
+		long[] unseenBySender = new long[2];
 		for (PacedSender sender : senders) {
 			int direction = sender.node().equals("a") ? 0 : 1;
-			Set<Long> missing = null;
-			for (ChatLineClient receiver : members) {
-				if (receiver == sender.member) {
-					continue;
-				}
-				List<Long> got = RoomLines.bySender(receiver, ROOM).getOrDefault(sender.name(), List.of());
-				assertThat(RoomLines.strictlyIncreasing(got)).as("%s's lines at %s in order, none twice", sender.name(),
-						receiver.name()).isTrue();
-				if (receiver.node().equals(sender.node())) {
-					assertThat(got).as("%s's lines at %s, on the same instance", sender.name(), receiver.name())
-						.isEqualTo(RoomLines.upTo(sender.sent()));
-					continue;
-				}
-				Set<Long> missingHere = new HashSet<>(RoomLines.upTo(sender.sent()));
-				got.forEach(missingHere::remove);
-				if (missing == null) {
-					missing = missingHere;
-				}
-				assertThat(missingHere).as("%s's lines missing at %s: the same at every member of that instance",
-						sender.name(), receiver.name()).isEqualTo(missing);
-			}
+			Set<Long> missing = missing(sender, members);
 			for (long n : missing) {
 				long at = sender.sentAt(n);
 				assertThat(at).as("%s's line %d, lost: sent in the outage, not before the kill", sender.name(), n)
@@ -116,23 +103,66 @@ final class RedisOutageScenario {
 				assertThat(at).as("%s's line %d, lost: sent in the outage, not after crossing resumed", sender.name(), n)
 					.isLessThanOrEqualTo(resumedAt[direction]);
 				if (at >= restartedAt || at < killedAt) {
-					uncountable++;
+					unseenBySender[direction]++;
 				}
 			}
-			lost += missing.size();
+			lost[direction] += missing.size();
 		}
-		double counted = counted(this.cluster.a) + counted(this.cluster.b) - countedBefore;
-		Figures.record(ChatClusterTests.FIGURES, "Redis outage: lines sent / lost / counted lost by the meters",
-				senders.stream().mapToInt(PacedSender::sent).sum() + " / " + lost + " / " + (long) counted);
-		Figures.record(ChatClusterTests.FIGURES, "Redis outage: lost lines sent at the kill or after the restart",
-				uncountable);
+		String[] names = { "a->b", "b->a" };
+		for (int direction = 0; direction < 2; direction++) {
+			AppInstance from = (direction == 0) ? this.cluster.a : this.cluster.b;
+			AppInstance to = (direction == 0) ? this.cluster.b : this.cluster.a;
+			long missed = (long) (lost(to, "missed") - before.get(to.name + " missed"));
+			long unsent = (long) (lost(from, "disconnected") + lost(from, "publish_failed") + lost(from, "queue_full")
+					- before.get(from.name + " unsent"));
+			Figures.record(ChatClusterTests.FIGURES, "Redis outage " + names[direction]
+					+ ": lines lost / counted missed by the receiver / counted unsent by the sender",
+					lost[direction] + " / " + missed + " / " + unsent);
+			assertThat(lost[direction]).as("%s lines lost", names[direction]).isPositive();
+			assertThat(missed).as("%s: lines the receiving instance counts as missed", names[direction])
+				.isEqualTo(lost[direction]);
+			assertThat(unsent).as("%s: lines the sending instance counts as unsent, at most the loss", names[direction])
+				.isLessThanOrEqualTo(lost[direction]);
+			assertThat(lost[direction] - unsent)
+				.as("%s: lost lines the sender could not see, only those sent at the kill or after the restart",
+						names[direction])
+				.isLessThanOrEqualTo(unseenBySender[direction]);
+		}
+		Figures.record(ChatClusterTests.FIGURES, "Redis outage: lines sent (6 members, one every 10 ms each)",
+				senders.stream().mapToInt(PacedSender::sent).sum());
 		Figures.record(ChatClusterTests.FIGURES, "Redis outage: restart to cross-instance lines again, a->b / b->a (ms)",
 				Duration.ofNanos(resumedAt[0] - restartedAt).toMillis() + " / "
 						+ Duration.ofNanos(resumedAt[1] - restartedAt).toMillis());
-		assertThat(lost).as("lines lost").isPositive();
-		assertThat((long) counted).as("losses counted by the meters, at most the real loss").isLessThanOrEqualTo(lost);
-		assertThat(lost - (long) counted).as("losses no meter counted (%d lost, %d counted)", lost, (long) counted)
-			.isLessThanOrEqualTo(uncountable);
+	}
+
+	/**
+	 * The lines of a sender that members of the other instance never received, after checking
+	 * that every member has its lines in order with none twice, every one when on the sender's
+	 * instance, and that the missing ones are the same at every member of the other instance.
+	 */
+	private static Set<Long> missing(PacedSender sender, List<ChatLineClient> members) {
+		Set<Long> missing = null;
+		for (ChatLineClient receiver : members) {
+			if (receiver == sender.member) {
+				continue;
+			}
+			List<Long> got = RoomLines.bySender(receiver, ROOM).getOrDefault(sender.name(), List.of());
+			assertThat(RoomLines.strictlyIncreasing(got)).as("%s's lines at %s in order, none twice", sender.name(),
+					receiver.name()).isTrue();
+			if (receiver.node().equals(sender.node())) {
+				assertThat(got).as("%s's lines at %s, on the same instance", sender.name(), receiver.name())
+					.isEqualTo(RoomLines.upTo(sender.sent()));
+				continue;
+			}
+			Set<Long> missingHere = new HashSet<>(RoomLines.upTo(sender.sent()));
+			got.forEach(missingHere::remove);
+			if (missing == null) {
+				missing = missingHere;
+			}
+			assertThat(missingHere).as("%s's lines missing at %s: the same at every member of that instance",
+					sender.name(), receiver.name()).isEqualTo(missing);
+		}
+		return missing;
 	}
 
 	/** Whether some member of the other instance received a line a sender of {@code node} sent after {@code since}. */
@@ -171,11 +201,9 @@ final class RedisOutageScenario {
 		Thread.sleep(ChatClusterTests.QUIET.toMillis());
 	}
 
-	/** What the instance's meters count as lost on the way to other instances. */
-	private double counted(AppInstance instance) throws Exception {
-		return this.cluster.meter(instance, "thousandisland_pubsub_dropped_total")
-				- this.cluster.meter(instance, "thousandisland_pubsub_dropped_total", "closed_slow_subscriber")
-				- this.cluster.meter(instance, "thousandisland_pubsub_dropped_total", "mailbox_full");
+	/** What the instance's meters count as lost between instances for a reason. */
+	private double lost(AppInstance instance, String reason) throws Exception {
+		return this.cluster.meter(instance, "thousandisland_pubsub_adapter_lost_total", "reason=\"" + reason + "\"");
 	}
 
 }
