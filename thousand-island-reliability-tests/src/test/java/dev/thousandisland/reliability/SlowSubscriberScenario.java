@@ -76,8 +76,9 @@ final class SlowSubscriberScenario {
 		long lines = (long) batches * BATCH;
 		long elapsed = Duration.ofNanos(System.nanoTime() - started).toMillis();
 
+		int stayOnA = (int) all.stream().filter((m) -> m != slow && m.node().equals("a")).count();
 		await("the slow member is cut off").atMost(ChatCluster.WAIT)
-			.until(() -> this.cluster.rooms(a).getOrDefault(ROOM, 0) == 3);
+			.until(() -> this.cluster.rooms(a).getOrDefault(ROOM, 0) == stayOnA);
 		assertThat(slow.drainUntilClosed(Duration.ofSeconds(10))).as("the slow member's connection ended").isTrue();
 		double dropped = dropped(a) - droppedBefore;
 		assertThat(dropped).as("subscribers the policy applied to on a").isGreaterThanOrEqualTo(1);
