@@ -14,8 +14,9 @@ import static org.awaitility.Awaitility.await;
  * Redis killed (SIGKILL) for 2 s while three members on each instance talk in one room, a line
  * every {@link #PACE} each, and started again on the same port. Lines between members of one
  * instance never touch Redis: none is lost. Lines crossing instances stop, and resume by
- * themselves once Redis is back and both instances have subscribed again; in the meantime some
- * are lost, each one wholly (no member of the other instance has it, so the loss is the
+ * themselves once Redis is back and both instances have subscribed again. In the meantime some
+ * may be lost (how many depends on when each instance notices the outage and reconnects: a line
+ * whose PUBLISH the Redis client held while reconnecting arrives late, not lost), each one wholly (no member of the other instance has it, so the loss is the
  * instance's, not a member's), and what arrives keeps each sender's order with nothing twice.
  *
  * <p>The loss is compared with the meters, per direction. The receiving instance counts exactly
@@ -118,7 +119,6 @@ final class RedisOutageScenario {
 			Figures.record(ChatClusterTests.FIGURES, "Redis outage " + names[direction]
 					+ ": lines lost / counted missed by the receiver / counted unsent by the sender",
 					lost[direction] + " / " + missed + " / " + unsent);
-			assertThat(lost[direction]).as("%s lines lost", names[direction]).isPositive();
 			assertThat(missed).as("%s: lines the receiving instance counts as missed", names[direction])
 				.isEqualTo(lost[direction]);
 			assertThat(unsent).as("%s: lines the sending instance counts as unsent, at most the loss", names[direction])
@@ -128,8 +128,9 @@ final class RedisOutageScenario {
 						names[direction])
 				.isLessThanOrEqualTo(unseenBySender[direction]);
 		}
-		Figures.record(ChatClusterTests.FIGURES, "Redis outage: lines sent (6 members, one every 10 ms each)",
-				senders.stream().mapToInt(PacedSender::sent).sum());
+		Figures.record(ChatClusterTests.FIGURES, "Redis outage: lines sent (6 members, one every 10 ms each) / "
+				+ "of them while Redis was down", senders.stream().mapToInt(PacedSender::sent).sum() + " / "
+						+ senders.stream().mapToLong((sender) -> sentBetween(sender, killedAt, restartedAt)).sum());
 		Figures.record(ChatClusterTests.FIGURES, "Redis outage: restart to cross-instance lines again, a->b / b->a (ms)",
 				Duration.ofNanos(resumedAt[0] - restartedAt).toMillis() + " / "
 						+ Duration.ofNanos(resumedAt[1] - restartedAt).toMillis());
@@ -182,6 +183,16 @@ final class RedisOutageScenario {
 			}
 		}
 		return false;
+	}
+
+	private static long sentBetween(PacedSender sender, long from, long to) {
+		long count = 0;
+		for (int n = 0; n < sender.sent(); n++) {
+			if (sender.sentAt(n) >= from && sender.sentAt(n) < to) {
+				count++;
+			}
+		}
+		return count;
 	}
 
 	/** Waits until every member has every line of its own instance's senders, then a quiet spell. */
