@@ -31,6 +31,12 @@ final class ChatCluster implements AutoCloseable {
 
 	static final Duration WAIT = Duration.ofSeconds(60);
 
+	/**
+	 * How long an instance may take to start and be up in HAProxy: some 10 s alone on a 2-core
+	 * machine, but a minute when the machine is busy with other builds.
+	 */
+	static final Duration START_WAIT = Duration.ofSeconds(180);
+
 	final RedisServer redis;
 
 	final AppInstance a;
@@ -112,7 +118,7 @@ final class ChatCluster implements AutoCloseable {
 
 	/** Waits until HAProxy's health checks have the instance up; fails at once if a process died. */
 	void awaitUp(AppInstance instance) {
-		await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+		await().atMost(START_WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
 			if (!this.haproxy.isAlive()) {
 				throw new AssertionError("haproxy exited; log:\n" + this.haproxy.logText());
 			}
