@@ -60,10 +60,9 @@ class ArchitectureTests {
 	 */
 	private static final List<Set<String>> LAYERS = List.of(Set.of("front door"),
 			Set.of("dev.thousandisland.client", "dev.thousandisland.internal.client"),
-			Set.of("dev.thousandisland.framing"),
 			Set.of("dev.thousandisland.pubsub", "dev.thousandisland.internal.pubsub"),
 			Set.of("dev.thousandisland.registry", "dev.thousandisland.internal.registry"),
-			Set.of("dev.thousandisland.internal.server"),
+			Set.of("dev.thousandisland.framing"), Set.of("dev.thousandisland.internal.server"),
 			Set.of("dev.thousandisland.internal.listener"), Set.of("dev.thousandisland.internal.connection"),
 			Set.of("dev.thousandisland"),
 			Set.of("dev.thousandisland.transport", "dev.thousandisland.internal.channel",

@@ -74,15 +74,20 @@ final class PubSubTestServer implements AutoCloseable {
 		this.release.countDown();
 	}
 
-	/** The server's connection for a client, found by the client's local port. */
+	/**
+	 * The server's connection for a client, found by the client's local port; waits for the
+	 * server to have accepted it.
+	 */
 	Connection connectionOf(PubSubClient client) {
 		int port = client.localPort();
-		return this.server.connections()
-			.stream()
-			.filter((connection) -> connection.remoteAddress() instanceof java.net.InetSocketAddress address
-					&& address.getPort() == port)
-			.findFirst()
-			.orElseThrow(() -> new AssertionError("no server connection for client port " + port));
+		return org.awaitility.Awaitility.await()
+			.atMost(WAIT)
+			.until(() -> this.server.connections()
+				.stream()
+				.filter((connection) -> connection.remoteAddress() instanceof java.net.InetSocketAddress address
+						&& address.getPort() == port)
+				.findFirst(), java.util.Optional::isPresent)
+			.get();
 	}
 
 	List<Connection> connections() {

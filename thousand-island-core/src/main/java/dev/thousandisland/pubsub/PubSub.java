@@ -70,6 +70,7 @@ public interface PubSub extends AutoCloseable {
 	 * @param connection the subscriber
 	 * @param topic the topic
 	 * @return {@code true} if it was subscribed
+	 * @throws IllegalArgumentException if the topic is invalid or the connection {@code null}
 	 */
 	boolean unsubscribe(Connection connection, String topic);
 
@@ -91,16 +92,19 @@ public interface PubSub extends AutoCloseable {
 	 * @param topic the topic
 	 * @param message the message
 	 * @return the number of local subscribers whose mailbox received it
-	 * @throws IllegalArgumentException if the topic is invalid or the message {@code null}
+	 * @throws IllegalArgumentException if the topic is invalid, or the sender or the message
+	 * {@code null}
 	 * @throws PubSubCodecException as for {@link #broadcast}
 	 */
 	int broadcastFrom(Connection sender, String topic, Object message);
 
 	/**
-	 * Broadcasts a message to the subscribers of a topic on this instance only.
+	 * Broadcasts a message to the subscribers of a topic on this instance only. The message is
+	 * never encoded, so it may be of any type.
 	 * @param topic the topic
 	 * @param message the message
 	 * @return the number of subscribers whose mailbox received it
+	 * @throws IllegalArgumentException if the topic is invalid or the message {@code null}
 	 */
 	int localBroadcast(String topic, Object message);
 
@@ -110,6 +114,8 @@ public interface PubSub extends AutoCloseable {
 	 * @param topic the topic
 	 * @param message the message
 	 * @return the number of subscribers whose mailbox received it
+	 * @throws IllegalArgumentException if the topic is invalid, or the sender or the message
+	 * {@code null}
 	 */
 	int localBroadcastFrom(Connection sender, String topic, Object message);
 
@@ -117,6 +123,7 @@ public interface PubSub extends AutoCloseable {
 	 * Returns the number of local subscribers of a topic.
 	 * @param topic the topic
 	 * @return its subscribers on this instance
+	 * @throws IllegalArgumentException if the topic is invalid
 	 */
 	int subscriberCount(String topic);
 

@@ -235,8 +235,24 @@ public final class ConnectionLoop implements Connection, Runnable {
 
 	@Override
 	public boolean tell(Object message) {
+		return switch (offer(message)) {
+			case QUEUED -> true;
+			case ENDED -> false;
+			case FULL -> throw new MailboxFullException(this.id, this.server.config().mailboxCapacity());
+		};
+	}
+
+	/**
+	 * {@link #tell} that answers a full mailbox instead of throwing: for a fan-out to many
+	 * connections (a PubSub broadcast), where a full mailbox is an expected outcome that may come
+	 * once per subscriber per message, and an exception with its stack trace would cost the
+	 * publisher far more than the delivery itself.
+	 * @param message the message
+	 * @return whether it was queued, or why not
+	 */
+	public MailboxOffer offer(Object message) {
 		if (this.end.cause() != null) {
-			return false;
+			return MailboxOffer.ENDED;
 		}
 		Queue<Object> mailbox = this.mailbox;
 		if (mailbox == null) {
@@ -244,15 +260,15 @@ public final class ConnectionLoop implements Connection, Runnable {
 			mailbox = this.mailbox;
 		}
 		if (!mailbox.offer(message)) {
-			throw new MailboxFullException(this.id, this.server.config().mailboxCapacity());
+			return MailboxOffer.FULL;
 		}
 		// An end that began meanwhile may never look at the mailbox again: take the message
 		// back and say so, rather than promise a delivery that will not happen.
 		if (this.end.cause() != null && mailbox.remove(message)) {
-			return false;
+			return MailboxOffer.ENDED;
 		}
 		wake();
-		return true;
+		return MailboxOffer.QUEUED;
 	}
 
 	@Override

@@ -28,9 +28,12 @@ final class AdapterGate {
 		return this.adapter;
 	}
 
-	/** Whether broadcasts are carried to other instances: an adapter other than the local one. */
+	/**
+	 * Whether broadcasts are carried to other instances: an adapter other than the local one, not
+	 * stopped. Only then are they encoded.
+	 */
 	boolean crosses() {
-		return !this.local;
+		return !this.local && !this.stopped;
 	}
 
 	void start(String pubsubName, PubSubAdapter.Inbound inbound) {

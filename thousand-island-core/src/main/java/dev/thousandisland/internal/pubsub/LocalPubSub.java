@@ -1,6 +1,7 @@
 package dev.thousandisland.internal.pubsub;
 
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.thousandisland.Connection;
 import dev.thousandisland.pubsub.PubSub;
@@ -36,9 +37,7 @@ public final class LocalPubSub implements PubSub {
 
 	private final AdapterLink link;
 
-	private final Object closeLock = new Object();
-
-	private boolean closed;
+	private final AtomicBoolean closed = new AtomicBoolean();
 
 	private LocalPubSub(String name, String nodeName, PubSubAdapter adapter, PubSubCodec codec,
 			SlowSubscriberPolicy policy, Telemetry telemetry) {
@@ -188,11 +187,8 @@ public final class LocalPubSub implements PubSub {
 
 	@Override
 	public void close() {
-		synchronized (this.closeLock) {
-			if (this.closed) {
-				return;
-			}
-			this.closed = true;
+		if (!this.closed.compareAndSet(false, true)) {
+			return;
 		}
 		// Losses the adapter reports while it stops (what it had not sent) still count.
 		this.link.stopReceiving();

@@ -34,7 +34,7 @@ final class PubSubLog {
 		long failures = this.decodeFailures.incrementAndGet();
 		if (isPowerOfTen(failures)) {
 			logger.log(Level.WARNING, "PubSub '" + this.name + "': dropped a message from another instance on topic '"
-					+ topic + "' that could not be decoded (" + failures
+					+ shortened(topic) + "' that could not be decoded (" + failures
 					+ " so far; logged at the 1st, 10th, 100th, ...): " + describe(error)
 					+ ". Do all instances use the same PubSubCodec?");
 		}
@@ -58,6 +58,12 @@ final class PubSubLog {
 	void transportUp(long lost) {
 		logger.log(Level.INFO, "PubSub '" + this.name + "': the " + this.adapterKind + " adapter's transport is back; "
 				+ lost + " message(s) to or from other instances were lost meanwhile");
+	}
+
+	/** A topic from another instance, as a log line shows it: one line, not a page. */
+	private static String shortened(String topic) {
+		String line = topic.replaceAll("\\p{Cntrl}", "?");
+		return (line.length() <= 100) ? line : line.substring(0, 100) + "... (" + line.length() + " chars)";
 	}
 
 	static String describe(Throwable error) {
