@@ -28,7 +28,8 @@ class DocumentationTests {
 
 	/** Meter and observation names share the thousandisland prefix with the properties. */
 	private static final Pattern METER_NAME = Pattern
-		.compile("thousandisland\\.(acceptor|bytes|data|connection|connections|client|read|tls|handler\\.errors)\\b.*");
+		.compile("thousandisland\\.(acceptor|bytes|data|connection|connections|client|read|tls|handler\\.errors"
+				+ "|pubsub\\.(published|delivered|dropped|adapter\\.(lost|errors|connected)))\\b.*");
 
 	/** A key in backticks, up to its value, tags or the end. */
 	private static final Pattern QUOTED_KEY = Pattern.compile("`(thousandisland\\.[^`={ ]*)([=`{ ])");

@@ -99,7 +99,12 @@ class ThousandIslandPropertiesTests {
 					"thousandisland.framing.strip-header", "thousandisland.framing.fixed-length", "thousandisland.proxy-protocol.mode",
 					"thousandisland.proxy-protocol.trusted-sources", "thousandisland.proxy-protocol.header-timeout",
 					"thousandisland.shutdown",
-					"thousandisland.observations.connections.enabled", "thousandisland.clients");
+					"thousandisland.observations.connections.enabled", "thousandisland.clients",
+					"thousandisland.pubsub.name", "thousandisland.pubsub.node-name",
+					"thousandisland.pubsub.slow-subscriber", "thousandisland.pubsub.adapter",
+					"thousandisland.pubsub.redis.channel-prefix", "thousandisland.pubsub.redis.publish-queue-capacity",
+					"thousandisland.pubsub.redis.recovery-interval", "thousandisland.registry.name",
+					"thousandisland.registry.keys", "thousandisland.registry.partitions");
 	}
 
 	@ParameterizedTest

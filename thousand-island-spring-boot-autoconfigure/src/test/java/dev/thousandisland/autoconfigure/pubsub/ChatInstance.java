@@ -18,7 +18,8 @@ import dev.thousandisland.pubsub.PubSub;
 
 /**
  * One instance of a chat application: a Spring Boot application whose {@link ChatLineHandler}
- * server shares the auto-configured PubSub with the other instances through one redis-server.
+ * server shares the auto-configured PubSub with the other instances through one redis-server,
+ * with a codec bean of its own ({@link ShoutCodec}).
  */
 final class ChatInstance implements AutoCloseable {
 
@@ -84,6 +85,11 @@ final class ChatInstance implements AutoCloseable {
 		@Bean
 		ChatLineHandler chat(PubSub pubsub) {
 			return new ChatLineHandler(pubsub);
+		}
+
+		@Bean
+		ShoutCodec shoutCodec() {
+			return new ShoutCodec();
 		}
 
 	}

@@ -10,8 +10,9 @@ import dev.thousandisland.pubsub.PubSub;
 
 /**
  * A line protocol on the PubSub: {@code SUB topic} and {@code UNSUB topic} (answered
- * {@code OK ...}), {@code PUB topic text} (broadcast to everyone else, no answer); every message
- * delivered to the connection is written to it as a line.
+ * {@code OK ...}), {@code PUB topic text} (broadcast to everyone else, no answer) and
+ * {@code SHOUT topic text} (the same, as a {@link Shout}, which only {@link ShoutCodec} carries
+ * across instances); every message delivered to the connection is written to it as a line.
  */
 final class ChatLineHandler implements FramedHandler<Void> {
 
@@ -35,6 +36,7 @@ final class ChatLineHandler implements FramedHandler<Void> {
 				socket.sendLine("OK " + line);
 			}
 			case "PUB" -> this.pubsub.broadcastFrom(socket.connection(), parts[1], parts[2]);
+			case "SHOUT" -> this.pubsub.broadcastFrom(socket.connection(), parts[1], new Shout(parts[2]));
 			default -> socket.sendLine("ERR " + line);
 		}
 		return Result.continueWith(state);
@@ -42,8 +44,15 @@ final class ChatLineHandler implements FramedHandler<Void> {
 
 	@Override
 	public Result<Void> handleMessage(Object message, FramedSocket socket, Void state) throws Exception {
-		socket.sendLine((String) message);
+		socket.sendLine((message instanceof Shout shout) ? "SHOUT " + shout.text() : (String) message);
 		return Result.continueWith(state);
+	}
+
+	/**
+	 * A message type of the application's own.
+	 * @param text what is shouted
+	 */
+	record Shout(String text) {
 	}
 
 }

@@ -126,6 +126,16 @@ class PubSubRedisInstancesTests {
 		}
 	}
 
+	@Test
+	void messagesOfTheApplicationsOwnTypeCrossThroughItsCodecBean() throws Exception {
+		try (LineClient alice = first.connect(); LineClient bob = second.connect()) {
+			bob.subscribe("room:shout");
+			awaitSubscribers("room:shout", 1);
+			alice.send("SHOUT room:shout hello there");
+			assertThat(bob.readLine()).isEqualTo("SHOUT hello there");
+		}
+	}
+
 	private static void awaitSubscribers(String topic, long count) {
 		String channel = first.adapter().channel(topic);
 		await().atMost(WAIT).untilAsserted(() -> assertThat(channels.subscribers(channel)).isEqualTo(count));

@@ -91,6 +91,12 @@ class PubSubRedisOutageTests {
 			}
 			assertThat(second.count(LOST, "reason", "missed")).isEqualTo(20 + firstResumed);
 			assertThat(first.health().getDetails()).containsEntry("connected", true).containsEntry("adapter", "redis");
+
+			// An instance that stops leaves no subscription behind on Redis.
+			second.close();
+			try (RedisChannels channels = new RedisChannels(redis.port())) {
+				await().atMost(WAIT).untilAsserted(() -> assertThat(channels.subscribers(channel)).isEqualTo(1));
+			}
 		}
 	}
 
