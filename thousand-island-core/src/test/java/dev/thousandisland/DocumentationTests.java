@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import dev.thousandisland.registry.Registry;
 import dev.thousandisland.telemetry.TelemetryEvent;
 import dev.thousandisland.transport.TlsTransport;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,15 @@ class DocumentationTests {
 		assertThat(undocumented(publicMethodNames(Socket.class, Set.of()))).isEmpty();
 		assertThat(undocumented(publicMethodNames(Connection.class, Set.of()))).isEmpty();
 		assertThat(undocumented(publicMethodNames(Server.class, Set.of("toString")))).isEmpty();
+	}
+
+	@Test
+	void everyRegistryMethodIsDocumented() {
+		List<String> methods = publicMethodNames(Registry.class, Set.of());
+		assertThat(methods).contains("register", "dispatch", "updateValue");
+		assertThat(undocumented(methods)).isEmpty();
+		assertThat(undocumented(publicMethodNames(Registry.Builder.class, Set.of()))).isEmpty();
+		assertThat(undocumented(publicMethodNames(Connection.EndWatch.class, Set.of()))).isEmpty();
 	}
 
 	/**

@@ -29,8 +29,8 @@ final class RegistryServer implements AutoCloseable {
 
 	private final Server server;
 
-	private RegistryServer(Consumer<Connection> onAccept, Consumer<ServerConfig.Builder> customizer)
-			throws IOException {
+	private RegistryServer(Consumer<Connection> onAccept, Consumer<Connection> onClose,
+			Consumer<ServerConfig.Builder> customizer) throws IOException {
 		Handler<Void> handler = new Handler<>() {
 
 			@Override
@@ -38,6 +38,11 @@ final class RegistryServer implements AutoCloseable {
 				onAccept.accept(socket.connection());
 				RegistryServer.this.accepted.add(socket.connection());
 				return Result.continueWith(state);
+			}
+
+			@Override
+			public void handleClose(Socket socket, Void state) {
+				onClose.accept(socket.connection());
 			}
 
 			@Override
@@ -75,7 +80,15 @@ final class RegistryServer implements AutoCloseable {
 
 	static RegistryServer start(Consumer<Connection> onAccept, Consumer<ServerConfig.Builder> customizer)
 			throws IOException {
-		return new RegistryServer(onAccept, customizer);
+		return new RegistryServer(onAccept, (connection) -> {
+		}, customizer);
+	}
+
+	/** A server that also runs an action in each connection's {@code handleClose}. */
+	static RegistryServer startWithClose(Consumer<Connection> onClose) throws IOException {
+		return new RegistryServer((connection) -> {
+		}, onClose, (builder) -> {
+		});
 	}
 
 	Server server() {

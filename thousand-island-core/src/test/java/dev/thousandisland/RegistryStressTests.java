@@ -1,5 +1,6 @@
 package dev.thousandisland;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -79,7 +80,10 @@ class RegistryStressTests {
 				}
 				registering.join(TimeUnit.SECONDS.toMillis(20));
 				assertThat(registering.isAlive()).isFalse();
-				await().atMost(RegistryServer.WAIT).until(() -> server.server().activeConnections() == 0);
+				await().atMost(RegistryServer.WAIT)
+					.pollDelay(Duration.ZERO)
+					.pollInterval(Duration.ofMillis(2))
+					.until(() -> server.server().activeConnections() == 0);
 				assertThat(rooms.count()).as("entries left by connection %d after %d registrations", connection.id(),
 						accepted[0]).isZero();
 				assertThat(RegistryTests.members(rooms)).isZero();

@@ -164,6 +164,23 @@ class RegistryTests {
 	}
 
 	@Test
+	void anEntryRegisteredWhileTheConnectionIsEndingIsRemovedByThatEnd() throws Exception {
+		Registry<String, String> rooms = Registry.<String, String>builder(Keys.DUPLICATE).build();
+		List<Boolean> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
+		// handleClose runs before the end is complete: a registration there is still accepted.
+		try (RegistryServer server = RegistryServer
+			.startWithClose((connection) -> registered.add(rooms.register(connection, "goodbye", "late")))) {
+			Connection connection = server.connect();
+			server.client(0).close();
+			await().atMost(RegistryServer.WAIT).until(() -> connection.state() == Connection.State.CLOSED);
+			await().atMost(RegistryServer.WAIT).until(() -> server.server().activeConnections() == 0);
+			assertThat(registered).containsExactly(true);
+			assertThat(rooms.count()).isZero();
+			assertThat(members(rooms)).isZero();
+		}
+	}
+
+	@Test
 	void aLongLivedConnectionThatRegistersAndUnregistersManyTimesLeavesNothingBehind() throws Exception {
 		Registry<Integer, String> topics = Registry.<Integer, String>builder(Keys.DUPLICATE).build();
 		Registry<Integer, String> sessions = Registry.<Integer, String>builder(Keys.UNIQUE).build();

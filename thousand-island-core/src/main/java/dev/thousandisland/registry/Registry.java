@@ -24,7 +24,8 @@ import dev.thousandisland.Connection;
  * the same connection more than once, may register under one key (the members of a room).
  * Every method is thread-safe and never blocks on a connection; keys are spread over
  * {@linkplain Builder#partitions partitions} so that registration, lookup and dispatch from many
- * threads do not contend.
+ * threads do not contend. Every method refuses a {@code null} key, connection or function with an
+ * {@link IllegalArgumentException}.
  *
  * <pre>{@code
  * Registry<String, String> rooms = Registry.<String, String>builder(Registry.Keys.DUPLICATE).name("rooms").build();
@@ -71,7 +72,8 @@ public interface Registry<K, V> {
 	 * @param value the value to store with the entry, possibly {@code null}
 	 * @return {@code true} if an entry was added; {@code false} if a unique key was taken or the
 	 * connection has already ended (an ended connection is never registered)
-	 * @throws IllegalArgumentException if the key is {@code null}
+	 * @throws IllegalArgumentException if the connection or the key is {@code null}, or the key is
+	 * a {@link CharSequence} longer than 4,096 characters
 	 */
 	boolean register(Connection connection, K key, V value);
 
@@ -102,7 +104,7 @@ public interface Registry<K, V> {
 	List<Entry<K, V>> lookup(K key);
 
 	/**
-	 * Returns the entry of a unique key.
+	 * Returns the entry of a unique key; under {@link Keys#DUPLICATE}, the earliest registered.
 	 * @param key the key
 	 * @return the entry, or empty if the key is free
 	 */
