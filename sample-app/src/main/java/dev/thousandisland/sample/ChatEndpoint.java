@@ -22,6 +22,10 @@ public class ChatEndpoint {
 
 	private final PubSub pubsub;
 
+	/**
+	 * Creates the endpoint over the chat's PubSub.
+	 * @param pubsub the PubSub whose local subscriptions are the rooms
+	 */
 	public ChatEndpoint(PubSub pubsub) {
 		this.pubsub = pubsub;
 	}

@@ -55,6 +55,10 @@ public class ChatHandler implements FramedHandler<ChatMember> {
 
 	private final PubSub pubsub;
 
+	/**
+	 * Creates the chat on the application's PubSub.
+	 * @param pubsub the auto-configured PubSub, local or across instances as configured
+	 */
 	public ChatHandler(PubSub pubsub) {
 		this.pubsub = pubsub;
 	}
