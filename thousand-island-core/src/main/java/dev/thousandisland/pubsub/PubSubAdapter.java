@@ -36,13 +36,17 @@ public interface PubSubAdapter {
 
 	/**
 	 * Says that this instance now has subscribers of a topic (the first one subscribed), so the
-	 * adapter should receive it from other instances.
+	 * adapter should receive it from other instances. Per topic, {@code subscribe} and
+	 * {@link #unsubscribe} are called strictly in turn, this one first, however many threads
+	 * subscribe at once: the PubSub calls them while it holds the topic's lock, so they must return
+	 * quickly and must not call the PubSub.
 	 * @param topic the topic
 	 */
 	void subscribe(String topic);
 
 	/**
 	 * Says that this instance no longer has subscribers of a topic (the last one left or ended).
+	 * Called as {@link #subscribe} is.
 	 * @param topic the topic
 	 */
 	void unsubscribe(String topic);

@@ -114,7 +114,7 @@ public class ThousandIslandPubSubProperties {
 
 		/**
 		 * How often the adapter checks that Redis answers (PING) and, while it does not, retries
-		 * its subscriptions; a check that takes longer than this (and than 1s) marks Redis down.
+		 * its subscriptions; a check that takes longer than this (and than 2s) marks Redis down.
 		 */
 		private Duration recoveryInterval = Duration.ofSeconds(1);
 

@@ -18,6 +18,9 @@ final class AdapterGate {
 
 	private volatile boolean stopped;
 
+	/** Where a publish that threw is reported lost, as the adapter would report it. */
+	private volatile PubSubAdapter.Inbound inbound;
+
 	AdapterGate(PubSubAdapter adapter, PubSubLog log) {
 		this.adapter = adapter;
 		this.local = adapter == PubSubAdapter.local();
@@ -37,6 +40,7 @@ final class AdapterGate {
 	}
 
 	void start(String pubsubName, PubSubAdapter.Inbound inbound) {
+		this.inbound = inbound;
 		this.adapter.start(pubsubName, inbound);
 	}
 
@@ -80,6 +84,7 @@ final class AdapterGate {
 		}
 		catch (RuntimeException ex) {
 			this.log.adapterCallFailed("publish", topic, ex);
+			this.inbound.lost(topic, 1, "publish_failed");
 			return false;
 		}
 	}

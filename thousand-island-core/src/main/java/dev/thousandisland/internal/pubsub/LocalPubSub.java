@@ -65,6 +65,11 @@ public final class LocalPubSub implements PubSub {
 	 */
 	public static PubSub start(String name, String nodeName, PubSubAdapter adapter, PubSubCodec codec,
 			SlowSubscriberPolicy slowSubscriberPolicy, Telemetry telemetry) {
+		String kind = adapter.kind();
+		if (kind == null || kind.isBlank()) {
+			throw new IllegalArgumentException("The PubSub adapter " + adapter.getClass().getName()
+					+ " returned no kind(): it names the adapter in telemetry and health");
+		}
 		LocalPubSub pubsub = new LocalPubSub(name, nodeName, adapter, codec, slowSubscriberPolicy, telemetry);
 		try {
 			pubsub.adapter.start(name, pubsub.link);

@@ -3,7 +3,7 @@ package dev.thousandisland.autoconfigure.health;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
-import dev.thousandisland.autoconfigure.pubsub.RedisPubSubAdapter;
+import dev.thousandisland.autoconfigure.pubsub.PubSubAdapterDetails;
 import dev.thousandisland.pubsub.PubSub;
 import dev.thousandisland.pubsub.PubSubAdapter;
 
@@ -29,12 +29,8 @@ final class PubSubHealthIndicator implements HealthIndicator {
 			.withDetail("node", this.pubsub.nodeName())
 			.withDetail("connected", connected)
 			.withDetail("topics", this.pubsub.topics().size());
-		if (adapter instanceof RedisPubSubAdapter redis) {
-			health.withDetail("queuedPublishes", redis.queuedPublishes());
-			Throwable error = redis.lastError();
-			if (error != null) {
-				health.withDetail("error", error.getClass().getSimpleName() + ": " + error.getMessage());
-			}
+		if (adapter instanceof PubSubAdapterDetails details) {
+			health.withDetails(details.healthDetails());
 		}
 		return health.build();
 	}

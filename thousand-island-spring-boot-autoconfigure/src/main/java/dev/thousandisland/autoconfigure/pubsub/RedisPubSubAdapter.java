@@ -2,7 +2,8 @@ package dev.thousandisland.autoconfigure.pubsub;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Set;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
@@ -28,7 +29,7 @@ import dev.thousandisland.pubsub.PubSubAdapter;
  * received twice (a client re-sending a PUBLISH after a reconnect) is delivered once. See
  * docs/pubsub-redis.md for exactly what is counted where.
  */
-public final class RedisPubSubAdapter implements PubSubAdapter {
+public final class RedisPubSubAdapter implements PubSubAdapter, PubSubAdapterDetails {
 
 	/** The first PING also opens the connection, and may be the first use of the Redis client. */
 	private static final Duration FIRST_CHECK_PATIENCE = Duration.ofSeconds(4);
@@ -84,7 +85,7 @@ public final class RedisPubSubAdapter implements PubSubAdapter {
 	}
 
 	/**
-	 * Checks Redis once (waiting at most the recovery interval, at least one second, plus four
+	 * Checks Redis once (waiting at most the recovery interval, at least two seconds, plus four
 	 * seconds for the first connection), then starts publishing, subscribing and checking Redis
 	 * every recovery interval. Redis being down does not fail the
 	 * start: it is reported through {@link Inbound#transportStatus} and the adapter keeps trying.
@@ -152,19 +153,26 @@ public final class RedisPubSubAdapter implements PubSubAdapter {
 	}
 
 	/**
-	 * Returns the topics this instance is subscribed to on Redis (or about to be).
-	 * @return the topics with local subscribers, as the adapter was told
-	 */
-	public Set<String> subscribedTopics() {
-		return this.subscriptions.topics();
-	}
-
-	/**
 	 * Returns the number of broadcasts waiting to be published.
 	 * @return the length of the publish queue
 	 */
 	public int queuedPublishes() {
 		return this.publisher.queued();
+	}
+
+	/**
+	 * Returns {@code queuedPublishes} and, while Redis is unreachable, {@code error}: what Redis or
+	 * the network last answered.
+	 */
+	@Override
+	public Map<String, Object> healthDetails() {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("queuedPublishes", queuedPublishes());
+		Throwable error = lastError();
+		if (error != null) {
+			details.put("error", error.getClass().getSimpleName() + ": " + error.getMessage());
+		}
+		return details;
 	}
 
 	private void monitor() {

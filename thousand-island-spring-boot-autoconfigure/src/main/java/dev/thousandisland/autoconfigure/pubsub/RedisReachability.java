@@ -25,7 +25,7 @@ import dev.thousandisland.pubsub.PubSubAdapter;
  */
 final class RedisReachability {
 
-	private static final Duration MINIMUM_TIMEOUT = Duration.ofSeconds(1);
+	private static final Duration MINIMUM_TIMEOUT = Duration.ofSeconds(2);
 
 	private final RedisConnectionFactory connectionFactory;
 
@@ -58,15 +58,16 @@ final class RedisReachability {
 	}
 
 	/**
-	 * The recovery interval, but at least one second: a busy machine (a JVM warming up, a garbage
-	 * collection) can hold a PING's answer for a few hundred milliseconds, and that is no outage.
+	 * The recovery interval, but at least two seconds: a busy machine (a JVM warming up, a garbage
+	 * collection, a starved CPU) can hold a PING's answer for a while, and that is no outage; a
+	 * false one would drop broadcasts as {@code disconnected}.
 	 */
 	static Duration timeout(Duration interval) {
 		return (interval.compareTo(MINIMUM_TIMEOUT) > 0) ? interval : MINIMUM_TIMEOUT;
 	}
 
 	/**
-	 * PINGs Redis and waits at most the recovery interval (at least one second) for the answer.
+	 * PINGs Redis and waits at most the recovery interval (at least two seconds) for the answer.
 	 * Called from one thread at a time (the adapter's start, then its monitor); a PING still
 	 * unanswered from the previous call counts as a failure without sending another.
 	 * @param patience how much longer than that to wait: more for the first PING, which also

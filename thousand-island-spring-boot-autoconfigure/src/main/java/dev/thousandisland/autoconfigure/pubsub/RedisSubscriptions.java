@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -89,10 +90,6 @@ final class RedisSubscriptions {
 		});
 	}
 
-	Set<String> topics() {
-		return Set.copyOf(this.topics);
-	}
-
 	/**
 	 * Subscribes again if the container is not listening while there are topics: after a
 	 * subscription that failed at its first attempt (Redis down or refusing when the topic was
@@ -141,7 +138,7 @@ final class RedisSubscriptions {
 				}
 			});
 		}
-		catch (java.util.concurrent.RejectedExecutionException ex) {
+		catch (RejectedExecutionException ex) {
 			// Stopped: there is nothing to subscribe any more.
 		}
 	}

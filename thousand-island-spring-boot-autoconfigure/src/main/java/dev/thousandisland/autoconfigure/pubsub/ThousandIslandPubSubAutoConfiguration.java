@@ -1,5 +1,6 @@
 package dev.thousandisland.autoconfigure.pubsub;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -43,6 +44,8 @@ public final class ThousandIslandPubSubAutoConfiguration {
 	static final String PREFIX = "thousandisland.pubsub.";
 
 	static final String ADAPTER_PROPERTY = PREFIX + "adapter";
+
+	private static final int MAX_NODE_NAME_BYTES = 255;
 
 	private static final String REDIS_CONNECTION_FACTORY = "org.springframework.data.redis.connection.RedisConnectionFactory";
 
@@ -106,6 +109,11 @@ public final class ThousandIslandPubSubAutoConfiguration {
 		if (nodeName != null && nodeName.isBlank()) {
 			throw new InvalidConfigurationPropertyValueException(PREFIX + "node-name", nodeName,
 					"A node name must not be blank; leave it unset for a random one.");
+		}
+		// Every message carries it, behind a one-byte length.
+		if (nodeName != null && nodeName.getBytes(StandardCharsets.UTF_8).length > MAX_NODE_NAME_BYTES) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + "node-name", nodeName,
+					"A node name must be at most " + MAX_NODE_NAME_BYTES + " bytes in UTF-8.");
 		}
 		ThousandIslandPubSubProperties.Redis redis = pubsub.getRedis();
 		if (redis.getChannelPrefix() == null) {

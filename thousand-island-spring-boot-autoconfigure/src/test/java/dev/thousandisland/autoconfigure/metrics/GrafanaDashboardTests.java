@@ -51,6 +51,9 @@ class GrafanaDashboardTests {
 			"thousandisland_connections_active", "thousandisland_connections_max",
 			"thousandisland_connections_rejected_total", "thousandisland_handler_errors_total",
 			"thousandisland_read_timeouts_total", "thousandisland_tls_handshake_seconds_count",
+			"thousandisland_pubsub_published_total", "thousandisland_pubsub_delivered_total",
+			"thousandisland_pubsub_dropped_total", "thousandisland_pubsub_adapter_lost_total",
+			"thousandisland_pubsub_adapter_errors_total", "thousandisland_pubsub_adapter_connected",
 			"thousandisland_tls_handshake_seconds_max", "thousandisland_tls_handshake_seconds_sum");
 
 	private static final Path DASHBOARD = Path.of("..", "grafana", "thousand-island-dashboard.json");
@@ -109,13 +112,15 @@ class GrafanaDashboardTests {
 				assertThat(refIds.add(target.path("refId").asString())).isTrue();
 				assertThat(target.path("datasource").path("uid").asString()).isEqualTo("${DS_PROMETHEUS}");
 				String expr = target.path("expr").asString();
-				assertThat(expr).as(panel.path("title").asString()).isNotBlank().contains("server=~\"$server\"");
+				// The PubSub spans the servers of an instance: its meters have no server label.
+				String filter = expr.contains("thousandisland_pubsub_") ? "instance=~\"$instance\"" : "server=~\"$server\"";
+				assertThat(expr).as(panel.path("title").asString()).isNotBlank().contains(filter);
 				assertBalanced(expr);
 			}
 		}
 		assertThat(panelTitles()).contains("Active connections", "Accept rate", "Rejected connections by reason",
 				"Connection duration", "Bytes in / out", "TLS handshakes by outcome", "Acceptor errors by reason",
-				"Handler errors by exception", "Read timeouts");
+				"Handler errors by exception", "Read timeouts", "PubSub cross-instance loss by reason");
 	}
 
 	@Test

@@ -32,7 +32,8 @@ import static org.awaitility.Awaitility.await;
 class ThousandIslandPrometheusScrapeTests {
 
 	/** Every label an exported thousandisland series may carry: nothing about peers. */
-	static final Set<String> ALLOWED_LABELS = Set.of("server", "transport", "reason", "outcome", "exception");
+	static final Set<String> ALLOWED_LABELS = Set.of("server", "transport", "reason", "outcome", "exception", "pubsub",
+			"scope", "origin");
 
 	private static final int[] PAYLOAD_SIZES = { 1, 17, 256, 1000, 4096 };
 

@@ -8,6 +8,9 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -17,6 +20,7 @@ import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.thousandisland.autoconfigure.ThousandIslandAutoConfiguration;
+import dev.thousandisland.autoconfigure.health.ThousandIslandPubSubHealthContributorAutoConfiguration;
 import dev.thousandisland.pubsub.PubSub;
 import dev.thousandisland.pubsub.PubSubAdapter;
 import dev.thousandisland.registry.Registry;
@@ -85,6 +89,20 @@ class PubSubAutoConfigurationTests {
 	}
 
 	@Test
+	void thePubSubHealthWithoutSpringDataRedisIsUpWithTheLocalAdapter() {
+		this.runner.withClassLoader(new FilteredClassLoader(RedisConnectionFactory.class))
+			.withConfiguration(AutoConfigurations.of(ThousandIslandPubSubHealthContributorAutoConfiguration.class))
+			.withPropertyValues("thousandisland.pubsub.node-name=alone")
+			.run((context) -> {
+				Health health = context.getBean("pubsubHealthIndicator", HealthIndicator.class).health();
+				assertThat(health.getStatus()).isEqualTo(Status.UP);
+				assertThat(health.getDetails()).containsEntry("adapter", "local")
+					.containsEntry("node", "alone")
+					.containsEntry("connected", true);
+			});
+	}
+
+	@Test
 	void theRedisAdapterWithoutSpringDataRedisFailsStartUpNamingTheProperty() {
 		this.runner.withClassLoader(new FilteredClassLoader(RedisConnectionFactory.class))
 			.withPropertyValues("thousandisland.pubsub.adapter=redis")
@@ -126,6 +144,7 @@ class PubSubAutoConfigurationTests {
 		assertInvalid("thousandisland.pubsub.redis.recovery-interval=0s",
 				"thousandisland.pubsub.redis.recovery-interval");
 		assertInvalid("thousandisland.pubsub.name= ", "thousandisland.pubsub.name");
+		assertInvalid("thousandisland.pubsub.node-name=" + "n".repeat(256), "thousandisland.pubsub.node-name");
 		assertInvalid("thousandisland.registry.partitions=0", "thousandisland.registry.partitions");
 	}
 

@@ -15,7 +15,7 @@ import static org.awaitility.Awaitility.await;
  * without loss, both instances report the outage in health (DOWN, then UP) and once in
  * {@code adapter.errors}, cross-instance delivery resumes by itself, and the meters say exactly
  * how many messages were lost: on the publishing instance those it could not send, on the
- * receiving instance every message it missed.
+ * receiving instance every message it missed. Instances started before Redis connect when it comes.
  */
 class PubSubRedisOutageTests {
 
@@ -97,6 +97,29 @@ class PubSubRedisOutageTests {
 			try (RedisChannels channels = new RedisChannels(redis.port())) {
 				await().atMost(WAIT).untilAsserted(() -> assertThat(channels.subscribers(channel)).isEqualTo(1));
 			}
+		}
+	}
+
+	@Test
+	void instancesStartedBeforeRedisConnectAndSubscribeWhenItComes() throws Exception {
+		try (RedisServerProcess redis = RedisServerProcess.notStarted(this.directory, null);
+				ChatInstance first = ChatInstance.start("first", redis.port());
+				ChatInstance second = ChatInstance.start("second", redis.port());
+				LineClient alice = first.connect();
+				LineClient bob = second.connect()) {
+			assertThat(first.health().getStatus()).isEqualTo(Status.DOWN);
+			bob.subscribe("room:late");
+			alice.subscribe("room:late");
+			redis.start();
+			awaitStatus(Status.UP, first, second);
+			String channel = first.adapter().channel("room:late");
+			try (RedisChannels channels = new RedisChannels(redis.port())) {
+				await().atMost(WAIT).untilAsserted(() -> assertThat(channels.subscribers(channel)).isEqualTo(2));
+			}
+			alice.send("PUB room:late hello");
+			assertThat(bob.readLine()).isEqualTo("hello");
+			bob.send("PUB room:late hi");
+			assertThat(alice.readLine()).isEqualTo("hi");
 		}
 	}
 

@@ -45,15 +45,19 @@ final class RedisServerProcess implements AutoCloseable {
 	}
 
 	static RedisServerProcess start(Path directory, String password) throws IOException, InterruptedException {
+		RedisServerProcess redis = notStarted(directory, password);
+		redis.start();
+		return redis;
+	}
+
+	/** A server with its port chosen, not yet started: for a client that must start first. */
+	static RedisServerProcess notStarted(Path directory, String password) throws IOException {
 		Path executable = executable();
 		if (executable == null) {
 			fail("redis-server is not installed (apt-get install redis-server; .ci/run installs it): "
 					+ "the PubSub Redis tests need a real one");
 		}
-		RedisServerProcess redis = new RedisServerProcess(executable, freePort(), directory.resolve("redis.log"),
-				password);
-		redis.start();
-		return redis;
+		return new RedisServerProcess(executable, freePort(), directory.resolve("redis.log"), password);
 	}
 
 	int port() {
