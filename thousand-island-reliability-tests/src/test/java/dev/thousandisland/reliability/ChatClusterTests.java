@@ -56,9 +56,10 @@ class ChatClusterTests {
 	void startCluster() throws Exception {
 		// Short: HAProxy's runtime API socket lives there, and a Unix socket's path has at most 97 characters.
 		this.directory = Files.createTempDirectory("chat-cluster");
-		// The adapter counts Redis unreachable when a PING takes longer than the recovery interval (1 s by
-		// default), and drops broadcasts meanwhile: on a loaded 2-core CI machine a PING can take that long with
-		// Redis perfectly up, so the instances allow 3 s. A killed Redis is still noticed at once (publishes fail).
+		// The adapter counts Redis unreachable when a PING goes unanswered for the recovery interval (at least
+		// 2 s), and drops broadcasts meanwhile: on a 2-core machine loaded with other builds a PING took over a
+		// second with Redis perfectly up, so the instances allow 3 s. A killed Redis is still noticed at once
+		// (its publishes fail).
 		this.cluster = ChatCluster.start(this.directory, List.of("-Xmx" + HEAP_MB + "m"),
 				List.of("--thousandisland.pubsub.redis.recovery-interval=3s"));
 	}
