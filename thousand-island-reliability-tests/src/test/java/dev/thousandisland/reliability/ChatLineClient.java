@@ -6,9 +6,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,7 +60,7 @@ final class ChatLineClient implements AutoCloseable {
 			if (receiveBufferSize > 0) {
 				socket.setReceiveBufferSize(receiveBufferSize);
 			}
-			socket.connect(new java.net.InetSocketAddress(Clients.LOOPBACK, port), (int) Clients.TIMEOUT.toMillis());
+			socket.connect(new InetSocketAddress(Clients.LOOPBACK, port), (int) Clients.TIMEOUT.toMillis());
 			socket.setSoTimeout((int) Clients.TIMEOUT.toMillis());
 			return new ChatLineClient(socket);
 		}
@@ -166,7 +168,7 @@ final class ChatLineClient implements AutoCloseable {
 	 * client that never read, to see whether the server cut it off.
 	 * @return whether the connection ended (end of stream or reset) within the timeout
 	 */
-	boolean drainUntilClosed(java.time.Duration timeout) {
+	boolean drainUntilClosed(Duration timeout) {
 		return Clients.drainUntilClosed(this.socket, timeout).closed();
 	}
 

@@ -2,6 +2,7 @@ package dev.thousandisland.reliability;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +64,7 @@ final class RedisOutageScenario {
 		}
 		this.test.awaitRoomsSpanned(Map.of(ROOM, members));
 		members.forEach(ChatLineClient::startCollecting);
-		Map<String, Double> before = new java.util.HashMap<>();
+		Map<String, Double> before = new HashMap<>();
 		for (AppInstance instance : List.of(this.cluster.a, this.cluster.b)) {
 			before.put(instance.name + " missed", lost(instance, "missed"));
 			before.put(instance.name + " notSent", lost(instance, "disconnected") + lost(instance, "queue_full"));
