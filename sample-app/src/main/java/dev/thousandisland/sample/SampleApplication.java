@@ -2,7 +2,6 @@ package dev.thousandisland.sample;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
 /**
  * Four socket servers in one Spring Boot application: echo (port 4000), daytime (4013), a
@@ -11,7 +10,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
  * FramedHandler bean becomes a server named after the bean.
  */
 @SpringBootApplication
-@EnableConfigurationProperties(ChatProperties.class)
 public class SampleApplication {
 
 	public static void main(String[] args) {

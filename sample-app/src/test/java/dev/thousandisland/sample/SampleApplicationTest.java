@@ -20,11 +20,14 @@ import dev.thousandisland.test.RandomThousandIslandPorts;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = "sample.chat.max-pending-messages=" + SampleApplicationTest.MAX_PENDING_MESSAGES)
+		properties = "thousandisland.servers.chat.mailbox-capacity=" + SampleApplicationTest.MAILBOX_CAPACITY)
 @RandomThousandIslandPorts
 @interface SampleApplicationTest {
 
-	/** A low mailbox limit, so that a chat member who never reads is cut off quickly. */
-	int MAX_PENDING_MESSAGES = 200;
+	/**
+	 * A small chat mailbox, so that a member who never reads is cut off quickly (the PubSub's
+	 * slow-subscriber policy is {@code close} in application.properties).
+	 */
+	int MAILBOX_CAPACITY = 200;
 
 }

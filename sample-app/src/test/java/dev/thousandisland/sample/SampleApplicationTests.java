@@ -46,6 +46,9 @@ class SampleApplicationTests {
 	@LocalThousandIslandPort("daytime")
 	private int daytimePort;
 
+	@LocalThousandIslandPort("chat")
+	private int chatPort;
+
 	@LocalServerPort
 	private int httpPort;
 
@@ -123,6 +126,22 @@ class SampleApplicationTests {
 		}
 		assertThat(JsonPath.<String>read(body, "$.components.thousandisland.components.echo.details.transport"))
 			.isEqualTo("tcp");
+		Map<String, Object> components = JsonPath.read(body, "$.components");
+		assertThat(components).as("Spring Data Redis is on the classpath, but standalone nothing checks a Redis")
+			.doesNotContainKey("redis");
+	}
+
+	@Test
+	void chatEndpointCountsEachRoomsMembersOnThisInstance() throws Exception {
+		try (ChatClient alice = ChatClient.connect(this.chatPort); ChatClient bob = ChatClient.connect(this.chatPort)) {
+			alice.join("endpoint-room");
+			bob.join("endpoint-room");
+			HttpResponse<String> response = get("/actuator/chat");
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(JsonPath.<String>read(response.body(), "$.adapter")).isEqualTo("local");
+			assertThat(JsonPath.<Integer>read(response.body(), "$.rooms.endpoint-room")).isEqualTo(2);
+			assertThat(alice.name()).as("standalone, a name has no node name").matches("user\\d+");
+		}
 	}
 
 	@Test

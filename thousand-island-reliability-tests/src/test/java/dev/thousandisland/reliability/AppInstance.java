@@ -12,9 +12,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One instance of {@link RollingRestartApp} in a JVM of its own, on fixed loopback ports (so that
- * HAProxy's configuration names it across restarts): its Thousand Island port and its HTTP port
- * (Actuator). Every run of the instance appends to one log file.
+ * One instance of an application in a JVM of its own, on fixed loopback ports (so that HAProxy's
+ * configuration names it across restarts): its Thousand Island port and its HTTP port (Actuator).
+ * The application is {@link RollingRestartApp} on the test's own classpath, or the sample
+ * application's jar ({@link #sample}). Every run of the instance appends to one log file.
  */
 final class AppInstance {
 
@@ -32,29 +33,62 @@ final class AppInstance {
 
 	private final Path log;
 
-	private final List<String> properties;
+	private final List<String> launch;
 
 	private Process process;
 
 	AppInstance(String name, int port, int httpPort, Path directory, List<String> properties) {
+		this(concat(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"),
+				RollingRestartApp.class.getName(), "--instance.name=" + name, "--server.address=127.0.0.1",
+				"--server.port=" + httpPort, "--thousandisland.address=127.0.0.1", "--thousandisland.port=" + port),
+				properties), name, port, httpPort, directory);
+	}
+
+	private AppInstance(List<String> launch, String name, int port, int httpPort, Path directory) {
 		this.name = name;
 		this.port = port;
 		this.httpPort = httpPort;
 		this.log = directory.resolve("instance-" + name + ".log");
-		this.properties = List.copyOf(properties);
+		this.launch = List.copyOf(launch);
 	}
 
-	/** Starts a JVM running the application on the test's own classpath. */
+	/**
+	 * An instance of the sample application, run from its jar (built by the reactor before this
+	 * module: see this module's POM), its chat server on {@code port}; its other servers on ports
+	 * the system picks.
+	 * @param jvmOptions options of the JVM, such as its heap
+	 * @param properties the application's settings besides its ports
+	 */
+	static AppInstance sample(String name, int port, int httpPort, Path directory, List<String> jvmOptions,
+			List<String> properties) {
+		List<String> launch = new ArrayList<>(jvmOptions);
+		launch.addAll(List.of("-jar", SampleJar.path().toString(), "--spring.main.banner-mode=off",
+				"--server.address=127.0.0.1", "--server.port=" + httpPort, "--thousandisland.address=127.0.0.1",
+				"--thousandisland.servers.chat.port=" + port, "--thousandisland.servers.echo.port=0",
+				"--thousandisland.servers.daytime.port=0", "--thousandisland.servers.kv.port=0"));
+		launch.addAll(properties);
+		return new AppInstance(launch, name, port, httpPort, directory);
+	}
+
+	private static List<String> concat(List<String> first, List<String> second) {
+		List<String> all = new ArrayList<>(first);
+		all.addAll(second);
+		return all;
+	}
+
+	/** Starts the instance's JVM. */
 	void start() throws IOException {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-				RollingRestartApp.class.getName(), "--instance.name=" + this.name, "--server.address=127.0.0.1",
-				"--server.port=" + this.httpPort, "--thousandisland.address=127.0.0.1",
-				"--thousandisland.port=" + this.port));
-		command.addAll(this.properties);
+				"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+		command.addAll(this.launch);
 		this.process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(Redirect.appendTo(this.log.toFile()))
 			.start();
+	}
+
+	/** The running JVM's process id, for jcmd. */
+	long pid() {
+		return this.process.pid();
 	}
 
 	boolean isAlive() {
