@@ -1,7 +1,6 @@
 package dev.thousandisland.reliability;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,7 +69,7 @@ final class ChatCluster implements AutoCloseable {
 		if (executable == null) {
 			throw new IllegalStateException("haproxy is not installed (apt-get install haproxy; .ci/run installs it)");
 		}
-		int[] ports = freePorts(6);
+		int[] ports = Clients.freePorts(6);
 		RedisServer redis = RedisServer.start(directory, ports[0]);
 		AppInstance a = instance("a", ports[1], ports[2], ports[0], directory, jvmOptions, properties);
 		AppInstance b = instance("b", ports[3], ports[4], ports[0], directory, jvmOptions, properties);
@@ -261,21 +260,6 @@ final class ChatCluster implements AutoCloseable {
 				    server a 127.0.0.1:%d check port %d
 				    server b 127.0.0.1:%d check port %d
 				""".formatted(frontend, a.port, a.httpPort, b.port, b.httpPort);
-	}
-
-	private static int[] freePorts(int count) throws IOException {
-		List<ServerSocket> sockets = new ArrayList<>();
-		try {
-			for (int i = 0; i < count; i++) {
-				sockets.add(new ServerSocket(0, 1, Clients.LOOPBACK));
-			}
-			return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-		}
-		finally {
-			for (ServerSocket socket : sockets) {
-				socket.close();
-			}
-		}
 	}
 
 }

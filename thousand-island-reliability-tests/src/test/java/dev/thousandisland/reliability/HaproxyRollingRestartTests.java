@@ -1,7 +1,6 @@
 package dev.thousandisland.reliability;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,7 +78,7 @@ class HaproxyRollingRestartTests {
 			}
 			assumeTrue(false, "haproxy is not installed (apt-get install haproxy); skipped outside CI");
 		}
-		int[] ports = freePorts(5);
+		int[] ports = Clients.freePorts(5);
 		int frontend = ports[0];
 		this.instances.add(new AppInstance("a", ports[1], ports[2], this.directory, APPLICATION));
 		this.instances.add(new AppInstance("b", ports[3], ports[4], this.directory, APPLICATION));
@@ -200,21 +199,6 @@ class HaproxyRollingRestartTests {
 				    server a 127.0.0.1:%d check port %d
 				    server b 127.0.0.1:%d check port %d
 				""".formatted(frontend, a.port, a.httpPort, b.port, b.httpPort);
-	}
-
-	private static int[] freePorts(int count) throws IOException {
-		List<ServerSocket> sockets = new ArrayList<>();
-		try {
-			for (int i = 0; i < count; i++) {
-				sockets.add(new ServerSocket(0, 1, Clients.LOOPBACK));
-			}
-			return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-		}
-		finally {
-			for (ServerSocket socket : sockets) {
-				socket.close();
-			}
-		}
 	}
 
 }
