@@ -21,7 +21,8 @@ import dev.thousandisland.pubsub.PubSubAdapter;
 /**
  * Sends broadcasts to Redis without ever blocking the broadcaster: {@link #publish} numbers the
  * message on its channel and puts it in a bounded queue, and one thread drains the queue in order,
- * PUBLISHing a batch at a time in a pipeline. A message that cannot go (the queue is full, Redis
+ * PUBLISHing a batch at a time in one round trip (on Lettuce's own asynchronous commands when the
+ * factory is Lettuce's, in a Spring Data Redis pipeline otherwise). A message that cannot go (the queue is full, Redis
  * is unreachable, its PUBLISH failed, the adapter stopped) is reported lost, once, with its reason;
  * its sequence number is used up all the same, so receivers see the gap.
  */
@@ -56,6 +57,9 @@ final class RedisPublisher {
 	private @Nullable Thread thread;
 
 	private @Nullable RedisConnection connection;
+
+	/** The connection's Lettuce commands when the factory is Lettuce's, used instead of a pipeline. */
+	private @Nullable LettucePublishes lettuce;
 
 	RedisPublisher(RedisConnectionFactory connectionFactory, RedisReachability reachability, UUID sender,
 			int queueCapacity) {
@@ -149,6 +153,11 @@ final class RedisPublisher {
 		}
 		try {
 			RedisConnection connection = connection();
+			LettucePublishes lettuce = this.lettuce;
+			if (lettuce != null) {
+				sendNatively(lettuce, batch);
+				return;
+			}
 			connection.openPipeline();
 			for (Outgoing message : batch) {
 				connection.publish(channel(message.topic()),
@@ -173,7 +182,27 @@ final class RedisPublisher {
 		}
 	}
 
-	private void failed(RuntimeException ex) {
+	private void sendNatively(LettucePublishes lettuce, List<Outgoing> batch) {
+		List<byte[]> channels = new ArrayList<>(batch.size());
+		List<byte[]> messages = new ArrayList<>(batch.size());
+		for (Outgoing message : batch) {
+			channels.add(channel(message.topic()));
+			messages.add(new RedisEnvelope(this.sender, message.sequence(), message.payload()).encode());
+		}
+		boolean[] failed = new boolean[batch.size()];
+		Throwable failure = lettuce.publish(channels, messages, failed);
+		if (failure != null) {
+			// Only the PUBLISHes that failed or went unanswered are lost.
+			for (int i = 0; i < batch.size(); i++) {
+				if (failed[i]) {
+					lost(batch.get(i).topic(), 1, "publish_failed");
+				}
+			}
+			failed(failure);
+		}
+	}
+
+	private void failed(Throwable ex) {
 		closeConnection();
 		this.reachability.failed(ex);
 	}
@@ -183,6 +212,7 @@ final class RedisPublisher {
 		if (connection == null || connection.isClosed()) {
 			connection = this.connectionFactory.getConnection();
 			this.connection = connection;
+			this.lettuce = LettucePublishes.of(this.connectionFactory, connection);
 		}
 		return connection;
 	}
@@ -190,6 +220,7 @@ final class RedisPublisher {
 	private void closeConnection() {
 		RedisConnection connection = this.connection;
 		this.connection = null;
+		this.lettuce = null;
 		if (connection != null) {
 			try {
 				connection.close();
