@@ -45,8 +45,8 @@ final class RedisPublisher {
 
 	private final BlockingQueue<Outgoing> queue;
 
-	/** The last sequence number used on each topic; its array is also the topic's lock. */
-	private final Map<String, long[]> sequences = new ConcurrentHashMap<>();
+	/** Each topic's channel and last sequence number; also the topic's lock. */
+	private final Map<String, Numbering> sequences = new ConcurrentHashMap<>();
 
 	private volatile PubSubAdapter.@Nullable Inbound inbound;
 
@@ -77,17 +77,17 @@ final class RedisPublisher {
 
 	void publish(String topic, byte[] payload) {
 		String reason = null;
-		long[] sequence = this.sequences.computeIfAbsent(topic, (key) -> new long[1]);
+		Numbering sequence = this.sequences.computeIfAbsent(topic, (key) -> new Numbering(channel(key)));
 		// Numbering and queueing under one lock, so that each topic's numbers are in queue order.
 		synchronized (sequence) {
-			sequence[0]++;
+			sequence.last++;
 			if (this.stopping) {
 				reason = "stopped";
 			}
 			else if (!this.reachability.isConnected()) {
 				reason = "disconnected";
 			}
-			else if (!this.queue.offer(new Outgoing(topic, sequence[0], payload))) {
+			else if (!this.queue.offer(new Outgoing(topic, sequence.channel, sequence.last, payload))) {
 				reason = "queue_full";
 			}
 		}
@@ -160,7 +160,7 @@ final class RedisPublisher {
 			}
 			connection.openPipeline();
 			for (Outgoing message : batch) {
-				connection.publish(channel(message.topic()),
+				connection.publish(message.channel(),
 						new RedisEnvelope(this.sender, message.sequence(), message.payload()).encode());
 			}
 			connection.closePipeline();
@@ -186,7 +186,7 @@ final class RedisPublisher {
 		List<byte[]> channels = new ArrayList<>(batch.size());
 		List<byte[]> messages = new ArrayList<>(batch.size());
 		for (Outgoing message : batch) {
-			channels.add(channel(message.topic()));
+			channels.add(message.channel());
 			messages.add(new RedisEnvelope(this.sender, message.sequence(), message.payload()).encode());
 		}
 		boolean[] failed = new boolean[batch.size()];
@@ -242,7 +242,20 @@ final class RedisPublisher {
 		}
 	}
 
-	private record Outgoing(String topic, long sequence, byte[] payload) {
+	private record Outgoing(String topic, byte[] channel, long sequence, byte[] payload) {
+	}
+
+	/** A topic's channel name, encoded once, and the last sequence number used on it. */
+	private static final class Numbering {
+
+		private final byte[] channel;
+
+		private long last;
+
+		Numbering(byte[] channel) {
+			this.channel = channel;
+		}
+
 	}
 
 }
