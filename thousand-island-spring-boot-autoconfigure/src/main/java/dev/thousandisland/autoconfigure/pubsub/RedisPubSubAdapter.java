@@ -2,6 +2,7 @@ package dev.thousandisland.autoconfigure.pubsub;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -195,20 +196,43 @@ public final class RedisPubSubAdapter implements PubSubAdapter, PubSubAdapterDet
 	 */
 	private final class Receiver implements MessageListener {
 
+		private static final int RECENT_CHANNELS = 64;
+
 		private final Inbound inbound;
+
+		/**
+		 * Recent channels and their topics, by a hash of the channel's bytes: the channel name is
+		 * decoded and its prefix cut off once per channel, not once per message. An entry is
+		 * immutable, so a racy read sees a whole one or none.
+		 */
+		private final KnownChannel[] recentChannels = new KnownChannel[RECENT_CHANNELS];
 
 		Receiver(Inbound inbound) {
 			this.inbound = inbound;
 		}
 
+		private @Nullable String topic(byte[] channel) {
+			int slot = Arrays.hashCode(channel) & (RECENT_CHANNELS - 1);
+			KnownChannel recent = this.recentChannels[slot];
+			if (recent != null && Arrays.equals(recent.channel(), channel)) {
+				return recent.topic();
+			}
+			String name = new String(channel, StandardCharsets.UTF_8);
+			String prefix = RedisPubSubAdapter.this.channelPrefixWithName;
+			if (!name.startsWith(prefix)) {
+				return null;
+			}
+			String topic = name.substring(prefix.length());
+			this.recentChannels[slot] = new KnownChannel(channel.clone(), topic);
+			return topic;
+		}
+
 		@Override
 		public void onMessage(Message message, byte @Nullable [] pattern) {
-			String channel = new String(message.getChannel(), StandardCharsets.UTF_8);
-			String prefix = RedisPubSubAdapter.this.channelPrefixWithName;
-			if (!channel.startsWith(prefix)) {
+			String topic = topic(message.getChannel());
+			if (topic == null) {
 				return;
 			}
-			String topic = channel.substring(prefix.length());
 			RedisEnvelope envelope = RedisEnvelope.decode(message.getBody());
 			if (envelope == null) {
 				// Not from an adapter: the PubSub's codec decides, and counts it if it cannot.
@@ -228,6 +252,9 @@ public final class RedisPubSubAdapter implements PubSubAdapter, PubSubAdapterDet
 			this.inbound.receive(topic, envelope.payload());
 		}
 
+	}
+
+	private record KnownChannel(byte[] channel, String topic) {
 	}
 
 }

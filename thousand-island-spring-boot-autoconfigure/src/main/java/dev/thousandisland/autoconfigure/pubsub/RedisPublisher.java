@@ -21,7 +21,8 @@ import dev.thousandisland.pubsub.PubSubAdapter;
 /**
  * Sends broadcasts to Redis without ever blocking the broadcaster: {@link #publish} numbers the
  * message on its channel and puts it in a bounded queue, and one thread drains the queue in order,
- * PUBLISHing a batch at a time in a pipeline. A message that cannot go (the queue is full, Redis
+ * PUBLISHing a batch at a time in one round trip (on Lettuce's own asynchronous commands when the
+ * factory is Lettuce's, in a Spring Data Redis pipeline otherwise). A message that cannot go (the queue is full, Redis
  * is unreachable, its PUBLISH failed, the adapter stopped) is reported lost, once, with its reason;
  * its sequence number is used up all the same, so receivers see the gap.
  */
@@ -44,8 +45,8 @@ final class RedisPublisher {
 
 	private final BlockingQueue<Outgoing> queue;
 
-	/** The last sequence number used on each topic; its array is also the topic's lock. */
-	private final Map<String, long[]> sequences = new ConcurrentHashMap<>();
+	/** Each topic's channel and last sequence number; also the topic's lock. */
+	private final Map<String, Numbering> sequences = new ConcurrentHashMap<>();
 
 	private volatile PubSubAdapter.@Nullable Inbound inbound;
 
@@ -56,6 +57,9 @@ final class RedisPublisher {
 	private @Nullable Thread thread;
 
 	private @Nullable RedisConnection connection;
+
+	/** The connection's Lettuce commands when the factory is Lettuce's, used instead of a pipeline. */
+	private @Nullable LettucePublishes lettuce;
 
 	RedisPublisher(RedisConnectionFactory connectionFactory, RedisReachability reachability, UUID sender,
 			int queueCapacity) {
@@ -73,17 +77,17 @@ final class RedisPublisher {
 
 	void publish(String topic, byte[] payload) {
 		String reason = null;
-		long[] sequence = this.sequences.computeIfAbsent(topic, (key) -> new long[1]);
+		Numbering sequence = this.sequences.computeIfAbsent(topic, (key) -> new Numbering(channel(key)));
 		// Numbering and queueing under one lock, so that each topic's numbers are in queue order.
 		synchronized (sequence) {
-			sequence[0]++;
+			sequence.last++;
 			if (this.stopping) {
 				reason = "stopped";
 			}
 			else if (!this.reachability.isConnected()) {
 				reason = "disconnected";
 			}
-			else if (!this.queue.offer(new Outgoing(topic, sequence[0], payload))) {
+			else if (!this.queue.offer(new Outgoing(topic, sequence.channel, sequence.last, payload))) {
 				reason = "queue_full";
 			}
 		}
@@ -149,9 +153,14 @@ final class RedisPublisher {
 		}
 		try {
 			RedisConnection connection = connection();
+			LettucePublishes lettuce = this.lettuce;
+			if (lettuce != null) {
+				sendNatively(lettuce, batch);
+				return;
+			}
 			connection.openPipeline();
 			for (Outgoing message : batch) {
-				connection.publish(channel(message.topic()),
+				connection.publish(message.channel(),
 						new RedisEnvelope(this.sender, message.sequence(), message.payload()).encode());
 			}
 			connection.closePipeline();
@@ -173,7 +182,27 @@ final class RedisPublisher {
 		}
 	}
 
-	private void failed(RuntimeException ex) {
+	private void sendNatively(LettucePublishes lettuce, List<Outgoing> batch) {
+		List<byte[]> channels = new ArrayList<>(batch.size());
+		List<byte[]> messages = new ArrayList<>(batch.size());
+		for (Outgoing message : batch) {
+			channels.add(message.channel());
+			messages.add(new RedisEnvelope(this.sender, message.sequence(), message.payload()).encode());
+		}
+		boolean[] failed = new boolean[batch.size()];
+		Throwable failure = lettuce.publish(channels, messages, failed);
+		if (failure != null) {
+			// Only the PUBLISHes that failed or went unanswered are lost.
+			for (int i = 0; i < batch.size(); i++) {
+				if (failed[i]) {
+					lost(batch.get(i).topic(), 1, "publish_failed");
+				}
+			}
+			failed(failure);
+		}
+	}
+
+	private void failed(Throwable ex) {
 		closeConnection();
 		this.reachability.failed(ex);
 	}
@@ -183,6 +212,7 @@ final class RedisPublisher {
 		if (connection == null || connection.isClosed()) {
 			connection = this.connectionFactory.getConnection();
 			this.connection = connection;
+			this.lettuce = LettucePublishes.of(this.connectionFactory, connection);
 		}
 		return connection;
 	}
@@ -190,6 +220,7 @@ final class RedisPublisher {
 	private void closeConnection() {
 		RedisConnection connection = this.connection;
 		this.connection = null;
+		this.lettuce = null;
 		if (connection != null) {
 			try {
 				connection.close();
@@ -211,7 +242,20 @@ final class RedisPublisher {
 		}
 	}
 
-	private record Outgoing(String topic, long sequence, byte[] payload) {
+	private record Outgoing(String topic, byte[] channel, long sequence, byte[] payload) {
+	}
+
+	/** A topic's channel name, encoded once, and the last sequence number used on it. */
+	private static final class Numbering {
+
+		private final byte[] channel;
+
+		private long last;
+
+		Numbering(byte[] channel) {
+			this.channel = channel;
+		}
+
 	}
 
 }
