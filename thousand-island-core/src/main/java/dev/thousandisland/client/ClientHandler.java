@@ -11,9 +11,12 @@ import dev.thousandisland.framing.FramingException;
  * one runs, the client neither reads nor writes, so keep them short.
  *
  * <p>Replies are not handed to the handler: they complete the requests they answer, in order
- * (see {@link ClientConnection#requestAsync}). Only a frame that arrives while no request is
- * waiting for a reply (a greeting banner, a push) goes to {@link #handleFrame}, which by default
- * ends the connection as a protocol error. A client's life, callback by callback:
+ * (see {@link ClientConnection#requestAsync}). Each frame the server sends is first put to
+ * {@link #classify}, which by default calls it the reply to the oldest request waiting, or a push
+ * when none waits; a push (a greeting banner, a notification) goes to {@link #handleFrame}, which by
+ * default ends the connection as a protocol error. A protocol that pushes while requests wait
+ * (Redis pub/sub, RESP3 {@code >} frames, IMAP untagged responses) overrides both. A client's
+ * life, callback by callback:
  * <ol>
  * <li>After each successful TCP connect and transport handshake, {@link #handleConnection} runs,
  * told whether this is the {@linkplain ConnectKind#FIRST first} connect or a
@@ -57,13 +60,35 @@ public interface ClientHandler {
 	}
 
 	/**
-	 * Runs for each frame the server sent while no request was waiting for a reply: a greeting
+	 * Tells what a frame the server sent is, before it is matched to a request: the reply to the
+	 * oldest request waiting ({@link FrameKind#REPLY}), a push for {@link #handleFrame}
+	 * ({@link FrameKind#PUSH}), both ({@link FrameKind#REPLY_AND_PUSH}) or neither
+	 * ({@link FrameKind#IGNORE}). It runs on the client's thread for every frame, in the order the
+	 * frames arrived, so it may keep state of its own (what it subscribed to, how many
+	 * confirmations a command still owes). A {@code REPLY} while no request waits is handed to
+	 * {@code handleFrame} as a push.
+	 *
+	 * <p>The default tells nothing apart: a frame is the reply of the oldest request waiting, and a
+	 * push only when none waits.
+	 * @param frame the frame's payload, read-only to this method: its position and limit are put
+	 * back after the call, whatever it did to them
+	 * @param awaitingReplies how many written requests wait for a reply on this connection,
+	 * counting those that timed out and whose late replies are still to come
+	 * @return what the frame is
+	 * @throws Exception to end the connection, as from {@link #handleFrame}
+	 */
+	default FrameKind classify(ByteBuffer frame, int awaitingReplies) throws Exception {
+		return (awaitingReplies > 0) ? FrameKind.REPLY : FrameKind.PUSH;
+	}
+
+	/**
+	 * Runs for each frame the server sent that {@link #classify} called a push; by default, each
+	 * frame that arrived while no request was waiting for a reply: a greeting
 	 * banner, a notification pushed between requests, an extra reply. Frames are cut by the reply
 	 * framing and handed over one by one in the order they arrived; replies to requests made
-	 * later are matched as usual, first in, first out. A frame that arrives while a request is
-	 * waiting is that request's reply: the client cannot tell a push from a reply, so a protocol
-	 * that pushes while requests are outstanding needs its own matching, and a greeting banner
-	 * reaches this callback only if it arrives before the first request is written.
+	 * later are matched as usual, first in, first out. With the default {@code classify}, a frame
+	 * that arrives while a request is waiting is that request's reply, so a protocol that pushes
+	 * while requests are outstanding overrides {@code classify} to tell its pushes apart.
 	 *
 	 * <p>The default throws a {@link FramingException} ("more replies than requests"): a protocol
 	 * error that drops the connection, as a client without this callback does. Override it to keep

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import dev.thousandisland.client.ClientConnection;
 import dev.thousandisland.client.ClientHandler;
 import dev.thousandisland.client.ConnectKind;
+import dev.thousandisland.client.FrameKind;
 import dev.thousandisland.client.RequestTimeoutException;
 import dev.thousandisland.framing.FramingException;
 
@@ -83,6 +84,32 @@ final class ClientCallbacks {
 		catch (Exception ex) {
 			logger.log(Level.WARNING, "handleFrame of client " + this.client + " threw; reconnecting", ex);
 			throw new HandleFrameFailedException("handleFrame of client " + this.client + " threw (" + ex + ")", ex);
+		}
+	}
+
+	/**
+	 * Asks the handler what a frame is; its position and limit are put back whatever it did. What
+	 * it throws ends the connection as from {@link #unsolicited}.
+	 */
+	FrameKind classify(ByteBuffer frame, int awaitingReplies) throws IOException {
+		int position = frame.position();
+		int limit = frame.limit();
+		try {
+			FrameKind kind = this.handler.classify(frame, awaitingReplies);
+			if (kind == null) {
+				throw new IllegalStateException("classify returned null; it must return a FrameKind");
+			}
+			return kind;
+		}
+		catch (FramingException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			logger.log(Level.WARNING, "classify of client " + this.client + " threw; reconnecting", ex);
+			throw new HandleFrameFailedException("classify of client " + this.client + " threw (" + ex + ")", ex);
+		}
+		finally {
+			frame.limit(limit).position(position);
 		}
 	}
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.thousandisland.client.ConnectionLostException;
+import dev.thousandisland.client.FrameKind;
 import dev.thousandisland.client.RequestTimeoutException;
 import dev.thousandisland.framing.Framing;
 import dev.thousandisland.transport.TransportChannel;
@@ -156,12 +157,26 @@ final class ClientSession {
 		}
 	}
 
-	/** The oldest request in flight gets the reply; with none, the handler's (by default a protocol error). */
+	/**
+	 * The handler's {@code classify} says what the frame is: the oldest request in flight gets a
+	 * reply; a push, or a reply with none in flight, goes to {@code handleFrame} (by default a
+	 * protocol error).
+	 */
 	private void reply(ByteBuffer payload) throws IOException {
-		PendingRequest request = this.inFlight.poll();
+		FrameKind kind = this.loop.callbacks().classify(payload, this.inFlight.size());
+		if (kind == FrameKind.IGNORE) {
+			return;
+		}
+		PendingRequest request = (kind == FrameKind.PUSH) ? null : this.inFlight.poll();
 		if (request == null) {
 			this.loop.callbacks().unsolicited(payload);
 			this.replies++;
+			return;
+		}
+		if (kind == FrameKind.REPLY_AND_PUSH) {
+			ByteBuffer copy = ByteBuffer.allocate(payload.remaining()).put(payload.duplicate()).flip();
+			complete(request, payload);
+			this.loop.callbacks().unsolicited(copy);
 			return;
 		}
 		complete(request, payload);
