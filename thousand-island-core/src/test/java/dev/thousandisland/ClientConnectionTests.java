@@ -27,6 +27,7 @@ import dev.thousandisland.client.ConnectKind;
 import dev.thousandisland.client.ConnectionLostException;
 import dev.thousandisland.client.NotConnectedException;
 import dev.thousandisland.client.QueueFullException;
+import dev.thousandisland.client.RequestTimeoutAction;
 import dev.thousandisland.client.RequestTimeoutException;
 import dev.thousandisland.framing.FrameTooLargeException;
 import dev.thousandisland.framing.Framing;
@@ -181,8 +182,15 @@ class ClientConnectionTests {
 	}
 
 	@Test
-	void aSentRequestWithoutAReplyTimesOutAndTheConnectionIsMadeAgain() throws Exception {
-		ClientConnection client = client(track(ScriptedLineServer.start(0)).port(), 16);
+	void withDropConnectionASentRequestWithoutAReplyTimesOutAndTheConnectionIsMadeAgain() throws Exception {
+		ClientConnection client = start(ClientConfig.builder(Framing.line())
+			.tcp(InetAddress.getLoopbackAddress().getHostAddress(), track(ScriptedLineServer.start(0)).port())
+			.requestFraming(Framing.line())
+			.queueSize(16)
+			.backoff(FAST)
+			.handler(this.handler)
+			.onRequestTimeout(RequestTimeoutAction.DROP_CONNECTION)
+			.build());
 		assertThat(text(client.request(line("echo before"), WAIT))).isEqualTo("before");
 		CompletableFuture<ByteBuffer> behind = client.requestAsync(line("echo behind"), WAIT);
 		assertThatExceptionOfType(RequestTimeoutException.class)

@@ -36,10 +36,19 @@ import dev.thousandisland.transport.Transport;
  * @param requestTimeout the timeout of requests made without one (5 s)
  * @param handler told of connects, drops and messages ({@link ClientHandler#NONE})
  * @param telemetryListeners where the client's telemetry events go (none)
+ * @param onRequestTimeout what a request that times out after it was written costs: only itself,
+ * its late reply discarded ({@link RequestTimeoutAction#DISCARD_LATE_REPLY}, the default), or the
+ * connection ({@link RequestTimeoutAction#DROP_CONNECTION})
+ * @param maxLateReplies with {@code DISCARD_LATE_REPLY}, the most timed-out requests whose replies
+ * a connection may owe at once; one more drops it (16)
+ * @param lateReplyTimeout with {@code DISCARD_LATE_REPLY}, how long after its request timed out a
+ * late reply may take before the connection is dropped (30 s: blocking commands such as Redis's
+ * {@code BLPOP} legitimately answer late)
  */
 public record ClientConfig(String name, SocketAddress address, Transport transport, Framing replyFraming,
 		Framing requestFraming, Duration connectTimeout, Backoff backoff, int queueSize, Duration requestTimeout,
-		ClientHandler handler, List<TelemetryListener> telemetryListeners) {
+		ClientHandler handler, List<TelemetryListener> telemetryListeners, RequestTimeoutAction onRequestTimeout,
+		int maxLateReplies, Duration lateReplyTimeout) {
 
 	/**
 	 * Checks the values.
@@ -54,6 +63,9 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 	 * @param requestTimeout the default request timeout
 	 * @param handler the handler
 	 * @param telemetryListeners the telemetry listeners
+	 * @param onRequestTimeout what a timeout after writing costs
+	 * @param maxLateReplies the most late replies owed at once
+	 * @param lateReplyTimeout how long a late reply may take
 	 */
 	public ClientConfig {
 		Objects.requireNonNull(name, "name");
@@ -70,6 +82,11 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 		requirePositive("requestTimeout", requestTimeout);
 		Objects.requireNonNull(handler, "handler");
 		telemetryListeners = List.copyOf(telemetryListeners);
+		Objects.requireNonNull(onRequestTimeout, "onRequestTimeout");
+		if (maxLateReplies < 1) {
+			throw new InvalidOptionException("maxLateReplies", maxLateReplies, "must be at least 1");
+		}
+		requirePositive("lateReplyTimeout", lateReplyTimeout);
 	}
 
 	/**
@@ -89,7 +106,7 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 	public ClientConfig withName(String name) {
 		return new ClientConfig(name, this.address, this.transport, this.replyFraming, this.requestFraming,
 				this.connectTimeout, this.backoff, this.queueSize, this.requestTimeout, this.handler,
-				this.telemetryListeners);
+				this.telemetryListeners, this.onRequestTimeout, this.maxLateReplies, this.lateReplyTimeout);
 	}
 
 	static void requirePositive(String option, Duration value) {
@@ -125,6 +142,12 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 		private ClientHandler handler = ClientHandler.NONE;
 
 		private List<TelemetryListener> telemetryListeners = List.of();
+
+		private RequestTimeoutAction onRequestTimeout = RequestTimeoutAction.DISCARD_LATE_REPLY;
+
+		private int maxLateReplies = 16;
+
+		private Duration lateReplyTimeout = Duration.ofSeconds(30);
 
 		private Builder(Framing replyFraming) {
 			this.replyFraming = replyFraming;
@@ -245,6 +268,39 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 		}
 
 		/**
+		 * Sets what a request that times out after it was written costs (default
+		 * {@link RequestTimeoutAction#DISCARD_LATE_REPLY}: only itself).
+		 * @param action discard its late reply, or drop the connection at once
+		 * @return this builder
+		 */
+		public Builder onRequestTimeout(RequestTimeoutAction action) {
+			this.onRequestTimeout = action;
+			return this;
+		}
+
+		/**
+		 * Sets the most timed-out requests whose late replies a connection may owe at once before
+		 * it is dropped (default 16; used with {@link RequestTimeoutAction#DISCARD_LATE_REPLY}).
+		 * @param maxLateReplies the bound, at least 1
+		 * @return this builder
+		 */
+		public Builder maxLateReplies(int maxLateReplies) {
+			this.maxLateReplies = maxLateReplies;
+			return this;
+		}
+
+		/**
+		 * Sets how long after its request timed out a late reply may take before the connection is
+		 * dropped (default 30 s; used with {@link RequestTimeoutAction#DISCARD_LATE_REPLY}).
+		 * @param lateReplyTimeout the limit
+		 * @return this builder
+		 */
+		public Builder lateReplyTimeout(Duration lateReplyTimeout) {
+			this.lateReplyTimeout = lateReplyTimeout;
+			return this;
+		}
+
+		/**
 		 * Builds the configuration.
 		 * @return the configuration
 		 * @throws InvalidOptionException if no address was set or a value is out of range
@@ -255,7 +311,7 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 			}
 			return new ClientConfig(this.name, this.address, this.transport, this.replyFraming, this.requestFraming,
 					this.connectTimeout, this.backoff, this.queueSize, this.requestTimeout, this.handler,
-					this.telemetryListeners);
+					this.telemetryListeners, this.onRequestTimeout, this.maxLateReplies, this.lateReplyTimeout);
 		}
 
 	}

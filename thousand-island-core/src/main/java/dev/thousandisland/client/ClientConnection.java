@@ -29,8 +29,11 @@ import dev.thousandisland.internal.client.ClientLoop;
  * <p>The client reads only to complete requests: the read buffer is bounded by the reply
  * framing's {@link dev.thousandisland.framing.Framing#maxBufferedBytes()}, and a reply that comes
  * when no request is in flight (more replies than requests) is a protocol error that drops the
- * connection, so a peer flooding the client cannot grow its memory. A request that was sent and
- * timed out drops the connection too: the stream is out of step once a reply is missing.
+ * connection, so a peer flooding the client cannot grow its memory (unless the handler's
+ * {@link ClientHandler#classify} takes such frames as pushes). A request that was sent and timed
+ * out keeps its place, and its late reply is discarded when it comes; the connection is dropped
+ * only past {@link ClientConfig#maxLateReplies()} or {@link ClientConfig#lateReplyTimeout()}, or at
+ * once with {@link RequestTimeoutAction#DROP_CONNECTION}.
  *
  * <p>{@link #stop(Duration)} drains like a server connection: no new requests, those outstanding
  * get until the deadline, the rest fail.

@@ -27,7 +27,7 @@ import dev.thousandisland.framing.FramingException;
  * {@link #handleMessage} runs with it.
  * <li>A connect attempt that fails, and a connection that ends in error, run
  * {@link #handleError}; a connection the peer closed runs {@link #handleClose}; a connection
- * dropped because a sent request got no reply in time runs {@link #handleTimeout}. Then the client
+ * dropped because sent requests got no reply in time runs {@link #handleTimeout}. Then the client
  * waits its {@link Backoff} and connects again, unless it is stopping.
  * <li>{@link ClientConnection#stop} ends with {@link #handleClose} once the connection is closed.
  * </ol>
@@ -126,9 +126,12 @@ public interface ClientHandler {
 	}
 
 	/**
-	 * Runs when the client dropped the connection because a request it had sent got no reply
-	 * within its timeout.
-	 * @param error the timeout of that request
+	 * Runs when the client dropped the connection because requests it had sent got no reply in
+	 * time: with {@link RequestTimeoutAction#DISCARD_LATE_REPLY}, once the connection owes more
+	 * than {@link ClientConfig#maxLateReplies()} late replies or one is later than
+	 * {@link ClientConfig#lateReplyTimeout()}; with {@link RequestTimeoutAction#DROP_CONNECTION},
+	 * at the first written request that timed out.
+	 * @param error which bound was passed
 	 * @param client the client, not connected
 	 * @throws Exception logged and ignored
 	 */

@@ -2,9 +2,10 @@ package dev.thousandisland.client;
 
 /**
  * No reply came within the request's timeout. A request that timed out while still queued was
- * never sent. One that timed out after it was written leaves the connection out of step (its
- * reply may still come and would be taken for the next request's), so the client closes that
- * connection, fails the other requests on it with {@link ConnectionLostException}, and reconnects.
+ * never sent. One that timed out after it was written keeps its place among the requests in
+ * flight and its late reply is discarded when it comes ({@link RequestTimeoutAction}); the same
+ * exception goes to {@link ClientHandler#handleTimeout} when the connection is given up because
+ * late replies did not come.
  */
 public final class RequestTimeoutException extends RequestFailedException {
 

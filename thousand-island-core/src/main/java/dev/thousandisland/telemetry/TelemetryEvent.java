@@ -167,6 +167,12 @@ public record TelemetryEvent(String name, Span span, long monotonicTime, Map<Str
 	/** A client's connection ended; {@code reason} says why. */
 	public static final String CLIENT_DISCONNECT = "client.disconnect";
 
+	/**
+	 * The reply to a request that had already timed out came and was discarded
+	 * ({@code onRequestTimeout} {@code DISCARD_LATE_REPLY}).
+	 */
+	public static final String CLIENT_LATE_REPLY = "client.late_reply";
+
 	/** A client stopped (or gave up): its span ends. */
 	public static final String CLIENT_STOP = "client.stop";
 

@@ -215,6 +215,9 @@ final class ClientDefinitions {
 			ClientConfig config = builder.connectTimeout(client.getConnectTimeout())
 				.queueSize(client.getQueueSize())
 				.requestTimeout(client.getRequestTimeout())
+				.onRequestTimeout(client.getOnRequestTimeout())
+				.maxLateReplies(client.getMaxLateReplies())
+				.lateReplyTimeout(client.getLateReplyTimeout())
 				.telemetryListeners(this.listeners)
 				.build();
 			return new ClientDefinition(name, config, client.getPoolSize());

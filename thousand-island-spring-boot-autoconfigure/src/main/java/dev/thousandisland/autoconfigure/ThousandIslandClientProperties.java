@@ -6,6 +6,8 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
+import dev.thousandisland.client.RequestTimeoutAction;
+
 /**
  * Settings of one Thousand Island client, under {@code thousandisland.clients.<name>.*}: where it
  * connects, how it reconnects, how its requests queue and how its replies are framed. Each client
@@ -65,6 +67,25 @@ public class ThousandIslandClientProperties {
 	 * with QueueFullException. 0 refuses requests while not connected.
 	 */
 	private int queueSize = 1024;
+
+	/**
+	 * What a request that times out after it was written costs: discard-late-reply keeps the
+	 * connection and discards the reply when it comes; drop-connection drops the connection at
+	 * once, failing the other requests written on it.
+	 */
+	private RequestTimeoutAction onRequestTimeout = RequestTimeoutAction.DISCARD_LATE_REPLY;
+
+	/**
+	 * With discard-late-reply, the most timed-out requests whose replies one connection may owe at
+	 * once; one more drops the connection.
+	 */
+	private int maxLateReplies = 16;
+
+	/**
+	 * With discard-late-reply, how long after its request timed out a late reply may take before
+	 * the connection is dropped.
+	 */
+	private Duration lateReplyTimeout = Duration.ofSeconds(30);
 
 	/**
 	 * Name of the ClientHandler bean told of connects, drops and messages. Not set: none.
@@ -159,6 +180,30 @@ public class ThousandIslandClientProperties {
 
 	public void setQueueSize(int queueSize) {
 		this.queueSize = queueSize;
+	}
+
+	public RequestTimeoutAction getOnRequestTimeout() {
+		return this.onRequestTimeout;
+	}
+
+	public void setOnRequestTimeout(RequestTimeoutAction onRequestTimeout) {
+		this.onRequestTimeout = onRequestTimeout;
+	}
+
+	public int getMaxLateReplies() {
+		return this.maxLateReplies;
+	}
+
+	public void setMaxLateReplies(int maxLateReplies) {
+		this.maxLateReplies = maxLateReplies;
+	}
+
+	public Duration getLateReplyTimeout() {
+		return this.lateReplyTimeout;
+	}
+
+	public void setLateReplyTimeout(Duration lateReplyTimeout) {
+		this.lateReplyTimeout = lateReplyTimeout;
 	}
 
 	public @Nullable String getHandler() {

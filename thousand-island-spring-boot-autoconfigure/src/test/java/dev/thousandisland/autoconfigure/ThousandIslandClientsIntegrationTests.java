@@ -23,11 +23,13 @@ import org.springframework.context.annotation.Bean;
 import dev.thousandisland.Server;
 import dev.thousandisland.ServerConfig;
 import dev.thousandisland.ThousandIsland;
+import dev.thousandisland.client.ClientConfig;
 import dev.thousandisland.client.ClientConnection;
 import dev.thousandisland.client.ClientHandler;
 import dev.thousandisland.client.ClientState;
 import dev.thousandisland.client.ConnectKind;
 import dev.thousandisland.client.NotConnectedException;
+import dev.thousandisland.client.RequestTimeoutAction;
 import dev.thousandisland.client.RequestTimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -142,6 +144,36 @@ class ThousandIslandClientsIntegrationTests {
 			.havingRootCause()
 			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 			.withMessageContaining("thousandisland.clients.echo.handler");
+	}
+
+	@Test
+	void requestTimeoutPropertiesReachTheClientConfig() throws Exception {
+		Server server = echoServer(0);
+		try (ConfigurableApplicationContext context = application("thousandisland.clients.echo.port=" + server.port(),
+				"thousandisland.clients.echo.framing.type=line",
+				"thousandisland.clients.echo.on-request-timeout=drop-connection",
+				"thousandisland.clients.echo.max-late-replies=3", "thousandisland.clients.echo.late-reply-timeout=12s")
+			.run()) {
+			ClientConfig config = context.getBean(ThousandIslandClients.class).get("echo").definition().config();
+			assertThat(config.onRequestTimeout()).isEqualTo(RequestTimeoutAction.DROP_CONNECTION);
+			assertThat(config.maxLateReplies()).isEqualTo(3);
+			assertThat(config.lateReplyTimeout()).isEqualTo(Duration.ofSeconds(12));
+		}
+		finally {
+			server.stop();
+		}
+	}
+
+	@Test
+	void maxLateRepliesBelowOneFailsStartUpNamingTheProperty() {
+		assertThatExceptionOfType(Exception.class)
+			.isThrownBy(() -> application("thousandisland.clients.echo.port=6379",
+					"thousandisland.clients.echo.framing.type=line", "thousandisland.clients.echo.max-late-replies=0")
+				.run()
+				.close())
+			.havingRootCause()
+			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+			.withMessageContaining("thousandisland.clients.echo.max-late-replies");
 	}
 
 	@Test

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import dev.thousandisland.client.ClientConfig;
@@ -18,6 +19,7 @@ import dev.thousandisland.client.ClientConnection;
 import dev.thousandisland.client.ClientState;
 import dev.thousandisland.client.ConnectKind;
 import dev.thousandisland.client.NotConnectedException;
+import dev.thousandisland.client.RequestTimeoutAction;
 import dev.thousandisland.client.RequestTimeoutException;
 import dev.thousandisland.telemetry.Span;
 import dev.thousandisland.telemetry.Telemetry;
@@ -62,6 +64,9 @@ public final class ClientLoop implements Runnable {
 	private volatile long generation;
 
 	private volatile long timedOutGeneration = -1;
+
+	/** Written requests that timed out, from their timers to the session (DISCARD_LATE_REPLY). */
+	private final ConcurrentLinkedQueue<PendingRequest> timedOut = new ConcurrentLinkedQueue<>();
 
 	private volatile Thread thread;
 
@@ -116,10 +121,24 @@ public final class ClientLoop implements Runnable {
 		return this.intake.submit(wire, timeout, this.span, Thread.currentThread() == this.thread);
 	}
 
-	/** A request written on connection {@code generation} timed out: that connection must go. */
-	void requestTimedOut(long generation) {
-		this.timedOutGeneration = generation;
+	/**
+	 * A request written on a connection timed out: that connection must go, or, with
+	 * {@code DISCARD_LATE_REPLY}, it owes one more late reply.
+	 */
+	void requestTimedOut(PendingRequest request) {
+		if (this.config.onRequestTimeout() == RequestTimeoutAction.DROP_CONNECTION) {
+			this.timedOutGeneration = request.sentOn;
+		}
+		else {
+			request.timedOutAt = System.nanoTime();
+			this.timedOut.add(request);
+		}
 		this.selector.wakeup();
+	}
+
+	/** The next written request that timed out since the last call, or {@code null}. */
+	PendingRequest pollTimedOut() {
+		return this.timedOut.poll();
 	}
 
 	/**
@@ -309,6 +328,10 @@ public final class ClientLoop implements Runnable {
 
 	ClientCallbacks callbacks() {
 		return this.callbacks;
+	}
+
+	Span span() {
+		return this.span;
 	}
 
 	ClientInbox inbox() {

@@ -48,6 +48,8 @@ final class ClientSession {
 
 	private final ReplyBuffer replyBuffer;
 
+	private final LateReplies late;
+
 	private long replies;
 
 	ClientSession(TransportChannel channel, SelectorReadiness readiness, SelectionKey key, ClientLoop loop) {
@@ -58,6 +60,7 @@ final class ClientSession {
 		this.inbox = loop.inbox();
 		this.replyBuffer = new ReplyBuffer(loop.config().replyFraming());
 		this.requestFraming = loop.config().requestFraming();
+		this.late = new LateReplies(loop);
 	}
 
 	/**
@@ -69,18 +72,20 @@ final class ClientSession {
 			if (this.loop.requestTimedOutInFlight()) {
 				throw new RequestTimeoutException("A request written to the server got no reply within its timeout");
 			}
+			long lateWait = this.late.check(this.loop.generation());
 			this.loop.deliverMessages();
 			takeRequests();
 			boolean writesPending = write();
-			if (this.loop.stopping() && !writesPending && this.inFlight.isEmpty() && !this.inbox.hasRequests()) {
+			if (this.loop.stopping() && !writesPending && inFlight() == 0 && !this.inbox.hasRequests()) {
 				return;
 			}
-			long wait = 0;
+			long wait = lateWait;
 			if (this.loop.stopping()) {
-				wait = this.loop.stopDeadline() - System.nanoTime();
-				if (wait <= 0) {
+				long toDeadline = this.loop.stopDeadline() - System.nanoTime();
+				if (toDeadline <= 0) {
 					return;
 				}
+				wait = (wait == 0) ? toDeadline : Math.min(wait, toDeadline);
 			}
 			if (this.channel.hasBufferedInput()) {
 				read();
@@ -103,8 +108,9 @@ final class ClientSession {
 		this.inFlight.clear();
 	}
 
+	/** Requests written whose callers still wait for their replies (not those that timed out). */
 	int inFlight() {
-		return this.inFlight.size();
+		return this.inFlight.size() - this.late.owing();
 	}
 
 	/** Whether the server answered at least once: a connection that did is not a failed attempt. */
@@ -186,7 +192,10 @@ final class ClientSession {
 		this.replies++;
 		// Measured before completing: the caller owns the buffer from then on and may consume it.
 		long length = copy.remaining();
-		if (request.reply.complete(copy) && request.span != null) {
+		if (!request.reply.complete(copy)) {
+			this.late.arrived(request, length);
+		}
+		else if (request.span != null) {
 			request.span.stop(Map.of("reply_bytes", length), null);
 		}
 	}

@@ -24,6 +24,15 @@ final class PendingRequest {
 	/** Which connection of the client it was sent on, set before {@link #sent}. */
 	volatile long sentOn;
 
+	/** When it timed out after it was written ({@link System#nanoTime()}), set by its timer; 0 before. */
+	volatile long timedOutAt;
+
+	/** Its reply came after it had ended (timed out): discarded. Client thread only. */
+	boolean lateReplyCame;
+
+	/** Counted among the late replies its connection owes. Client thread only. */
+	boolean owesLateReply;
+
 	PendingRequest(ByteBuffer[] wire, Span span) {
 		this.wire = wire;
 		this.span = span;

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.thousandisland.client.ClientConfig;
 import dev.thousandisland.client.RequestFailedException;
+import dev.thousandisland.client.RequestTimeoutAction;
 import dev.thousandisland.client.RequestTimeoutException;
 import dev.thousandisland.telemetry.Span;
 import dev.thousandisland.telemetry.Telemetry;
@@ -17,7 +18,8 @@ import dev.thousandisland.telemetry.Telemetry;
 /**
  * Takes a caller's request: gives it a timeout that always fires unless a reply or failure came
  * first, a telemetry span when someone listens, and a place in the inbox; and turns a timeout into
- * the right consequence (forgotten if never written, the connection dropped if written).
+ * the right consequence (forgotten if never written; if written, its late reply awaited or the
+ * connection dropped, as {@code onRequestTimeout} says).
  */
 final class RequestIntake {
 
@@ -67,9 +69,11 @@ final class RequestIntake {
 
 	private RequestTimeoutException timedOut(PendingRequest request, Duration timeout) {
 		if (request.sent) {
-			this.loop.requestTimedOut(request.sentOn);
+			this.loop.requestTimedOut(request);
+			String consequence = (this.config.onRequestTimeout() == RequestTimeoutAction.DROP_CONNECTION)
+					? "the connection is dropped and made again" : "its late reply will be discarded";
 			return new RequestTimeoutException("No reply within " + timeout + " to a request sent to "
-					+ this.config.address() + "; the connection is dropped and made again");
+					+ this.config.address() + "; " + consequence);
 		}
 		this.inbox.forget(request);
 		return new RequestTimeoutException("The request waited " + timeout + " in the queue of client "
