@@ -78,7 +78,7 @@ class RedisTimeoutTests {
 	@Test
 	void aTimedOutEchoBehindABlpopDoesNotTakeDownTheBlpop() throws Exception {
 		RespClient redis = new RespClient(start(RequestTimeoutAction.DISCARD_LATE_REPLY));
-		CompletableFuture<String> blpop = redis.commandAsync(WAIT, "BLPOP", "q", "3");
+		CompletableFuture<String> blpop = redis.commandAsync(WAIT, "BLPOP", "q", "5");
 		CompletableFuture<String> echo = redis.commandAsync(Duration.ofMillis(500), "ECHO", "impatient");
 		assertThatExceptionOfType(ExecutionException.class).isThrownBy(echo::get)
 			.withCauseInstanceOf(RequestTimeoutException.class);
