@@ -49,6 +49,9 @@ final class ClientSession {
 
 	private long replies;
 
+	/** The idle check, or {@code null} when the client has none. */
+	private final IdleCheck idleCheck;
+
 	ClientSession(TransportChannel channel, SelectorReadiness readiness, SelectionKey key, ClientLoop loop) {
 		this.channel = channel;
 		this.readiness = readiness;
@@ -57,6 +60,7 @@ final class ClientSession {
 		this.inbox = loop.inbox();
 		this.replyBuffer = new ReplyBuffer(loop.config().replyFraming());
 		this.requestFraming = loop.config().requestFraming();
+		this.idleCheck = IdleCheck.of(loop.config().liveness());
 	}
 
 	/**
@@ -70,6 +74,7 @@ final class ClientSession {
 			}
 			this.loop.deliverMessages();
 			takeRequests();
+			long checkAgain = checkIdle();
 			boolean writesPending = write();
 			if (this.loop.stopping() && !writesPending && this.inFlight.isEmpty() && !this.inbox.hasRequests()) {
 				return;
@@ -80,6 +85,9 @@ final class ClientSession {
 				if (wait <= 0) {
 					return;
 				}
+			}
+			else if (checkAgain > 0) {
+				wait = checkAgain;
 			}
 			if (this.channel.hasBufferedInput()) {
 				read();
@@ -109,6 +117,25 @@ final class ClientSession {
 	/** Whether the server answered at least once: a connection that did is not a failed attempt. */
 	boolean answered() {
 		return this.replies > 0;
+	}
+
+	/** Runs the idle check, if any; returns nanoseconds until it is due again (0: never). */
+	private long checkIdle() throws IOException {
+		if (this.idleCheck == null || this.loop.stopping()) {
+			return 0;
+		}
+		return this.idleCheck.run(this.inFlight.size(), this.loop.callbacks()::ping, this::sendPing);
+	}
+
+	/** Writes the idle check's ping after everything before it, so the next reply is its reply. */
+	private void sendPing(PendingRequest ping) {
+		ByteBuffer[] wire = (this.requestFraming != null) ? this.requestFraming.encode(ping.wire[0]) : ping.wire;
+		for (ByteBuffer buffer : wire) {
+			this.outgoing.add(buffer);
+		}
+		ping.sentOn = this.loop.generation();
+		ping.sent = true;
+		this.inFlight.add(ping);
 	}
 
 	private void takeRequests() {
@@ -152,6 +179,9 @@ final class ClientSession {
 			throw new EOFException("The server closed the connection");
 		}
 		if (read > 0) {
+			if (this.idleCheck != null) {
+				this.idleCheck.received();
+			}
 			this.replyBuffer.cut(this::reply);
 		}
 	}
