@@ -15,6 +15,9 @@
  */
 module dev.thousandisland.core {
 
+	// TCP_KEEPIDLE, TCP_KEEPINTERVAL and TCP_KEEPCOUNT for the client's keep-alive.
+	requires jdk.net;
+
 	exports dev.thousandisland;
 	exports dev.thousandisland.transport;
 	exports dev.thousandisland.telemetry;

@@ -100,6 +100,26 @@ public final class RedisServerProcess implements AutoCloseable {
 		this.process.waitFor(10, TimeUnit.SECONDS);
 	}
 
+	/**
+	 * Freezes the server (SIGSTOP): its connections stay open and the kernel still acknowledges
+	 * what clients send, but nothing is answered, as a peer gone silent without a FIN.
+	 */
+	public void pause() throws IOException, InterruptedException {
+		signal("-STOP");
+	}
+
+	/** Lets a {@link #pause() paused} server run again (SIGCONT). */
+	public void resume() throws IOException, InterruptedException {
+		signal("-CONT");
+	}
+
+	private void signal(String signal) throws IOException, InterruptedException {
+		Process kill = new ProcessBuilder("kill", signal, String.valueOf(this.process.pid())).start();
+		if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+			throw new IOException("kill " + signal + " " + this.process.pid() + " failed");
+		}
+	}
+
 	@Override
 	public void close() throws InterruptedException {
 		if (this.process != null && this.process.isAlive()) {

@@ -18,9 +18,14 @@ import dev.thousandisland.framing.Framing;
  * answers 200 bytes with no line end; {@code half} answers part of a line and closes; {@code slow X}
  * answers {@code X} after 300 ms; {@code batch X} is held until three are held, then all three
  * are answered in order; {@code sni} answers the host name the client sent with SNI;
- * {@code push X Y} answers {@code ok}, then pushes {@code X} and {@code Y} as lines of their own.
+ * {@code push X Y} answers {@code ok}, then pushes {@code X} and {@code Y} as lines of their own;
+ * {@code ping} answers {@code pong}; {@code mute} answers {@code muted}, then that connection
+ * answers nothing more and stays open (a peer gone silent without a FIN).
  */
 final class ScriptedLineServer implements FramedHandler<List<String>> {
+
+	/** Held by a connection that was told {@code mute}; no line can equal it (lines have no NUL). */
+	private static final String MUTED = "\u0000muted";
 
 	static Server start(int port) throws IOException {
 		return ServerConfig.builder(Framing.line().handler(new ScriptedLineServer()))
@@ -41,11 +46,19 @@ final class ScriptedLineServer implements FramedHandler<List<String>> {
 	@Override
 	public Result<List<String>> handleFrame(ByteBuffer frame, FramedSocket socket, List<String> held)
 			throws Exception {
+		if (held.contains(MUTED)) {
+			return Result.continueWith(held, ServerConfig.NO_TIMEOUT);
+		}
 		String line = StandardCharsets.UTF_8.decode(frame).toString();
 		String command = line.contains(" ") ? line.substring(0, line.indexOf(' ')) : line;
 		String argument = line.contains(" ") ? line.substring(line.indexOf(' ') + 1) : "";
 		switch (command) {
 			case "echo" -> socket.sendLine(argument);
+			case "ping" -> socket.sendLine("pong");
+			case "mute" -> {
+				socket.sendLine("muted");
+				held.add(MUTED);
+			}
 			case "sni" -> socket.sendLine(socket.serverName().orElse("none"));
 			case "twice" -> socket.send(ascii(argument + "\n" + argument + "\n"));
 			case "push" -> socket.send(ascii("ok\n" + String.join("\n", argument.split(" ")) + "\n"));

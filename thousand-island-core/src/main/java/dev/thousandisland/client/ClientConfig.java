@@ -44,11 +44,13 @@ import dev.thousandisland.transport.Transport;
  * @param lateReplyTimeout with {@code DISCARD_LATE_REPLY}, how long after its request timed out a
  * late reply may take before the connection is dropped (30 s: blocking commands such as Redis's
  * {@code BLPOP} legitimately answer late)
+ * @param liveness TCP keep-alive and the idle check, how a peer that vanished without closing is
+ * noticed ({@link Liveness#NONE})
  */
 public record ClientConfig(String name, SocketAddress address, Transport transport, Framing replyFraming,
 		Framing requestFraming, Duration connectTimeout, Backoff backoff, int queueSize, Duration requestTimeout,
 		ClientHandler handler, List<TelemetryListener> telemetryListeners, RequestTimeoutAction onRequestTimeout,
-		int maxLateReplies, Duration lateReplyTimeout) {
+		int maxLateReplies, Duration lateReplyTimeout, Liveness liveness) {
 
 	/**
 	 * Checks the values.
@@ -66,6 +68,7 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 	 * @param onRequestTimeout what a timeout after writing costs
 	 * @param maxLateReplies the most late replies owed at once
 	 * @param lateReplyTimeout how long a late reply may take
+	 * @param liveness keep-alive and idle check
 	 */
 	public ClientConfig {
 		Objects.requireNonNull(name, "name");
@@ -87,6 +90,7 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 			throw new InvalidOptionException("maxLateReplies", maxLateReplies, "must be at least 1");
 		}
 		requirePositive("lateReplyTimeout", lateReplyTimeout);
+		Objects.requireNonNull(liveness, "liveness");
 	}
 
 	/**
@@ -106,7 +110,8 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 	public ClientConfig withName(String name) {
 		return new ClientConfig(name, this.address, this.transport, this.replyFraming, this.requestFraming,
 				this.connectTimeout, this.backoff, this.queueSize, this.requestTimeout, this.handler,
-				this.telemetryListeners, this.onRequestTimeout, this.maxLateReplies, this.lateReplyTimeout);
+				this.telemetryListeners, this.onRequestTimeout, this.maxLateReplies, this.lateReplyTimeout,
+				this.liveness);
 	}
 
 	static void requirePositive(String option, Duration value) {
@@ -148,6 +153,17 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 		private int maxLateReplies = 16;
 
 		private Duration lateReplyTimeout = Duration.ofSeconds(30);
+		private boolean keepAlive;
+
+		private Duration keepAliveIdle;
+
+		private Duration keepAliveInterval;
+
+		private int keepAliveCount;
+
+		private Duration idleCheckInterval;
+
+		private Duration idleCheckTimeout;
 
 		private Builder(Framing replyFraming) {
 			this.replyFraming = replyFraming;
@@ -279,6 +295,23 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 		}
 
 		/**
+		 * Turns TCP keep-alive ({@code SO_KEEPALIVE}) on or off (default off), with the system's
+		 * probe timing (on Linux, 2 hours idle before the first probe unless the host was tuned).
+		 * Ignored for Unix sockets.
+		 * @param keepAlive whether to set it
+		 * @return this builder
+		 */
+		public Builder keepAlive(boolean keepAlive) {
+			this.keepAlive = keepAlive;
+			if (!keepAlive) {
+				this.keepAliveIdle = null;
+				this.keepAliveInterval = null;
+				this.keepAliveCount = 0;
+			}
+			return this;
+		}
+
+		/**
 		 * Sets the most timed-out requests whose late replies a connection may owe at once before
 		 * it is dropped (default 16; used with {@link RequestTimeoutAction#DISCARD_LATE_REPLY}).
 		 * @param maxLateReplies the bound, at least 1
@@ -286,6 +319,27 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 		 */
 		public Builder maxLateReplies(int maxLateReplies) {
 			this.maxLateReplies = maxLateReplies;
+			return this;
+		}
+
+		/**
+		 * Turns TCP keep-alive on with its probe timing ({@code TCP_KEEPIDLE},
+		 * {@code TCP_KEEPINTERVAL}, {@code TCP_KEEPCOUNT}): a peer that vanished is noticed about
+		 * {@code idle + interval * count} after the last byte exchanged. Where the platform lacks
+		 * these options, keep-alive is set with the system's timing and a warning is logged once.
+		 * @param idle idle time before the first probe, whole seconds from 1 to 32767
+		 * @param interval time between probes, whole seconds from 1 to 32767
+		 * @param count unanswered probes that end the connection, 1 to 127
+		 * @return this builder
+		 */
+		public Builder keepAlive(Duration idle, Duration interval, int count) {
+			this.keepAlive = true;
+			this.keepAliveIdle = Objects.requireNonNull(idle, "keepAliveIdle");
+			this.keepAliveInterval = Objects.requireNonNull(interval, "keepAliveInterval");
+			if (count <= 0) {
+				throw new InvalidOptionException("keepAliveCount", count, "must be from 1 to 127");
+			}
+			this.keepAliveCount = count;
 			return this;
 		}
 
@@ -301,6 +355,20 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 		}
 
 		/**
+		 * Turns the idle check on (default off): when nothing was received for {@code interval}
+		 * and no request waits for a reply, the handler's {@link ClientHandler#ping ping} is sent;
+		 * no reply within {@code timeout} drops the connection, and the client reconnects.
+		 * @param interval how long the connection may be idle before a ping
+		 * @param timeout how long the ping's reply may take
+		 * @return this builder
+		 */
+		public Builder idleCheck(Duration interval, Duration timeout) {
+			this.idleCheckInterval = Objects.requireNonNull(interval, "idleCheckInterval");
+			this.idleCheckTimeout = Objects.requireNonNull(timeout, "idleCheckTimeout");
+			return this;
+		}
+
+		/**
 		 * Builds the configuration.
 		 * @return the configuration
 		 * @throws InvalidOptionException if no address was set or a value is out of range
@@ -311,7 +379,9 @@ public record ClientConfig(String name, SocketAddress address, Transport transpo
 			}
 			return new ClientConfig(this.name, this.address, this.transport, this.replyFraming, this.requestFraming,
 					this.connectTimeout, this.backoff, this.queueSize, this.requestTimeout, this.handler,
-					this.telemetryListeners, this.onRequestTimeout, this.maxLateReplies, this.lateReplyTimeout);
+					this.telemetryListeners, this.onRequestTimeout, this.maxLateReplies, this.lateReplyTimeout,
+					new Liveness(this.keepAlive, this.keepAliveIdle, this.keepAliveInterval, this.keepAliveCount,
+							this.idleCheckInterval, this.idleCheckTimeout));
 		}
 
 	}

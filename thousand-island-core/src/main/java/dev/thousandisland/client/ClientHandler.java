@@ -126,6 +126,26 @@ public interface ClientHandler {
 	}
 
 	/**
+	 * Supplies the ping of the idle check ({@link ClientConfig.Builder#idleCheck}): runs when
+	 * nothing was received for the check's interval and no request waits for a reply. The
+	 * payload goes out as a request like any other (framed by the request framing, after anything
+	 * written before it), so the next reply is its reply; that reply only proves the peer alive
+	 * and is discarded. No reply within the check's timeout drops the connection with an
+	 * {@link IdleCheckFailedException} (to {@link #handleError}) and the client reconnects. The
+	 * ping should be a request the server answers with exactly one reply and no side effect, such
+	 * as RESP's {@code PING}.
+	 *
+	 * <p>The default returns {@code null}: no ping is sent and the interval starts again, so a
+	 * client whose handler does not override this has no idle check in effect.
+	 * @param client the client, connected
+	 * @return the ping's payload, or {@code null} to skip this check
+	 * @throws Exception logged; no ping is sent this time
+	 */
+	default ByteBuffer ping(ClientConnection client) throws Exception {
+		return null;
+	}
+
+	/**
 	 * Runs when the client dropped the connection because requests it had sent got no reply in
 	 * time: with {@link RequestTimeoutAction#DISCARD_LATE_REPLY}, once the connection owes more
 	 * than {@link ClientConfig#maxLateReplies()} late replies or one is later than

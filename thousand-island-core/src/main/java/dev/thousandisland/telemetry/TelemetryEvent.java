@@ -48,7 +48,7 @@ import java.util.Map;
  * <tr><td>client.connect_failed</td><td>duration (of the attempt)</td><td>error, attempt</td></tr>
  * <tr><td>client.backoff</td><td>delay (ns before the next attempt)</td><td>attempt</td></tr>
  * <tr><td>client.disconnect</td><td>-</td><td>reason ({@code peer_closed}, {@code protocol_error},
- * {@code request_timeout}, {@code socket_error}, {@code stopped}), error</td></tr>
+ * {@code request_timeout}, {@code socket_error}, {@code idle_check_failed}, {@code stopped}), error</td></tr>
  * <tr><td>client.stop</td><td>duration</td><td>- (the client's thread ended)</td></tr>
  * <tr><td>client_request.start</td><td>-</td><td>name (only while a listener is attached)</td></tr>
  * <tr><td>client_request.stop</td><td>duration, reply_bytes</td><td>-</td></tr>

@@ -3,6 +3,7 @@ package dev.thousandisland.autoconfigure;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -212,6 +213,7 @@ final class ClientDefinitions {
 			if (client.getSslBundle() != null) {
 				builder.transport(tls(name, client));
 			}
+			liveness(name, client, builder);
 			ClientConfig config = builder.connectTimeout(client.getConnectTimeout())
 				.queueSize(client.getQueueSize())
 				.requestTimeout(client.getRequestTimeout())
@@ -225,6 +227,32 @@ final class ClientDefinitions {
 		catch (InvalidOptionException ex) {
 			throw new InvalidConfigurationPropertyValueException(property(name, kebab(ex.option())), ex.value(),
 					ex.problem());
+		}
+	}
+
+	/** Keep-alive and the idle check; the three keep-alive timings go together, as the kernel uses them together. */
+	private static void liveness(String name, ThousandIslandClientProperties client, ClientConfig.Builder builder) {
+		Duration idle = client.getKeepAliveIdle();
+		Duration interval = client.getKeepAliveInterval();
+		Integer count = client.getKeepAliveCount();
+		if (idle != null || interval != null || count != null) {
+			if (Boolean.FALSE.equals(client.getKeepAlive())) {
+				throw new InvalidConfigurationPropertyValueException(property(name, "keep-alive"), false,
+						"Must be true (or not set) when a keep-alive timing is set");
+			}
+			String missing = (idle == null) ? "keep-alive-idle" : (interval == null) ? "keep-alive-interval"
+					: (count == null) ? "keep-alive-count" : null;
+			if (missing != null) {
+				throw new InvalidConfigurationPropertyValueException(property(name, missing), null,
+						"keep-alive-idle, keep-alive-interval and keep-alive-count are set together");
+			}
+			builder.keepAlive(idle, interval, count);
+		}
+		else if (client.getKeepAlive() != null) {
+			builder.keepAlive(client.getKeepAlive());
+		}
+		if (client.getIdleCheckInterval() != null) {
+			builder.idleCheck(client.getIdleCheckInterval(), client.getIdleCheckTimeout());
 		}
 	}
 

@@ -110,6 +110,40 @@ public class ThousandIslandClientProperties {
 	 */
 	private boolean frameRequests = true;
 
+	/**
+	 * Whether TCP connections set SO_KEEPALIVE. Not set: on when a keep-alive timing is set,
+	 * off otherwise. Unix sockets ignore it.
+	 */
+	private @Nullable Boolean keepAlive;
+
+	/**
+	 * Idle time before the first keep-alive probe (TCP_KEEPIDLE), whole seconds. Set together
+	 * with keep-alive-interval and keep-alive-count; not set: the system's timing.
+	 */
+	private @Nullable Duration keepAliveIdle;
+
+	/**
+	 * Time between keep-alive probes (TCP_KEEPINTERVAL), whole seconds.
+	 */
+	private @Nullable Duration keepAliveInterval;
+
+	/**
+	 * Unanswered keep-alive probes that end the connection (TCP_KEEPCOUNT), 1 to 127.
+	 */
+	private @Nullable Integer keepAliveCount;
+
+	/**
+	 * Idle time, with nothing received and nothing in flight, after which the handler's ping is
+	 * sent. Not set: no idle check.
+	 */
+	private @Nullable Duration idleCheckInterval;
+
+	/**
+	 * How long the idle check's ping may wait for its reply before the connection is dropped and
+	 * made again.
+	 */
+	private Duration idleCheckTimeout = Duration.ofSeconds(5);
+
 	public String getHost() {
 		return this.host;
 	}
@@ -228,6 +262,54 @@ public class ThousandIslandClientProperties {
 
 	public void setFrameRequests(boolean frameRequests) {
 		this.frameRequests = frameRequests;
+	}
+
+	public @Nullable Boolean getKeepAlive() {
+		return this.keepAlive;
+	}
+
+	public void setKeepAlive(@Nullable Boolean keepAlive) {
+		this.keepAlive = keepAlive;
+	}
+
+	public @Nullable Duration getKeepAliveIdle() {
+		return this.keepAliveIdle;
+	}
+
+	public void setKeepAliveIdle(@Nullable Duration keepAliveIdle) {
+		this.keepAliveIdle = keepAliveIdle;
+	}
+
+	public @Nullable Duration getKeepAliveInterval() {
+		return this.keepAliveInterval;
+	}
+
+	public void setKeepAliveInterval(@Nullable Duration keepAliveInterval) {
+		this.keepAliveInterval = keepAliveInterval;
+	}
+
+	public @Nullable Integer getKeepAliveCount() {
+		return this.keepAliveCount;
+	}
+
+	public void setKeepAliveCount(@Nullable Integer keepAliveCount) {
+		this.keepAliveCount = keepAliveCount;
+	}
+
+	public @Nullable Duration getIdleCheckInterval() {
+		return this.idleCheckInterval;
+	}
+
+	public void setIdleCheckInterval(@Nullable Duration idleCheckInterval) {
+		this.idleCheckInterval = idleCheckInterval;
+	}
+
+	public Duration getIdleCheckTimeout() {
+		return this.idleCheckTimeout;
+	}
+
+	public void setIdleCheckTimeout(Duration idleCheckTimeout) {
+		this.idleCheckTimeout = idleCheckTimeout;
 	}
 
 	/**

@@ -9,6 +9,7 @@ import dev.thousandisland.client.ClientConnection;
 import dev.thousandisland.client.ClientHandler;
 import dev.thousandisland.client.ConnectKind;
 import dev.thousandisland.client.FrameKind;
+import dev.thousandisland.client.IdleCheckFailedException;
 import dev.thousandisland.client.RequestTimeoutException;
 import dev.thousandisland.framing.FramingException;
 
@@ -113,6 +114,17 @@ final class ClientCallbacks {
 		}
 	}
 
+	/** Asks the handler for the idle check's ping; {@code null} when it has none or threw (logged). */
+	ByteBuffer ping() {
+		try {
+			return this.handler.ping(this.client);
+		}
+		catch (Exception ex) {
+			logger.log(Level.WARNING, "ping of client " + this.client + " threw; no ping sent this time", ex);
+			return null;
+		}
+	}
+
 	/** The {@code reason} of a {@code client.disconnect} event for what ended a connection. */
 	static String reason(Throwable ex) {
 		if (ex instanceof EOFException) {
@@ -120,6 +132,9 @@ final class ClientCallbacks {
 		}
 		if (ex instanceof RequestTimeoutException) {
 			return "request_timeout";
+		}
+		if (ex instanceof IdleCheckFailedException) {
+			return "idle_check_failed";
 		}
 		if (ex instanceof FramingException) {
 			return "protocol_error";

@@ -93,7 +93,8 @@ public final class ClientLoop implements Runnable {
 		}
 		this.readiness = new SelectorReadiness(this.selector, () -> this.stopRequested);
 		this.inbox = new ClientInbox(config.queueSize(), this.selector::wakeup);
-		this.connector = new Connector(config.address(), config.transport(), this.selector, this.readiness);
+		this.connector = new Connector(config.address(), config.transport(), this.selector, this.readiness,
+				new KeepAliveOptions(config.liveness(), config.name()));
 		this.telemetry = new Telemetry(config.telemetryListeners(), false);
 		this.callbacks = new ClientCallbacks(config.handler(), owner);
 		this.intake = new RequestIntake(this, this.inbox, this.telemetry);

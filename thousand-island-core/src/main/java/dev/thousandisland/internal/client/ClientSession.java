@@ -52,6 +52,9 @@ final class ClientSession {
 
 	private long replies;
 
+	/** The idle check, or {@code null} when the client has none. */
+	private final IdleCheck idleCheck;
+
 	ClientSession(TransportChannel channel, SelectorReadiness readiness, SelectionKey key, ClientLoop loop) {
 		this.channel = channel;
 		this.readiness = readiness;
@@ -61,6 +64,7 @@ final class ClientSession {
 		this.replyBuffer = new ReplyBuffer(loop.config().replyFraming());
 		this.requestFraming = loop.config().requestFraming();
 		this.late = new LateReplies(loop);
+		this.idleCheck = IdleCheck.of(loop.config().liveness());
 	}
 
 	/**
@@ -75,6 +79,7 @@ final class ClientSession {
 			long lateWait = this.late.check(this.loop.generation());
 			this.loop.deliverMessages();
 			takeRequests();
+			long checkAgain = checkIdle();
 			boolean writesPending = write();
 			if (this.loop.stopping() && !writesPending && inFlight() == 0 && !this.inbox.hasRequests()) {
 				return;
@@ -86,6 +91,9 @@ final class ClientSession {
 					return;
 				}
 				wait = (wait == 0) ? toDeadline : Math.min(wait, toDeadline);
+			}
+			else if (checkAgain > 0) {
+				wait = (wait == 0) ? checkAgain : Math.min(wait, checkAgain);
 			}
 			if (this.channel.hasBufferedInput()) {
 				read();
@@ -116,6 +124,25 @@ final class ClientSession {
 	/** Whether the server answered at least once: a connection that did is not a failed attempt. */
 	boolean answered() {
 		return this.replies > 0;
+	}
+
+	/** Runs the idle check, if any; returns nanoseconds until it is due again (0: never). */
+	private long checkIdle() throws IOException {
+		if (this.idleCheck == null || this.loop.stopping()) {
+			return 0;
+		}
+		return this.idleCheck.run(this.inFlight.size(), this.loop.callbacks()::ping, this::sendPing);
+	}
+
+	/** Writes the idle check's ping after everything before it, so the next reply is its reply. */
+	private void sendPing(PendingRequest ping) {
+		ByteBuffer[] wire = (this.requestFraming != null) ? this.requestFraming.encode(ping.wire[0]) : ping.wire;
+		for (ByteBuffer buffer : wire) {
+			this.outgoing.add(buffer);
+		}
+		ping.sentOn = this.loop.generation();
+		ping.sent = true;
+		this.inFlight.add(ping);
 	}
 
 	private void takeRequests() {
@@ -159,6 +186,9 @@ final class ClientSession {
 			throw new EOFException("The server closed the connection");
 		}
 		if (read > 0) {
+			if (this.idleCheck != null) {
+				this.idleCheck.received();
+			}
 			this.replyBuffer.cut(this::reply);
 		}
 	}

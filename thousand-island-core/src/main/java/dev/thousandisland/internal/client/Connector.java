@@ -27,11 +27,15 @@ final class Connector {
 
 	private final SelectorReadiness readiness;
 
-	Connector(SocketAddress address, Transport transport, Selector selector, SelectorReadiness readiness) {
+	private final KeepAliveOptions keepAlive;
+
+	Connector(SocketAddress address, Transport transport, Selector selector, SelectorReadiness readiness,
+			KeepAliveOptions keepAlive) {
 		this.address = address;
 		this.transport = transport;
 		this.selector = selector;
 		this.readiness = readiness;
+		this.keepAlive = keepAlive;
 	}
 
 	/** A connected socket, its selection key and the channel its transport made of it. */
@@ -46,6 +50,7 @@ final class Connector {
 			socket.configureBlocking(false);
 			if (target instanceof InetSocketAddress) {
 				socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+				this.keepAlive.apply(socket);
 			}
 			SelectionKey key = socket.register(this.selector, 0);
 			this.readiness.key(key);
