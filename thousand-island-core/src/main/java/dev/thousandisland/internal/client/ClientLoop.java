@@ -116,9 +116,13 @@ public final class ClientLoop implements Runnable {
 		return this.intake.submit(wire, timeout, this.span, Thread.currentThread() == this.thread);
 	}
 
-	/** A request written on connection {@code generation} timed out: that connection must go. */
-	void requestTimedOut(long generation) {
-		this.timedOutGeneration = generation;
+	/**
+	 * A written request timed out or was cancelled: its reply may still come, so the connection it
+	 * was written on is out of step and must go. The one place that decides what a written request
+	 * that ended early costs, whether it timed out or its caller cancelled it.
+	 */
+	void abandonedAfterWrite(PendingRequest request) {
+		this.timedOutGeneration = request.sentOn;
 		this.selector.wakeup();
 	}
 
@@ -162,6 +166,9 @@ public final class ClientLoop implements Runnable {
 	@Override
 	public void run() {
 		int failures = 0;
+		// Waits since the last healthy connection: after a drop the first wait is attempt 1 and the
+		// next 2, where counting failures (0, then 1) numbered both 1.
+		int waits = 0;
 		try {
 			while (!this.stopRequested) {
 				this.inbox.moveTo(ClientState.CONNECTING);
@@ -169,17 +176,24 @@ public final class ClientLoop implements Runnable {
 				if (session == null) {
 					failures++;
 				}
+				else if (runSession(session)) {
+					failures = 0;
+					waits = 0;
+				}
 				else {
-					failures = runSession(session) ? 0 : failures + 1;
+					failures++;
 				}
 				if (this.stopRequested) {
 					break;
 				}
 				if (this.config.backoff().exhausted(failures)) {
-					failUnsent(this.inbox.moveTo(ClientState.FAILED), "the client gave up connecting");
+					List<PendingRequest> left = this.inbox.moveTo(ClientState.FAILED);
+					failUnsent(left, "the client gave up connecting after backoff.maxAttempts failed attempts",
+							this.inbox.lastConnectError());
 					return;
 				}
-				backOff(Math.max(1, failures));
+				waits++;
+				backOff(waits);
 			}
 		}
 		finally {
@@ -265,11 +279,15 @@ public final class ClientLoop implements Runnable {
 	}
 
 	private void failUnsent(List<PendingRequest> left, String why) {
+		failUnsent(left, why, null);
+	}
+
+	private void failUnsent(List<PendingRequest> left, String why, Throwable cause) {
 		if (!left.isEmpty()) {
 			this.drainedCleanly = false;
 		}
 		for (PendingRequest request : left) {
-			request.reply.completeExceptionally(new NotConnectedException("The request was not sent: " + why, null));
+			request.reply.completeExceptionally(new NotConnectedException("The request was not sent: " + why, cause));
 		}
 	}
 

@@ -66,7 +66,7 @@ final class ClientSession {
 	void run() throws IOException {
 		while (true) {
 			if (this.loop.requestTimedOutInFlight()) {
-				throw new RequestTimeoutException("A request written to the server got no reply within its timeout");
+				throw new RequestTimeoutException("A request written to the server got no reply within its timeout", true);
 			}
 			this.loop.deliverMessages();
 			takeRequests();
