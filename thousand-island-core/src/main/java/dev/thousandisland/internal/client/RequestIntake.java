@@ -99,7 +99,7 @@ final class RequestIntake {
 			// Never written: it leaves the queue now, so a long outage cannot pile them up.
 			this.inbox.forget(request);
 		}
-		else if (error instanceof CancellationException || error instanceof RequestTimeoutException) {
+		else if (request.sent && (error instanceof CancellationException || error instanceof RequestTimeoutException)) {
 			this.loop.abandonedAfterWrite(request);
 		}
 		if (request.span != null) {
