@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * measures how late the last of them ended.
  */
 @Disabled("Issue 26 item 5 is not finished: with deadlines on one heap the last of 100,000 requests still ends "
-		+ "0.5-0.7 s late on a 2-core machine under a load of 8-11 (5.7-6.5 s before), not within the 200 ms asserted")
+		+ "0.22-0.42 s late on a shared 2-core machine (5.7-6.5 s before), not within the 200 ms asserted; "
+		+ "run with -Djunit.jupiter.conditions.deactivate='org.junit.*DisabledCondition'")
 class ClientDeadlineTests {
 
 	private static final int QUEUED = 100_000;
