@@ -1,5 +1,6 @@
 package dev.thousandisland.internal.client;
 
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * ended seconds after its deadline.
  */
 final class RequestDeadlines {
+
+	private static final System.Logger logger = System.getLogger(RequestDeadlines.class.getName());
 
 	/** Longest timeout honoured; longer ones saturate here (73 years), so deadlines never overflow. */
 	static final long MAX_TIMEOUT_NANOS = Long.MAX_VALUE / 4;
@@ -99,7 +102,13 @@ final class RequestDeadlines {
 				from = expired.get(from).inbox().forgetExpired(expired, from);
 			}
 			for (PendingRequest request : expired) {
-				request.expire();
+				try {
+					request.expire();
+				}
+				catch (RuntimeException | Error ex) {
+					// One request's failure must not end the thread every client's deadlines depend on.
+					logger.log(Level.ERROR, "Expiring a client request failed", ex);
+				}
 			}
 			expired.clear();
 		}
