@@ -111,7 +111,7 @@ public final class ClientPool implements AutoCloseable {
 				}
 				if (remaining <= 0) {
 					throw new RequestTimeoutException("All " + this.members.size() + " members of the pool stayed "
-							+ "borrowed for " + timeout + "; return leases sooner or grow the pool");
+							+ "borrowed for " + timeout + "; return leases sooner or grow the pool", false);
 				}
 				remaining = this.returned.awaitNanos(remaining);
 			}

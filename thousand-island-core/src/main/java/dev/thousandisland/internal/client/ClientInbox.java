@@ -2,6 +2,7 @@ package dev.thousandisland.internal.client;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,10 +21,15 @@ final class ClientInbox {
 
 	private final ReentrantLock lock = new ReentrantLock();
 
-	private final ArrayDeque<PendingRequest> requests = new ArrayDeque<>();
+	/*
+	 * Insertion-ordered sets, not deques: a request that times out or is cancelled while queued is
+	 * removed in constant time, where a deque's removal scans past everything ahead of it (100,000
+	 * queued requests made that quadratic, under the lock every caller needs).
+	 */
+	private final LinkedHashSet<PendingRequest> requests = new LinkedHashSet<>();
 
 	/** Requests the handler made from {@code handleConnection}: they go out first. */
-	private final ArrayDeque<PendingRequest> greetings = new ArrayDeque<>();
+	private final LinkedHashSet<PendingRequest> greetings = new LinkedHashSet<>();
 
 	private final ArrayDeque<Object> messages = new ArrayDeque<>();
 
@@ -65,8 +71,13 @@ final class ClientInbox {
 		this.lastConnectError = error;
 	}
 
+	Throwable lastConnectError() {
+		return this.lastConnectError;
+	}
+
 	/** Takes a request, or refuses it with the reason a caller can act on. */
 	void offer(PendingRequest request, boolean greeting) throws NotConnectedException, QueueFullException {
+		boolean connected;
 		this.lock.lock();
 		try {
 			ClientState current = this.state;
@@ -88,26 +99,62 @@ final class ClientInbox {
 						+ " requests (queueSize) waiting to be written or answered");
 			}
 			this.held.incrementAndGet();
-			request.reply.whenComplete((reply, error) -> this.held.decrementAndGet());
+			request.holdsSlot = true;
 			(greeting ? this.greetings : this.requests).add(request);
+			connected = current == ClientState.CONNECTED;
 		}
 		finally {
 			this.lock.unlock();
 		}
-		this.wakeup.run();
+		// Only a connected client's thread has anything to do with a new request; woken for each of
+		// 100,000 requests queued during an outage, it competed for the lock and the cores with the
+		// timeouts. A connection that starts takes what was queued (its state is set under this lock).
+		if (connected) {
+			this.wakeup.run();
+		}
 	}
 
-	/** Forgets a request that timed out before it was written, so a long outage cannot pile them up. */
-	void forget(PendingRequest request) {
+	/**
+	 * Forgets a request that ended before it was written (timed out or cancelled), so a long
+	 * outage cannot pile them up; returns whether it was still queued, so never written.
+	 */
+	boolean forget(PendingRequest request) {
 		this.lock.lock();
 		try {
-			if (!this.requests.remove(request)) {
-				this.greetings.remove(request);
+			return this.requests.remove(request) || this.greetings.remove(request);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Forgets, under one lock, the requests of {@code expired} from {@code from} on that belong to
+	 * this inbox and are still queued; returns the index of the first that does not belong here.
+	 * The deadlines' thread takes the lock once per batch rather than once per request, so 100,000
+	 * requests timing out together do not fight the callers still queueing for it 100,000 times.
+	 */
+	int forgetExpired(List<PendingRequest> expired, int from) {
+		int index = from;
+		this.lock.lock();
+		try {
+			while (index < expired.size() && expired.get(index).inbox() == this) {
+				PendingRequest request = expired.get(index);
+				if (this.requests.remove(request) || this.greetings.remove(request)) {
+					request.withdrawn = true;
+				}
+				index++;
 			}
 		}
 		finally {
 			this.lock.unlock();
 		}
+		return index;
+	}
+
+	/** A request that held a slot ended: the slot is free for the next. */
+	void release() {
+		this.held.decrementAndGet();
 	}
 
 	void tell(Object message) {

@@ -123,10 +123,12 @@ public final class ClientLoop implements Runnable {
 	}
 
 	/**
-	 * A request written on a connection timed out: that connection must go, or, with
-	 * {@code DISCARD_LATE_REPLY}, it owes one more late reply.
+	 * A written request timed out or was cancelled: its reply may still come. The one place that
+	 * decides what that costs: with {@code DROP_CONNECTION} the connection it was written on must
+	 * go; with {@code DISCARD_LATE_REPLY} it keeps its place and the connection owes one more late
+	 * reply.
 	 */
-	void requestTimedOut(PendingRequest request) {
+	void abandonedAfterWrite(PendingRequest request) {
 		if (this.config.onRequestTimeout() == RequestTimeoutAction.DROP_CONNECTION) {
 			this.timedOutGeneration = request.sentOn;
 		}
@@ -182,6 +184,9 @@ public final class ClientLoop implements Runnable {
 	@Override
 	public void run() {
 		int failures = 0;
+		// Waits since the last healthy connection: after a drop the first wait is attempt 1 and the
+		// next 2, where counting failures (0, then 1) numbered both 1.
+		int waits = 0;
 		try {
 			while (!this.stopRequested) {
 				this.inbox.moveTo(ClientState.CONNECTING);
@@ -189,17 +194,24 @@ public final class ClientLoop implements Runnable {
 				if (session == null) {
 					failures++;
 				}
+				else if (runSession(session)) {
+					failures = 0;
+					waits = 0;
+				}
 				else {
-					failures = runSession(session) ? 0 : failures + 1;
+					failures++;
 				}
 				if (this.stopRequested) {
 					break;
 				}
 				if (this.config.backoff().exhausted(failures)) {
-					failUnsent(this.inbox.moveTo(ClientState.FAILED), "the client gave up connecting");
+					List<PendingRequest> left = this.inbox.moveTo(ClientState.FAILED);
+					failUnsent(left, "the client gave up connecting after backoff.maxAttempts failed attempts",
+							this.inbox.lastConnectError());
 					return;
 				}
-				backOff(Math.max(1, failures));
+				waits++;
+				backOff(waits);
 			}
 		}
 		finally {
@@ -285,11 +297,15 @@ public final class ClientLoop implements Runnable {
 	}
 
 	private void failUnsent(List<PendingRequest> left, String why) {
+		failUnsent(left, why, null);
+	}
+
+	private void failUnsent(List<PendingRequest> left, String why, Throwable cause) {
 		if (!left.isEmpty()) {
 			this.drainedCleanly = false;
 		}
 		for (PendingRequest request : left) {
-			request.reply.completeExceptionally(new NotConnectedException("The request was not sent: " + why, null));
+			request.reply.completeExceptionally(new NotConnectedException("The request was not sent: " + why, cause));
 		}
 	}
 

@@ -74,7 +74,7 @@ final class ClientSession {
 	void run() throws IOException {
 		while (true) {
 			if (this.loop.requestTimedOutInFlight()) {
-				throw new RequestTimeoutException("A request written to the server got no reply within its timeout");
+				throw new RequestTimeoutException("A request written to the server got no reply within its timeout", true);
 			}
 			long lateWait = this.late.check(this.loop.generation());
 			this.loop.deliverMessages();

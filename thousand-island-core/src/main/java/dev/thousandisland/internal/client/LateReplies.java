@@ -61,7 +61,7 @@ final class LateReplies {
 		}
 		if (this.owing > this.max) {
 			throw new RequestTimeoutException(this.owing + " requests written on the connection timed out and owe "
-					+ "their replies, more than maxLateReplies (" + this.max + "); the connection is dropped and made again");
+					+ "their replies, more than maxLateReplies (" + this.max + "); the connection is dropped and made again", true);
 		}
 		PendingRequest oldest = this.owed.peek();
 		if (oldest == null) {
@@ -70,7 +70,7 @@ final class LateReplies {
 		long left = oldest.timedOutAt + this.limitNanos - System.nanoTime();
 		if (left <= 0) {
 			throw new RequestTimeoutException("The reply to a request that timed out did not come within "
-					+ "lateReplyTimeout (" + this.limit + "); the connection is dropped and made again");
+					+ "lateReplyTimeout (" + this.limit + "); the connection is dropped and made again", true);
 		}
 		return left;
 	}

@@ -1,22 +1,42 @@
 package dev.thousandisland.internal.client;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
 
 import dev.thousandisland.telemetry.Span;
 
 /**
- * One request from the moment a caller makes it until its reply, its timeout or the end of its
- * connection completes {@link #reply}. Only the client's thread sets {@link #sent}; timers and
- * callers read it.
+ * One request from the moment a caller makes it until its reply, its timeout, its cancellation or
+ * the end of its connection completes {@link #reply}. Only the client's thread sets {@link #sent};
+ * timers and callers read it.
  */
 final class PendingRequest {
 
 	final ByteBuffer[] wire;
 
-	final CompletableFuture<ByteBuffer> reply = new CompletableFuture<>();
+	final ReplyFuture reply = new ReplyFuture();
 
 	final Span span;
+
+	/** The caller's timeout, for the message of its {@link dev.thousandisland.client.RequestTimeoutException}. */
+	final Duration timeout;
+
+	/** When it times out, in {@link System#nanoTime()} terms. */
+	final long deadline;
+
+	private final RequestIntake intake;
+
+	/**
+	 * Its place in {@link RequestDeadlines}' heap, -1 when not there; written under that heap's
+	 * lock, read without it only to skip the lock once it left the heap (it never returns).
+	 */
+	volatile int heapIndex = -1;
+
+	/** Whether the deadlines' thread already took it out of the queue, never written. */
+	boolean withdrawn;
+
+	/** Whether it holds one of the client's queueSize slots, set by the inbox when it took it. */
+	volatile boolean holdsSlot;
 
 	/** Whether its bytes were handed to the socket: from then on, its reply may come. */
 	volatile boolean sent;
@@ -33,13 +53,31 @@ final class PendingRequest {
 	/** Counted among the late replies its connection owes. Client thread only. */
 	boolean owesLateReply;
 
-	PendingRequest(ByteBuffer[] wire, Span span) {
+	PendingRequest(ByteBuffer[] wire, Span span, Duration timeout, long deadline, RequestIntake intake) {
 		this.wire = wire;
 		this.span = span;
+		this.timeout = timeout;
+		this.deadline = deadline;
+		this.intake = intake;
+		this.reply.owner(this);
 	}
 
 	boolean isDone() {
 		return this.reply.isDone();
+	}
+
+	/** Its future was completed, by anyone, with {@code error} or {@code null} for a reply: runs once. */
+	void ended(Throwable error) {
+		this.intake.ended(this, error);
+	}
+
+	ClientInbox inbox() {
+		return this.intake.inbox();
+	}
+
+	/** Its deadline passed: called by {@link RequestDeadlines}, off its lock. */
+	void expire() {
+		this.intake.expire(this);
 	}
 
 }

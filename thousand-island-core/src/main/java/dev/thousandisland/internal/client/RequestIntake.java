@@ -3,10 +3,8 @@ package dev.thousandisland.internal.client;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import dev.thousandisland.client.ClientConfig;
 import dev.thousandisland.client.RequestFailedException;
@@ -16,10 +14,10 @@ import dev.thousandisland.telemetry.Span;
 import dev.thousandisland.telemetry.Telemetry;
 
 /**
- * Takes a caller's request: gives it a timeout that always fires unless a reply or failure came
- * first, a telemetry span when someone listens, and a place in the inbox; and turns a timeout into
- * the right consequence (forgotten if never written; if written, its late reply awaited or the
- * connection dropped, as {@code onRequestTimeout} says).
+ * Takes a caller's request: gives it a deadline that always fires unless a reply or failure came
+ * first, a telemetry span when someone listens, and a place in the inbox; and turns a timeout or a
+ * cancellation into the right consequence (withdrawn if never written; if written, its late reply
+ * awaited or the connection dropped, as {@code onRequestTimeout} says).
  */
 final class RequestIntake {
 
@@ -31,6 +29,8 @@ final class RequestIntake {
 
 	private final ClientConfig config;
 
+	private final RequestDeadlines deadlines = RequestDeadlines.shared();
+
 	RequestIntake(ClientLoop loop, ClientInbox inbox, Telemetry telemetry) {
 		this.loop = loop;
 		this.inbox = inbox;
@@ -41,43 +41,73 @@ final class RequestIntake {
 	CompletableFuture<ByteBuffer> submit(ByteBuffer[] wire, Duration timeout, Span clientSpan, boolean greeting) {
 		Span span = (clientSpan != null && this.telemetry.isEnabled())
 				? clientSpan.startChild("client_request", Map.of("name", this.config.name())) : null;
-		PendingRequest request = new PendingRequest(wire, span);
-		CompletableFuture<ByteBuffer> result = new CompletableFuture<>();
-		// orTimeout cancels its timer when the reply comes first, so a timer lives only as long as its request.
-		request.reply.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((reply, error) -> {
-			if (error == null) {
-				result.complete(reply);
-				return;
-			}
-			Throwable cause = (error instanceof CompletionException) ? error.getCause() : error;
-			if (cause instanceof TimeoutException) {
-				cause = timedOut(request, timeout);
-			}
-			if (span != null) {
-				span.exception(Map.of(), cause);
-			}
-			result.completeExceptionally(cause);
-		});
+		long deadline = System.nanoTime() + timeoutNanos(timeout);
+		PendingRequest request = new PendingRequest(wire, span, timeout, deadline, this);
 		try {
 			this.inbox.offer(request, greeting);
 		}
 		catch (RequestFailedException ex) {
 			request.reply.completeExceptionally(ex);
+			return request.reply;
 		}
-		return result;
+		this.deadlines.add(request);
+		if (request.isDone()) {
+			// Answered before its deadline was watched: ended() found nothing to remove.
+			this.deadlines.remove(request);
+		}
+		return request.reply;
 	}
 
-	private RequestTimeoutException timedOut(PendingRequest request, Duration timeout) {
-		if (request.sent) {
-			this.loop.requestTimedOut(request);
+	/** The timeout in nanoseconds, saturated at 73 years rather than overflowing. */
+	static long timeoutNanos(Duration timeout) {
+		if (timeout.getSeconds() >= RequestDeadlines.MAX_TIMEOUT_NANOS / 1_000_000_000L) {
+			return RequestDeadlines.MAX_TIMEOUT_NANOS;
+		}
+		return timeout.toNanos();
+	}
+
+	ClientInbox inbox() {
+		return this.inbox;
+	}
+
+	/** Its deadline passed, on the deadlines' thread. */
+	void expire(PendingRequest request) {
+		if (request.isDone()) {
+			return;
+		}
+		RequestTimeoutException timeout;
+		if (request.sent && !request.withdrawn) {
 			String consequence = (this.config.onRequestTimeout() == RequestTimeoutAction.DROP_CONNECTION)
 					? "the connection is dropped and made again" : "its late reply will be discarded";
-			return new RequestTimeoutException("No reply within " + timeout + " to a request sent to "
-					+ this.config.address() + "; " + consequence);
+			timeout = new RequestTimeoutException("No reply within " + request.timeout + " to a request sent to "
+					+ this.config.address() + "; " + consequence, true);
 		}
-		this.inbox.forget(request);
-		return new RequestTimeoutException("The request waited " + timeout + " in the queue of client "
-				+ this.config.name() + " (state " + this.inbox.state() + ") and was never sent");
+		else {
+			timeout = new RequestTimeoutException("The request waited " + request.timeout + " in the queue of client "
+					+ this.config.name() + " (state " + this.inbox.state() + ") and was never sent", false);
+		}
+		request.reply.completeExceptionally(timeout);
+	}
+
+	/** Its future was completed, by whoever came first: runs once, before the caller's callbacks. */
+	void ended(PendingRequest request, Throwable error) {
+		this.deadlines.remove(request);
+		if (request.holdsSlot) {
+			this.inbox.release();
+		}
+		if (error == null) {
+			return;
+		}
+		if (!request.sent && !request.withdrawn) {
+			// Never written: it leaves the queue now, so a long outage cannot pile them up.
+			this.inbox.forget(request);
+		}
+		else if (request.sent && (error instanceof CancellationException || error instanceof RequestTimeoutException)) {
+			this.loop.abandonedAfterWrite(request);
+		}
+		if (request.span != null) {
+			request.span.exception(Map.of(), error);
+		}
 	}
 
 }
