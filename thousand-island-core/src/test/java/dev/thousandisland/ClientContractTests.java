@@ -19,6 +19,7 @@ import dev.thousandisland.client.ClientConnection;
 import dev.thousandisland.client.ClientState;
 import dev.thousandisland.client.ConnectKind;
 import dev.thousandisland.client.NotConnectedException;
+import dev.thousandisland.client.RequestTimeoutAction;
 import dev.thousandisland.client.RequestTimeoutException;
 import dev.thousandisland.framing.Framing;
 import dev.thousandisland.telemetry.TelemetryEvent;
@@ -68,8 +69,30 @@ class ClientContractTests {
 	}
 
 	@Test
-	void cancellingAWrittenRequestIsTreatedLikeItsTimeoutAndTheNextRequestsAreAnswered() throws Exception {
+	void cancellingAWrittenRequestIsTreatedLikeItsTimeoutItsLateReplyDiscarded() throws Exception {
 		ClientConnection client = start(config(server(), 16, FAST));
+		assertThat(text(client.request(line("echo before"), WAIT))).isEqualTo("before");
+		// The scripted server answers "slow" 300 ms late, before it reads the next request.
+		CompletableFuture<ByteBuffer> slow = client.requestAsync(line("slow late"), WAIT);
+		await().atMost(WAIT).until(() -> client.queued() == 0);
+		assertThat(slow.cancel(true)).isTrue();
+		assertThat(text(client.request(line("echo after"), WAIT))).isEqualTo("after");
+		await().atMost(WAIT)
+			.until(() -> this.events.stream().anyMatch((event) -> event.name().equals(TelemetryEvent.CLIENT_LATE_REPLY)));
+		assertThat(this.handler.kinds).containsExactly(ConnectKind.FIRST);
+		assertThat(client.outstanding()).isZero();
+	}
+
+	@Test
+	void withDropConnectionCancellingAWrittenRequestDropsTheConnectionAndTheNextRequestsAreAnswered()
+			throws Exception {
+		ClientConnection client = start(ClientConfig.builder(Framing.line())
+			.tcp(InetAddress.getLoopbackAddress().getHostAddress(), server())
+			.requestFraming(Framing.line())
+			.backoff(FAST)
+			.handler(this.handler)
+			.onRequestTimeout(RequestTimeoutAction.DROP_CONNECTION)
+			.build());
 		assertThat(text(client.request(line("echo before"), WAIT))).isEqualTo("before");
 		CompletableFuture<ByteBuffer> unanswered = client.requestAsync(line("ignore"), WAIT);
 		await().atMost(WAIT).until(() -> client.queued() == 0);

@@ -235,7 +235,7 @@ public final class ClientLoop implements Runnable {
 			ClientSession session = new ClientSession(connected.channel(), this.readiness, connected.key(), this);
 			this.inbox.moveTo(ClientState.CONNECTED);
 			if (!this.callbacks.connected(kind)) {
-				closeQuietly(connected);
+				connected.closeQuietly(this.config.name());
 				return null;
 			}
 			this.current = connected;
@@ -259,13 +259,13 @@ public final class ClientLoop implements Runnable {
 			session.run();
 			boolean drained = session.inFlight() == 0 && !this.inbox.hasRequests();
 			this.drainedCleanly = drained;
-			closeQuietly(connected);
+			connected.closeQuietly(this.config.name());
 			session.failInFlight(null, "The client stopped before the reply came");
 			this.span.event("disconnect", Map.of(), Map.of("reason", "stopped"));
 			this.callbacks.closed();
 		}
 		catch (IOException | RuntimeException ex) {
-			closeQuietly(connected);
+			connected.closeQuietly(this.config.name());
 			String why = (ex instanceof EOFException) ? "The server closed the connection"
 					: "The connection failed (" + ex + ")";
 			session.failInFlight(ex, why);
@@ -306,24 +306,6 @@ public final class ClientLoop implements Runnable {
 		}
 		for (PendingRequest request : left) {
 			request.reply.completeExceptionally(new NotConnectedException("The request was not sent: " + why, cause));
-		}
-	}
-
-	private void closeQuietly(Connector.Connected connected) {
-		try {
-			connected.key().cancel();
-			connected.channel().close();
-		}
-		catch (IOException ex) {
-			logger.log(Level.DEBUG, "Closing the connection of client " + this.config.name() + " failed", ex);
-		}
-		finally {
-			try {
-				connected.socket().close();
-			}
-			catch (IOException ex) {
-				// Already closed by the channel: nothing more to release.
-			}
 		}
 	}
 

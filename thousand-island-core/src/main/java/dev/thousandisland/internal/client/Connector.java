@@ -40,6 +40,30 @@ final class Connector {
 
 	/** A connected socket, its selection key and the channel its transport made of it. */
 	record Connected(SocketChannel socket, SelectionKey key, TransportChannel channel) {
+
+		/**
+		 * Closes the connection, whatever state it is in: a failure is logged at DEBUG, since the
+		 * descriptor is released either way.
+		 */
+		void closeQuietly(String clientName) {
+			try {
+				this.key.cancel();
+				this.channel.close();
+			}
+			catch (IOException ex) {
+				System.getLogger(ClientLoop.class.getName())
+					.log(System.Logger.Level.DEBUG, "Closing the connection of client " + clientName + " failed", ex);
+			}
+			finally {
+				try {
+					this.socket.close();
+				}
+				catch (IOException ex) {
+					// Already closed by the channel: nothing more to release.
+				}
+			}
+		}
+
 	}
 
 	Connected connect(long deadline) throws IOException {

@@ -80,7 +80,7 @@ final class IdleCheck {
 			this.lastReceived = now;
 			return this.intervalNanos;
 		}
-		this.ping = new PendingRequest(new ByteBuffer[] { payload }, null);
+		this.ping = PendingRequest.internal(new ByteBuffer[] { payload });
 		this.pingDeadline = now + this.timeoutNanos;
 		send.accept(this.ping);
 		return this.timeoutNanos;

@@ -62,13 +62,23 @@ final class PendingRequest {
 		this.reply.owner(this);
 	}
 
+	/**
+	 * A request the client makes itself (the idle check's ping): no caller, no queue slot, no
+	 * deadline on the heap; the idle check times it.
+	 */
+	static PendingRequest internal(ByteBuffer[] wire) {
+		return new PendingRequest(wire, null, null, 0, null);
+	}
+
 	boolean isDone() {
 		return this.reply.isDone();
 	}
 
 	/** Its future was completed, by anyone, with {@code error} or {@code null} for a reply: runs once. */
 	void ended(Throwable error) {
-		this.intake.ended(this, error);
+		if (this.intake != null) {
+			this.intake.ended(this, error);
+		}
 	}
 
 	ClientInbox inbox() {
