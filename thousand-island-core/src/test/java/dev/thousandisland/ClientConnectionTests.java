@@ -15,8 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.thousandisland.client.Backoff;
 import dev.thousandisland.client.ClientConfig;
@@ -49,21 +49,12 @@ class ClientConnectionTests {
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
 	/** Short waits between attempts, so reconnect tests take milliseconds, not seconds. */
-	private static final Backoff FAST = new Backoff(Duration.ofMillis(20), Duration.ofMillis(200), 2.0, 0.2, 0);
+	private static final Backoff FAST = ClientTestPeers.FAST;
 
-	private final List<Server> servers = new ArrayList<>();
-
-	private final List<ClientConnection> clients = new ArrayList<>();
+	@RegisterExtension
+	final ClientTestPeers peers = new ClientTestPeers();
 
 	private final RecordingHandler handler = new RecordingHandler();
-
-	@AfterEach
-	void stopEverything() throws InterruptedException {
-		for (ClientConnection client : this.clients) {
-			client.stop(Duration.ofSeconds(1));
-		}
-		this.servers.forEach((server) -> server.stop(Duration.ofSeconds(2)));
-	}
 
 	@Test
 	void everyCallerOfManyThreadsGetsTheReplyToItsOwnRequest() throws Exception {
@@ -113,7 +104,7 @@ class ClientConnectionTests {
 		await().atMost(WAIT).until(() -> this.handler.errors.size() >= 3);
 		assertThat(client.state()).isIn(ClientState.CONNECTING, ClientState.BACKING_OFF);
 		assertThat(early).noneMatch(CompletableFuture::isDone);
-		this.servers.add(ScriptedLineServer.start(port));
+		this.peers.servers.add(ScriptedLineServer.start(port));
 		for (int i = 0; i < 5; i++) {
 			assertThat(text(early.get(i).get(10, TimeUnit.SECONDS))).isEqualTo("early " + i);
 		}
@@ -129,8 +120,8 @@ class ClientConnectionTests {
 		long serverComesAt = System.nanoTime() + Duration.ofSeconds(2).toNanos();
 		String reply = null;
 		for (int i = 0; i < 100 && reply == null; i++) {
-			if (this.servers.isEmpty() && System.nanoTime() - serverComesAt > 0) {
-				this.servers.add(ScriptedLineServer.start(port));
+			if (this.peers.servers.isEmpty() && System.nanoTime() - serverComesAt > 0) {
+				this.peers.servers.add(ScriptedLineServer.start(port));
 			}
 			long start = System.nanoTime();
 			try {
@@ -305,7 +296,7 @@ class ClientConnectionTests {
 			.build();
 		ClientConnection client = start(config);
 		CompletableFuture<ByteBuffer> queued = client.requestAsync(ByteBuffer.wrap("echo queued".getBytes()), WAIT);
-		this.servers.add(ScriptedLineServer.start(port));
+		this.peers.servers.add(ScriptedLineServer.start(port));
 		assertThat(text(queued.get(10, TimeUnit.SECONDS))).isEqualTo("queued");
 		assertThat(greetings).containsExactly("hello FIRST");
 	}
@@ -357,12 +348,12 @@ class ClientConnectionTests {
 
 	private ClientConnection start(ClientConfig config) {
 		ClientConnection client = ClientConnection.start(config);
-		this.clients.add(client);
+		this.peers.clients.add(client);
 		return client;
 	}
 
 	private Server track(Server server) {
-		this.servers.add(server);
+		this.peers.servers.add(server);
 		return server;
 	}
 

@@ -10,8 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.thousandisland.client.Backoff;
 import dev.thousandisland.client.ClientConfig;
@@ -38,23 +38,14 @@ class ClientContractTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private static final Backoff FAST = new Backoff(Duration.ofMillis(20), Duration.ofMillis(200), 2.0, 0.2, 0);
+	private static final Backoff FAST = ClientTestPeers.FAST;
 
-	private final List<Server> servers = new ArrayList<>();
-
-	private final List<ClientConnection> clients = new ArrayList<>();
+	@RegisterExtension
+	final ClientTestPeers peers = new ClientTestPeers();
 
 	private final ClientConnectionTests.RecordingHandler handler = new ClientConnectionTests.RecordingHandler();
 
 	private final List<TelemetryEvent> events = new CopyOnWriteArrayList<>();
-
-	@AfterEach
-	void stopEverything() throws InterruptedException {
-		for (ClientConnection client : this.clients) {
-			client.stop(Duration.ofSeconds(1));
-		}
-		this.servers.forEach((server) -> server.stop(Duration.ofSeconds(2)));
-	}
 
 	@Test
 	void cancellingAQueuedRequestWithdrawsItAndFreesItsSlot() throws Exception {
@@ -158,7 +149,7 @@ class ClientContractTests {
 
 	private int server() throws IOException {
 		Server server = ScriptedLineServer.start(0);
-		this.servers.add(server);
+		this.peers.servers.add(server);
 		return server.port();
 	}
 
@@ -176,7 +167,7 @@ class ClientContractTests {
 
 	private ClientConnection start(ClientConfig config) {
 		ClientConnection client = ClientConnection.start(config);
-		this.clients.add(client);
+		this.peers.clients.add(client);
 		return client;
 	}
 

@@ -10,8 +10,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.function.UnaryOperator;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.thousandisland.ClientConnectionTests.RecordingHandler;
 import dev.thousandisland.client.Backoff;
@@ -38,23 +38,14 @@ class ClientLateReplyTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private static final Backoff FAST = new Backoff(Duration.ofMillis(20), Duration.ofMillis(200), 2.0, 0.2, 0);
+	private static final Backoff FAST = ClientTestPeers.FAST;
 
-	private final List<Server> servers = new ArrayList<>();
-
-	private final List<ClientConnection> clients = new ArrayList<>();
+	@RegisterExtension
+	final ClientTestPeers peers = new ClientTestPeers();
 
 	private final RecordingHandler handler = new RecordingHandler();
 
 	private final List<TelemetryEvent> events = new CopyOnWriteArrayList<>();
-
-	@AfterEach
-	void stopEverything() throws InterruptedException {
-		for (ClientConnection client : this.clients) {
-			client.stop(Duration.ofSeconds(1));
-		}
-		this.servers.forEach((server) -> server.stop(Duration.ofSeconds(2)));
-	}
 
 	@Test
 	void aLateReplyIsDiscardedAndCountedAndTheRequestBehindGetsItsOwn() throws Exception {
@@ -125,7 +116,7 @@ class ClientLateReplyTests {
 
 	private ClientConnection client(UnaryOperator<ClientConfig.Builder> options) throws Exception {
 		Server server = ScriptedLineServer.start(0);
-		this.servers.add(server);
+		this.peers.servers.add(server);
 		ClientConnection client = ClientConnection.start(options.apply(ClientConfig.builder(Framing.line())
 			.tcp(InetAddress.getLoopbackAddress().getHostAddress(), server.port())
 			.requestFraming(Framing.line())
@@ -133,7 +124,7 @@ class ClientLateReplyTests {
 			.handler(this.handler)
 			.telemetryListeners(List.of(this.events::add)))
 			.build());
-		this.clients.add(client);
+		this.peers.clients.add(client);
 		return client;
 	}
 

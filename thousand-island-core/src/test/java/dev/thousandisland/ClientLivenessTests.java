@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.thousandisland.client.Backoff;
 import dev.thousandisland.client.ClientConfig;
@@ -39,21 +39,12 @@ class ClientLivenessTests {
 	/** Room for a busy 2-core machine on top of interval + limit; the check itself is what is bounded. */
 	private static final Duration MARGIN = Duration.ofSeconds(2);
 
-	private static final Backoff FAST = new Backoff(Duration.ofMillis(20), Duration.ofMillis(200), 2.0, 0.2, 0);
+	private static final Backoff FAST = ClientTestPeers.FAST;
 
-	private final List<Server> servers = new ArrayList<>();
-
-	private final List<ClientConnection> clients = new ArrayList<>();
+	@RegisterExtension
+	final ClientTestPeers peers = new ClientTestPeers();
 
 	private final List<TelemetryEvent> events = new CopyOnWriteArrayList<>();
-
-	@AfterEach
-	void stopEverything() throws InterruptedException {
-		for (ClientConnection client : this.clients) {
-			client.stop(Duration.ofSeconds(1));
-		}
-		this.servers.forEach((server) -> server.stop(Duration.ofSeconds(2)));
-	}
 
 	@Test
 	void aPeerThatStopsAnsweringIsDroppedWithinIntervalPlusLimitAndTheClientReconnects() throws Exception {
@@ -132,10 +123,10 @@ class ClientLivenessTests {
 
 	private ClientConnection start(PingingHandler handler, ClientConfig.Builder builder) throws Exception {
 		Server server = ScriptedLineServer.start(0);
-		this.servers.add(server);
+		this.peers.servers.add(server);
 		ClientConnection client = ClientConnection
 			.start(builder.tcp(InetAddress.getLoopbackAddress().getHostAddress(), server.port()).build());
-		this.clients.add(client);
+		this.peers.clients.add(client);
 		return client;
 	}
 

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.thousandisland.ClientConnectionTests.RecordingHandler;
 import dev.thousandisland.client.Backoff;
@@ -34,21 +34,12 @@ class ClientPushTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private static final Backoff FAST = new Backoff(Duration.ofMillis(20), Duration.ofMillis(200), 2.0, 0.2, 0);
+	private static final Backoff FAST = ClientTestPeers.FAST;
 
-	private final List<Server> servers = new ArrayList<>();
-
-	private final List<ClientConnection> clients = new ArrayList<>();
+	@RegisterExtension
+	final ClientTestPeers peers = new ClientTestPeers();
 
 	private final List<TelemetryEvent> events = new CopyOnWriteArrayList<>();
-
-	@AfterEach
-	void stopEverything() throws InterruptedException {
-		for (ClientConnection client : this.clients) {
-			client.stop(Duration.ofSeconds(1));
-		}
-		this.servers.forEach((server) -> server.stop(Duration.ofSeconds(2)));
-	}
 
 	@Test
 	void byDefaultAPushIsAProtocolErrorThatDropsTheConnection() throws Exception {
@@ -101,7 +92,7 @@ class ClientPushTests {
 
 	private ClientConnection start(ClientHandler handler, String name) throws Exception {
 		Server server = ScriptedLineServer.start(0);
-		this.servers.add(server);
+		this.peers.servers.add(server);
 		ClientConnection client = ClientConnection.start(ClientConfig.builder(Framing.line())
 			.name(name)
 			.tcp(InetAddress.getLoopbackAddress().getHostAddress(), server.port())
@@ -111,7 +102,7 @@ class ClientPushTests {
 			.handler(handler)
 			.telemetryListeners(List.of(this.events::add))
 			.build());
-		this.clients.add(client);
+		this.peers.clients.add(client);
 		return client;
 	}
 

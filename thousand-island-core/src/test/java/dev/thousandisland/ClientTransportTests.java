@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLHandshakeException;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.thousandisland.ClientConnectionTests.RecordingHandler;
@@ -41,25 +41,16 @@ class ClientTransportTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private static final Backoff FAST = new Backoff(Duration.ofMillis(20), Duration.ofMillis(200), 2.0, 0.2, 0);
+	private static final Backoff FAST = ClientTestPeers.FAST;
 
 	private final TestCertificates certificates = TestCertificates.get();
 
-	private final List<Server> servers = new ArrayList<>();
-
-	private final List<ClientConnection> clients = new ArrayList<>();
+	@RegisterExtension
+	final ClientTestPeers peers = new ClientTestPeers();
 
 	private final RecordingHandler handler = new RecordingHandler();
 
 	private final List<TelemetryEvent> events = new CopyOnWriteArrayList<>();
-
-	@AfterEach
-	void stopEverything() throws InterruptedException {
-		for (ClientConnection client : this.clients) {
-			client.stop(Duration.ofSeconds(1));
-		}
-		this.servers.forEach((server) -> server.stop(Duration.ofSeconds(2)));
-	}
 
 	@Test
 	void tlsClientVerifiesTheServersHostNameAndSendsItWithSni() throws Exception {
@@ -96,7 +87,7 @@ class ClientTransportTests {
 		// A plain server never answers a ClientHello: the TLS handshake can only time out.
 		Server silent = ServerConfig.builder(new Handler<Void>() {
 		}).port(0).bindAddress(InetAddress.getLoopbackAddress()).readTimeout(ServerConfig.NO_TIMEOUT).start();
-		this.servers.add(silent);
+		this.peers.servers.add(silent);
 		ClientConnection client = client(silent.port(),
 				TlsTransport.builder(this.certificates.clientContext()).clientMode("localhost").build());
 		await().atMost(WAIT).until(() -> count(TelemetryEvent.CLIENT_BACKOFF) >= 2);
@@ -117,7 +108,7 @@ class ClientTransportTests {
 	void clientSpeaksOverAUnixSocketAndEmitsItsSpanAndRequestEvents(@TempDir Path directory) throws Exception {
 		Path path = directory.resolve("scripted.sock");
 		Server server = ServerConfig.builder(ScriptedLineServer.handler()).unixPath(path).start();
-		this.servers.add(server);
+		this.peers.servers.add(server);
 		ClientConfig config = ClientConfig.builder(Framing.line())
 			.name("unix-client")
 			.unix(path)
@@ -145,7 +136,7 @@ class ClientTransportTests {
 			.bindAddress(InetAddress.getLoopbackAddress())
 			.transport(transport)
 			.start();
-		this.servers.add(server);
+		this.peers.servers.add(server);
 		return server;
 	}
 
@@ -160,7 +151,7 @@ class ClientTransportTests {
 			.telemetryListeners(List.of(this.events::add))
 			.build();
 		ClientConnection client = ClientConnection.start(config);
-		this.clients.add(client);
+		this.peers.clients.add(client);
 		return client;
 	}
 
