@@ -110,6 +110,32 @@ class ArchitectureTests {
 		assertThat(upward).as("dependencies against the layering").isEmpty();
 	}
 
+	/**
+	 * The client's API may use its machinery ({@code ClientConnection} runs on {@code ClientLoop})
+	 * but the machinery never names an API class that uses it back: it gets what it needs of its
+	 * owner through an internal type the API passes in, as the server's machinery never names
+	 * {@code Server}. Two classes that name each other across the line are one class split in two.
+	 * (The registry's {@code Registry.builder()} building the class that implements {@code Registry}
+	 * is an interface and its implementation, not such a pair, so only the client is held to this.)
+	 */
+	@Test
+	void theClientMachineryNeverDependsOnTheApiClassesThatUseIt() throws Exception {
+		Set<String> edges = new TreeSet<>();
+		for (String[] edge : classDependencies()) {
+			edges.add(outer(edge[0]) + " -> " + outer(edge[1]));
+		}
+		List<String> mutual = new ArrayList<>();
+		for (String edge : edges) {
+			String[] ends = edge.split(" -> ");
+			if (packageOf(ends[0]).equals("dev.thousandisland.client")
+					&& packageOf(ends[1]).equals("dev.thousandisland.internal.client")
+					&& edges.contains(ends[1] + " -> " + ends[0])) {
+				mutual.add(ends[0] + " <-> " + ends[1]);
+			}
+		}
+		assertThat(mutual).as("client API and machinery classes that depend on each other").isEmpty();
+	}
+
 	@Test
 	void everyClassIsInAKnownLayer() throws Exception {
 		Set<String> unplaced = new TreeSet<>();
@@ -162,6 +188,14 @@ class ArchitectureTests {
 			}
 		}
 		return -1;
+	}
+
+	private static String outer(String className) {
+		return className.contains("$") ? className.substring(0, className.indexOf('$')) : className;
+	}
+
+	private static String packageOf(String className) {
+		return className.substring(0, className.lastIndexOf('.'));
 	}
 
 	/** Every class-to-class dependency inside the module, from {@code jdeps -verbose:class}. */

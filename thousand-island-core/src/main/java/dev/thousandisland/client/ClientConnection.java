@@ -50,7 +50,7 @@ public final class ClientConnection implements AutoCloseable {
 	 */
 	public ClientConnection(ClientConfig config) {
 		this.config = config;
-		this.loop = new ClientLoop(config, this);
+		this.loop = new ClientLoop(config, new HandlerBoundToClient(config.handler(), this));
 	}
 
 	/**

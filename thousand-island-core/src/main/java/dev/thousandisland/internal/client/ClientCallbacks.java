@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 
-import dev.thousandisland.client.ClientConnection;
-import dev.thousandisland.client.ClientHandler;
 import dev.thousandisland.client.ConnectKind;
 import dev.thousandisland.client.FrameKind;
 import dev.thousandisland.client.IdleCheckFailedException;
@@ -21,23 +19,21 @@ final class ClientCallbacks {
 
 	private static final System.Logger logger = System.getLogger(ClientCallbacks.class.getName());
 
-	private final ClientHandler handler;
+	/** The handler with its client bound in; its {@code toString} names the client in the log. */
+	private final BoundHandler handler;
 
-	private final ClientConnection client;
-
-	ClientCallbacks(ClientHandler handler, ClientConnection client) {
+	ClientCallbacks(BoundHandler handler) {
 		this.handler = handler;
-		this.client = client;
 	}
 
 	/** Runs handleConnection; returns {@code false} when it threw, after reporting it to handleError. */
 	boolean connected(ConnectKind kind) {
 		try {
-			this.handler.handleConnection(this.client, kind);
+			this.handler.handleConnection(kind);
 			return true;
 		}
 		catch (Exception ex) {
-			logger.log(Level.WARNING, "handleConnection of client " + this.client + " threw; reconnecting", ex);
+			logger.log(Level.WARNING, "handleConnection of client " + this.handler + " threw; reconnecting", ex);
 			error(ex);
 			return false;
 		}
@@ -45,28 +41,28 @@ final class ClientCallbacks {
 
 	void message(Object message) {
 		try {
-			this.handler.handleMessage(message, this.client);
+			this.handler.handleMessage(message);
 		}
 		catch (Exception ex) {
-			logger.log(Level.WARNING, "handleMessage of client " + this.client + " threw", ex);
+			logger.log(Level.WARNING, "handleMessage of client " + this.handler + " threw", ex);
 		}
 	}
 
 	void closed() {
 		try {
-			this.handler.handleClose(this.client);
+			this.handler.handleClose();
 		}
 		catch (Exception ex) {
-			logger.log(Level.WARNING, "handleClose of client " + this.client + " threw", ex);
+			logger.log(Level.WARNING, "handleClose of client " + this.handler + " threw", ex);
 		}
 	}
 
 	void error(Throwable error) {
 		try {
-			this.handler.handleError(error, this.client);
+			this.handler.handleError(error);
 		}
 		catch (Exception ex) {
-			logger.log(Level.WARNING, "handleError of client " + this.client + " threw", ex);
+			logger.log(Level.WARNING, "handleError of client " + this.handler + " threw", ex);
 		}
 	}
 
@@ -77,14 +73,14 @@ final class ClientCallbacks {
 	 */
 	void unsolicited(ByteBuffer frame) throws IOException {
 		try {
-			this.handler.handleFrame(frame, this.client);
+			this.handler.handleFrame(frame);
 		}
 		catch (FramingException ex) {
 			throw ex;
 		}
 		catch (Exception ex) {
-			logger.log(Level.WARNING, "handleFrame of client " + this.client + " threw; reconnecting", ex);
-			throw new HandleFrameFailedException("handleFrame of client " + this.client + " threw (" + ex + ")", ex);
+			logger.log(Level.WARNING, "handleFrame of client " + this.handler + " threw; reconnecting", ex);
+			throw new HandleFrameFailedException("handleFrame of client " + this.handler + " threw (" + ex + ")", ex);
 		}
 	}
 
@@ -106,8 +102,8 @@ final class ClientCallbacks {
 			throw ex;
 		}
 		catch (Exception ex) {
-			logger.log(Level.WARNING, "classify of client " + this.client + " threw; reconnecting", ex);
-			throw new HandleFrameFailedException("classify of client " + this.client + " threw (" + ex + ")", ex);
+			logger.log(Level.WARNING, "classify of client " + this.handler + " threw; reconnecting", ex);
+			throw new HandleFrameFailedException("classify of client " + this.handler + " threw (" + ex + ")", ex);
 		}
 		finally {
 			frame.limit(limit).position(position);
@@ -117,10 +113,10 @@ final class ClientCallbacks {
 	/** Asks the handler for the idle check's ping; {@code null} when it has none or threw (logged). */
 	ByteBuffer ping() {
 		try {
-			return this.handler.ping(this.client);
+			return this.handler.ping();
 		}
 		catch (Exception ex) {
-			logger.log(Level.WARNING, "ping of client " + this.client + " threw; no ping sent this time", ex);
+			logger.log(Level.WARNING, "ping of client " + this.handler + " threw; no ping sent this time", ex);
 			return null;
 		}
 	}
@@ -152,10 +148,10 @@ final class ClientCallbacks {
 		}
 		else if (cause instanceof RequestTimeoutException timeout) {
 			try {
-				this.handler.handleTimeout(timeout, this.client);
+				this.handler.handleTimeout(timeout);
 			}
 			catch (Exception ex) {
-				logger.log(Level.WARNING, "handleTimeout of client " + this.client + " threw", ex);
+				logger.log(Level.WARNING, "handleTimeout of client " + this.handler + " threw", ex);
 			}
 		}
 		else if (cause instanceof HandleFrameFailedException failed) {

@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import dev.thousandisland.client.ClientConfig;
-import dev.thousandisland.client.ClientConnection;
 import dev.thousandisland.client.ClientState;
 import dev.thousandisland.client.ConnectKind;
 import dev.thousandisland.client.NotConnectedException;
@@ -37,8 +36,6 @@ public final class ClientLoop implements Runnable {
 	private static final System.Logger logger = System.getLogger(ClientLoop.class.getName());
 
 	private final ClientConfig config;
-
-	private final ClientConnection owner;
 
 	private final Selector selector;
 
@@ -80,11 +77,11 @@ public final class ClientLoop implements Runnable {
 	/**
 	 * Creates the loop of a client; nothing runs until {@link #start()}.
 	 * @param config the client's configuration
-	 * @param owner the public client object handed to the handler
+	 * @param handler the client's handler with the public client bound in, which this loop
+	 * calls back and never names
 	 */
-	public ClientLoop(ClientConfig config, ClientConnection owner) {
+	public ClientLoop(ClientConfig config, BoundHandler handler) {
 		this.config = config;
-		this.owner = owner;
 		try {
 			this.selector = Selector.open();
 		}
@@ -96,7 +93,7 @@ public final class ClientLoop implements Runnable {
 		this.connector = new Connector(config.address(), config.transport(), this.selector, this.readiness,
 				new KeepAliveOptions(config.liveness(), config.name()));
 		this.telemetry = new Telemetry(config.telemetryListeners(), false);
-		this.callbacks = new ClientCallbacks(config.handler(), owner);
+		this.callbacks = new ClientCallbacks(handler);
 		this.intake = new RequestIntake(this, this.inbox, this.telemetry);
 	}
 
