@@ -2,9 +2,13 @@ package dev.thousandisland;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -14,7 +18,7 @@ import dev.thousandisland.client.ClientConfig;
 import dev.thousandisland.client.ClientConnection;
 import dev.thousandisland.client.ClientPool;
 import dev.thousandisland.client.ConnectionLostException;
-import dev.thousandisland.client.QueueFullException;
+import dev.thousandisland.client.RequestFailedException;
 import dev.thousandisland.client.RequestTimeoutException;
 import dev.thousandisland.framing.Framing;
 
@@ -26,7 +30,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A pool of client connections against this project's server: least-outstanding routing, a member
- * that drops and comes back, and borrowing a member for one caller alone.
+ * that drops and comes back, borrowing a member for one caller alone, and pooled requests that
+ * wait for a borrowed member to come back.
  */
 class ClientPoolTests {
 
@@ -79,13 +84,54 @@ class ClientPoolTests {
 			assertThatExceptionOfType(RequestTimeoutException.class)
 				.isThrownBy(() -> this.pool.borrow(Duration.ofMillis(100)))
 				.withMessageContaining("stayed borrowed");
-			assertThatExceptionOfType(QueueFullException.class)
-				.isThrownBy(() -> this.pool.request(line("echo x"), WAIT))
-				.withMessageContaining("borrowed");
+			assertThatExceptionOfType(RequestTimeoutException.class)
+				.isThrownBy(() -> this.pool.request(line("echo x"), Duration.ofMillis(100)))
+				.withMessageContaining("borrowed")
+				.satisfies((ex) -> assertThat(ex.wasWritten()).isFalse());
 			other.close();
 		}
 		String reply = this.pool.withConnection(WAIT, (client) -> text(client.request(line("echo leased"), WAIT)));
 		assertThat(reply).isEqualTo("leased");
+	}
+
+	@Test
+	void aPooledRequestWaitsForABorrowedMemberToComeBack() throws Exception {
+		start(1);
+		ClientPool.Lease lease = this.pool.borrow(WAIT);
+		CompletableFuture<ByteBuffer> waiting = this.pool.requestAsync(line("echo waited"), WAIT);
+		CompletableFuture<ByteBuffer> blocking = new CompletableFuture<>();
+		Thread caller = Thread.ofPlatform().start(() -> requestInto(line("echo blocked"), blocking));
+		await().atMost(WAIT).until(() -> caller.getState() == Thread.State.TIMED_WAITING || blocking.isDone());
+		assertThat(blocking).isNotDone();
+		assertThat(waiting).isNotDone();
+		assertThat(lease.client().outstanding()).isZero();
+		lease.close();
+		assertThat(text(waiting.get(WAIT.toSeconds(), TimeUnit.SECONDS))).isEqualTo("waited");
+		assertThat(text(blocking.get(WAIT.toSeconds(), TimeUnit.SECONDS))).isEqualTo("blocked");
+	}
+
+	@Test
+	void aPooledAsyncRequestFailsWithATimeoutWhenEveryMemberStaysBorrowed() throws Exception {
+		start(1);
+		try (ClientPool.Lease lease = this.pool.borrow(WAIT)) {
+			CompletableFuture<ByteBuffer> waiting = this.pool.requestAsync(line("echo x"), Duration.ofMillis(100));
+			assertThatExceptionOfType(ExecutionException.class)
+				.isThrownBy(() -> waiting.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+				.havingCause()
+				.isInstanceOf(RequestTimeoutException.class)
+				.withMessageContaining("borrowed");
+			assertThat(lease.client().outstanding()).isZero();
+		}
+	}
+
+	/** {@link ClientPool#request(ByteBuffer)} with the members' request timeout, into a future. */
+	private void requestInto(ByteBuffer payload, CompletableFuture<ByteBuffer> reply) {
+		try {
+			reply.complete(this.pool.request(payload));
+		}
+		catch (RequestFailedException | InterruptedException | RuntimeException ex) {
+			reply.completeExceptionally(ex);
+		}
 	}
 
 	private void start(int size) throws IOException {
@@ -93,6 +139,7 @@ class ClientPoolTests {
 		ClientConfig config = ClientConfig.builder(Framing.line())
 			.tcp(InetAddress.getLoopbackAddress().getHostAddress(), this.server.port())
 			.requestFraming(Framing.line())
+			.requestTimeout(WAIT)
 			.backoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200), 2.0, 0.2, 0))
 			.build();
 		this.pool = ClientPool.start(config, size);

@@ -20,7 +20,8 @@ import dev.thousandisland.InvalidOptionException;
  * <li>{@link #request} and {@link #requestAsync} go to the connected member with the fewest
  * outstanding requests; when none is connected, to the one with the fewest queued, where they
  * wait like any request while it connects. A member that dropped reconnects in the background
- * and takes requests again once connected.
+ * and takes requests again once connected. When every member is borrowed, they wait for one to
+ * be given back, within their own timeout.
  * <li>{@link #borrow} hands one member to one caller until the {@link Lease} is closed (poolboy's
  * checkout and checkin): for protocols with connection state, such as a transaction or a
  * {@code SELECT}ed database. A borrowed member takes no pooled requests.
@@ -63,32 +64,86 @@ public final class ClientPool implements AutoCloseable {
 	}
 
 	/**
-	 * Sends a request through the least busy member and waits for its reply, as
-	 * {@link ClientConnection#request(ByteBuffer, Duration)}.
+	 * Sends a request through the least busy member with the members'
+	 * {@link ClientConfig#requestTimeout()} and waits for its reply, as
+	 * {@link ClientConnection#request(ByteBuffer)}.
 	 * @param payload the request's bytes
-	 * @param timeout the longest wait
 	 * @return the reply's payload
 	 * @throws RequestFailedException if there is no reply, and why
 	 * @throws InterruptedException if interrupted while waiting
 	 */
+	public ByteBuffer request(ByteBuffer payload) throws RequestFailedException, InterruptedException {
+		return request(payload, this.requestTimeout);
+	}
+
+	/**
+	 * Sends a request through the least busy member and waits for its reply, as
+	 * {@link ClientConnection#request(ByteBuffer, Duration)}. When every member is borrowed it
+	 * first waits for one to be given back; that wait counts against {@code timeout}.
+	 * @param payload the request's bytes
+	 * @param timeout the longest wait, for a free member and the reply together
+	 * @return the reply's payload
+	 * @throws RequestFailedException if there is no reply, and why: a
+	 * {@link RequestTimeoutException} (not written) when every member stayed borrowed
+	 * @throws InterruptedException if interrupted while waiting
+	 */
 	public ByteBuffer request(ByteBuffer payload, Duration timeout) throws RequestFailedException, InterruptedException {
-		return pick().request(payload, timeout);
+		ClientConfig.requirePositive("timeout", timeout);
+		long start = System.nanoTime();
+		ClientConnection member = this.members.get(awaitFree(timeout, false));
+		return member.request(payload, left(timeout, start));
+	}
+
+	/**
+	 * Sends a request through the least busy member with the members'
+	 * {@link ClientConfig#requestTimeout()} without waiting, as
+	 * {@link ClientConnection#requestAsync(ByteBuffer)}.
+	 * @param payload the request's bytes
+	 * @return the reply's future
+	 */
+	public CompletableFuture<ByteBuffer> requestAsync(ByteBuffer payload) {
+		return requestAsync(payload, this.requestTimeout);
 	}
 
 	/**
 	 * Sends a request through the least busy member without waiting, as
-	 * {@link ClientConnection#requestAsync(ByteBuffer, Duration)}.
+	 * {@link ClientConnection#requestAsync(ByteBuffer, Duration)}. When every member is borrowed,
+	 * a virtual thread waits for one to be given back, within {@code timeout}; cancelling the
+	 * future ends that wait.
 	 * @param payload the request's bytes
-	 * @param timeout the longest wait
-	 * @return the reply's future
+	 * @param timeout the longest wait, for a free member and the reply together
+	 * @return the reply's future, failing with a {@link RequestTimeoutException} (not written)
+	 * when every member stayed borrowed
 	 */
 	public CompletableFuture<ByteBuffer> requestAsync(ByteBuffer payload, Duration timeout) {
-		try {
-			return pick().requestAsync(payload, timeout);
+		ClientConfig.requirePositive("timeout", timeout);
+		Optional<ClientConnection> free = freeNow();
+		if (free.isPresent()) {
+			return free.get().requestAsync(payload, timeout);
 		}
-		catch (QueueFullException ex) {
-			return CompletableFuture.failedFuture(ex);
-		}
+		CompletableFuture<ByteBuffer> reply = new CompletableFuture<>();
+		long start = System.nanoTime();
+		Thread waiter = Thread.ofVirtual().name("client-pool-wait").start(() -> {
+			try {
+				ClientConnection member = this.members.get(awaitFree(timeout, false));
+				if (!reply.isDone()) {
+					forward(member.requestAsync(payload, left(timeout, start)), reply);
+				}
+			}
+			catch (RequestTimeoutException ex) {
+				reply.completeExceptionally(ex);
+			}
+			catch (InterruptedException ex) {
+				// Only the caller's cancel interrupts this thread: the future is already done.
+				reply.completeExceptionally(ex);
+			}
+		});
+		reply.whenComplete((value, failure) -> {
+			if (reply.isCancelled()) {
+				waiter.interrupt();
+			}
+		});
+		return reply;
 	}
 
 	/**
@@ -100,25 +155,7 @@ public final class ClientPool implements AutoCloseable {
 	 * @throws InterruptedException if interrupted while waiting
 	 */
 	public Lease borrow(Duration timeout) throws RequestTimeoutException, InterruptedException {
-		long remaining = timeout.toNanos();
-		this.lock.lock();
-		try {
-			while (true) {
-				Optional<Integer> free = leastBusy();
-				if (free.isPresent()) {
-					this.borrowed[free.get()] = true;
-					return new Lease(free.get());
-				}
-				if (remaining <= 0) {
-					throw new RequestTimeoutException("All " + this.members.size() + " members of the pool stayed "
-							+ "borrowed for " + timeout + "; return leases sooner or grow the pool", false);
-				}
-				remaining = this.returned.awaitNanos(remaining);
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return new Lease(awaitFree(timeout, true));
 	}
 
 	/**
@@ -190,15 +227,64 @@ public final class ClientPool implements AutoCloseable {
 		}
 	}
 
-	private ClientConnection pick() throws QueueFullException {
+	private Optional<ClientConnection> freeNow() {
 		this.lock.lock();
 		try {
-			return leastBusy().map(this.members::get)
-				.orElseThrow(() -> new QueueFullException("Every member of the pool is borrowed"));
+			return leastBusy().map(this.members::get);
 		}
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * Waits up to {@code timeout} for a member that is not borrowed and returns its index,
+	 * marking it borrowed when {@code borrow} is set.
+	 */
+	private int awaitFree(Duration timeout, boolean borrow) throws RequestTimeoutException, InterruptedException {
+		// Durations past Long.MAX_VALUE nanoseconds (about 292 years) wait as long as that.
+		long remaining = timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
+				: timeout.toNanos();
+		this.lock.lockInterruptibly();
+		try {
+			while (true) {
+				Optional<Integer> free = leastBusy();
+				if (free.isPresent()) {
+					this.borrowed[free.get()] |= borrow;
+					return free.get();
+				}
+				if (remaining <= 0) {
+					throw new RequestTimeoutException("All " + this.members.size() + " members of the pool stayed "
+							+ "borrowed for " + timeout + "; return leases sooner or grow the pool", false);
+				}
+				remaining = this.returned.awaitNanos(remaining);
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** What is left of {@code timeout} since {@code start}; at least a nanosecond, so the member decides. */
+	private static Duration left(Duration timeout, long start) {
+		Duration left = timeout.minusNanos(System.nanoTime() - start);
+		return left.isNegative() || left.isZero() ? Duration.ofNanos(1) : left;
+	}
+
+	private static void forward(CompletableFuture<ByteBuffer> sent, CompletableFuture<ByteBuffer> reply) {
+		sent.whenComplete((value, failure) -> {
+			if (failure != null) {
+				reply.completeExceptionally(failure);
+			}
+			else {
+				reply.complete(value);
+			}
+		});
+		reply.whenComplete((value, failure) -> {
+			if (reply.isCancelled()) {
+				sent.cancel(true);
+			}
+		});
 	}
 
 	/** The free member with the fewest outstanding requests, connected ones first; under the lock. */
@@ -219,7 +305,9 @@ public final class ClientPool implements AutoCloseable {
 		this.lock.lock();
 		try {
 			this.borrowed[index] = false;
-			this.returned.signal();
+			// Pooled requests wait here too without taking the member: wake them all, so a waiting
+			// borrower is never left asleep behind a pooled request that took the signal.
+			this.returned.signalAll();
 		}
 		finally {
 			this.lock.unlock();

@@ -60,6 +60,8 @@ final class ClientDefinitions {
 
 	private final List<TelemetryListener> listeners;
 
+	private final List<ThousandIslandClientCustomizer> customizers;
+
 	private final ConfigurableEnvironment environment;
 
 	private final List<ServerDefinition> servers;
@@ -76,17 +78,20 @@ final class ClientDefinitions {
 	 * @param framingBean the only or primary Framing bean, or {@code null}
 	 * @param sslBundles the SSL bundles, if any
 	 * @param listeners the listeners every client reports to
+	 * @param customizers applied to every client's configuration after its properties, in order
 	 * @param environment where the properties are bound from
 	 * @param servers the application's servers
 	 */
 	ClientDefinitions(Map<String, ClientHandler> handlers, Map<String, Framing> framings, @Nullable Framing framingBean,
 			ObjectProvider<SslBundles> sslBundles, List<? extends TelemetryListener> listeners,
-			ConfigurableEnvironment environment, List<ServerDefinition> servers) {
+			List<ThousandIslandClientCustomizer> customizers, ConfigurableEnvironment environment,
+			List<ServerDefinition> servers) {
 		this.handlers = handlers;
 		this.framings = framings;
 		this.framingBean = framingBean;
 		this.sslBundles = sslBundles;
 		this.listeners = List.copyOf(listeners);
+		this.customizers = List.copyOf(customizers);
 		this.environment = environment;
 		this.servers = servers;
 	}
@@ -214,15 +219,15 @@ final class ClientDefinitions {
 				builder.transport(tls(name, client));
 			}
 			liveness(name, client, builder);
-			ClientConfig config = builder.connectTimeout(client.getConnectTimeout())
+			builder.connectTimeout(client.getConnectTimeout())
 				.queueSize(client.getQueueSize())
 				.requestTimeout(client.getRequestTimeout())
 				.onRequestTimeout(client.getOnRequestTimeout())
 				.maxLateReplies(client.getMaxLateReplies())
 				.lateReplyTimeout(client.getLateReplyTimeout())
-				.telemetryListeners(this.listeners)
-				.build();
-			return new ClientDefinition(name, config, client.getPoolSize());
+				.telemetryListeners(this.listeners);
+			this.customizers.forEach((customizer) -> customizer.customize(name, builder));
+			return new ClientDefinition(name, builder.build(), client.getPoolSize());
 		}
 		catch (InvalidOptionException ex) {
 			throw new InvalidConfigurationPropertyValueException(property(name, kebab(ex.option())), ex.value(),

@@ -33,12 +33,13 @@ class ThousandIslandClientsConfiguration {
 	ThousandIslandClients thousandIslandClients(ThousandIslandProperties properties, ListableBeanFactory beanFactory,
 			ObjectProvider<SslBundles> sslBundles, ObjectProvider<ClientTelemetryListener> listeners,
 			ObjectProvider<LifecycleProperties> lifecycle, ObjectProvider<Framing> framing,
-			ConfigurableEnvironment environment, ObjectProvider<ThousandIslandServers> servers) {
+			ConfigurableEnvironment environment, ObjectProvider<ThousandIslandServers> servers,
+			ObjectProvider<ThousandIslandClientCustomizer> customizers) {
 		Map<String, ClientHandler> handlers = new LinkedHashMap<>(beanFactory.getBeansOfType(ClientHandler.class));
 		Map<String, Framing> framings = new LinkedHashMap<>(beanFactory.getBeansOfType(Framing.class));
 		ThousandIslandServers ownServers = servers.getIfAvailable();
 		ClientDefinitions definitions = new ClientDefinitions(handlers, framings, framing.getIfUnique(), sslBundles,
-				listeners.orderedStream().toList(), environment,
+				listeners.orderedStream().toList(), customizers.orderedStream().toList(), environment,
 				(ownServers != null) ? ownServers.definitions() : List.of());
 		return new ThousandIslandClients(definitions.resolve(properties.getClients()), definitions,
 				ThousandIslandAutoConfiguration.phaseTimeout(lifecycle));

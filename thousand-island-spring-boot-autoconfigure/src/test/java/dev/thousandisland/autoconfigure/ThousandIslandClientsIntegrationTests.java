@@ -3,8 +3,10 @@ package dev.thousandisland.autoconfigure;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -38,7 +41,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Clients of {@code thousandisland.clients.*} in a whole Spring Boot application, talking over
- * loopback to a Thousand Island echo server started by the test.
+ * loopback (or a Unix socket) to a Thousand Island echo server started by the test.
  */
 class ThousandIslandClientsIntegrationTests {
 
@@ -72,6 +75,24 @@ class ThousandIslandClientsIntegrationTests {
 			await().atMost(Duration.ofSeconds(10)).until(() -> echo.pool().orElseThrow().connected() == 3);
 			assertThat(text(echo.request(utf8("pooled")))).isEqualTo("pooled");
 			assertThat(echo.connections()).hasSize(3);
+		}
+		finally {
+			server.stop();
+		}
+	}
+
+	@Test
+	void clientOverAUnixSocketSendsLinesThroughItsPool(@TempDir Path directory) throws Exception {
+		Path path = directory.resolve("echo.sock");
+		Server server = ServerConfig.builder(new EchoHandler()).unixPath(path).start();
+		try (ConfigurableApplicationContext context = application("thousandisland.clients.echo.unix-path=" + path,
+				"thousandisland.clients.echo.framing.type=line", "thousandisland.clients.echo.pool-size=2").run()) {
+			ThousandIslandClient echo = context.getBean(ThousandIslandClients.class).get("echo");
+			await().atMost(Duration.ofSeconds(10)).until(() -> echo.pool().orElseThrow().connected() == 2);
+			assertThat(echo.connections()).allSatisfy((member) -> assertThat(member.config().address()).isEqualTo(UnixDomainSocketAddress.of(path)));
+			for (int i = 0; i < 10; i++) {
+				assertThat(text(echo.request(utf8("over unix " + i)))).isEqualTo("over unix " + i);
+			}
 		}
 		finally {
 			server.stop();
