@@ -6,6 +6,10 @@ package dev.thousandisland.client;
  * keeps its place among the requests in flight and its late reply is discarded when it comes
  * ({@link RequestTimeoutAction}); the same exception goes to {@link ClientHandler#handleTimeout}
  * when the connection is given up because late replies did not come.
+ *
+ * <p>It carries no stack trace: the client's timer thread raises it, and that thread's stack says
+ * nothing about the caller, while filling one in for each of many requests timing out together
+ * was a large part of what made the last of them end late.
  */
 public final class RequestTimeoutException extends RequestFailedException {
 
@@ -19,6 +23,15 @@ public final class RequestTimeoutException extends RequestFailedException {
 	public RequestTimeoutException(String message, boolean written) {
 		super(message, null);
 		this.written = written;
+	}
+
+	/**
+	 * Leaves the stack trace empty (see the class description).
+	 * @return this exception
+	 */
+	@Override
+	public synchronized Throwable fillInStackTrace() {
+		return this;
 	}
 
 	/**

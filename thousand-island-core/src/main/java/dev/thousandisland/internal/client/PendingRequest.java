@@ -27,10 +27,21 @@ final class PendingRequest {
 	private final RequestIntake intake;
 
 	/**
-	 * Its place in {@link RequestDeadlines}' heap, -1 when not there; written under that heap's
-	 * lock, read without it only to skip the lock once it left the heap (it never returns).
+	 * Whether {@link RequestDeadlines} watches it; written under that lock, read without it only to
+	 * skip the lock once it was let go (it never returns).
 	 */
-	volatile int heapIndex = -1;
+	volatile boolean watched;
+
+	/** Its lane among the deadlines, or null in their heap; under the deadlines' lock. */
+	DeadlineLane lane;
+
+	/** Its neighbours in its {@link DeadlineLane}; under the deadlines' lock. */
+	PendingRequest laneBefore;
+
+	PendingRequest laneAfter;
+
+	/** Its place in the deadlines' {@link DeadlineHeap}; under the deadlines' lock. */
+	int heapIndex = -1;
 
 	/** Whether the deadlines' thread already took it out of the queue, never written. */
 	boolean withdrawn;

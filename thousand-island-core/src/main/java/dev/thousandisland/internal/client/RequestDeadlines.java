@@ -1,17 +1,23 @@
 package dev.thousandisland.internal.client;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The timeouts of every client's requests, on one thread: a binary heap ordered by deadline, each
- * request knowing its place in it, so adding and removing cost a logarithm and never a scan. The
- * thread takes every expired request off the heap under the lock, then expires them off it, so
- * callers adding and removing are never held up by the work a timeout does.
+ * The timeouts of every client's requests, on one thread. Most applications use one timeout, or a
+ * few: requests with the same timeout expire in the order they were made, so each timeout gets a
+ * {@link DeadlineLane} in which joining, leaving and finding the next to expire cost constant time
+ * whatever the number waiting. Timeouts beyond the first {@value #MAX_LANES} in use share a
+ * {@link DeadlineHeap}, where they cost a logarithm. The thread takes every expired request off
+ * them under the lock, then expires them off it, so callers adding and removing are never held up
+ * by the work a timeout does.
  *
  * <p>It replaces {@code CompletableFuture.orTimeout}, whose timer built a {@code TimeoutException}
  * with its stack trace for every request and ran, on the JDK's single delay thread, the chain of
@@ -25,15 +31,23 @@ final class RequestDeadlines {
 	/** Longest timeout honoured; longer ones saturate here (73 years), so deadlines never overflow. */
 	static final long MAX_TIMEOUT_NANOS = Long.MAX_VALUE / 4;
 
+	/** Distinct timeouts with a lane of their own; the thread looks at each lane's head when it wakes. */
+	static final int MAX_LANES = 32;
+
 	private static final RequestDeadlines shared = new RequestDeadlines();
 
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private final Condition changed = this.lock.newCondition();
 
-	private PendingRequest[] heap = new PendingRequest[64];
+	private final Map<Duration, DeadlineLane> lanes = new HashMap<>();
 
-	private int size;
+	private final DeadlineHeap others = new DeadlineHeap();
+
+	/** Whether the thread sleeps until {@link #sleepsUntil}: a later deadline need not wake it. */
+	private boolean sleepsTimed;
+
+	private long sleepsUntil;
 
 	private Thread thread;
 
@@ -45,17 +59,18 @@ final class RequestDeadlines {
 	void add(PendingRequest request) {
 		this.lock.lock();
 		try {
-			if (this.size == this.heap.length) {
-				this.heap = Arrays.copyOf(this.heap, this.size * 2);
+			DeadlineLane lane = laneFor(request.timeout);
+			if (lane != null) {
+				lane.add(request);
 			}
-			this.heap[this.size] = request;
-			request.heapIndex = this.size;
-			this.size++;
-			up(this.size - 1);
-			if (request.heapIndex == 0) {
-				if (this.thread == null) {
-					this.thread = Thread.ofPlatform().daemon().name("thousand-island-client-deadlines").start(this::run);
-				}
+			else {
+				this.others.add(request);
+			}
+			request.watched = true;
+			if (this.thread == null) {
+				this.thread = Thread.ofPlatform().daemon().name("thousand-island-client-deadlines").start(this::run);
+			}
+			if (!this.sleepsTimed || request.deadline - this.sleepsUntil < 0) {
 				this.changed.signal();
 			}
 		}
@@ -66,32 +81,43 @@ final class RequestDeadlines {
 
 	/** Stops watching a request that ended before its deadline. */
 	void remove(PendingRequest request) {
-		if (request.heapIndex < 0) {
+		if (!request.watched) {
 			return;
 		}
 		this.lock.lock();
 		try {
-			int index = request.heapIndex;
-			if (index < 0 || index >= this.size || this.heap[index] != request) {
-				return;
-			}
-			request.heapIndex = -1;
-			this.size--;
-			PendingRequest last = this.heap[this.size];
-			this.heap[this.size] = null;
-			if (index < this.size) {
-				this.heap[index] = last;
-				last.heapIndex = index;
-				down(index);
-				up(last.heapIndex);
-			}
-			if (this.size == 0 && this.heap.length > 1024) {
-				this.heap = new PendingRequest[64];
-			}
+			unwatch(request);
 		}
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	private void unwatch(PendingRequest request) {
+		if (!request.watched) {
+			return;
+		}
+		request.watched = false;
+		if (request.lane != null) {
+			request.lane.remove(request);
+		}
+		else {
+			this.others.remove(request);
+		}
+	}
+
+	/** The lane of {@code timeout}, made if there is room (an empty lane gives its place up), else null. */
+	private DeadlineLane laneFor(Duration timeout) {
+		DeadlineLane lane = this.lanes.get(timeout);
+		if (lane != null) {
+			return lane;
+		}
+		if (this.lanes.size() == MAX_LANES && !this.lanes.values().removeIf(DeadlineLane::isEmpty)) {
+			return null;
+		}
+		lane = new DeadlineLane(timeout);
+		this.lanes.put(timeout, lane);
+		return lane;
 	}
 
 	private void run() {
@@ -120,23 +146,33 @@ final class RequestDeadlines {
 		try {
 			while (true) {
 				long now = System.nanoTime();
-				while (this.size > 0 && this.heap[0].deadline - now <= 0) {
-					PendingRequest first = this.heap[0];
-					remove(first);
+				PendingRequest next = null;
+				for (Iterator<DeadlineLane> each = this.lanes.values().iterator(); each.hasNext();) {
+					next = earlier(next, takeExpired(each.next(), now, into));
+				}
+				PendingRequest first;
+				while ((first = this.others.first()) != null && first.deadline - now <= 0) {
+					unwatch(first);
 					into.add(first);
 				}
+				next = earlier(next, first);
 				if (!into.isEmpty()) {
 					return;
 				}
-				if (this.size == 0) {
+				if (next == null) {
 					this.changed.awaitUninterruptibly();
 				}
 				else {
+					this.sleepsTimed = true;
+					this.sleepsUntil = next.deadline;
 					try {
-						this.changed.awaitNanos(this.heap[0].deadline - now);
+						this.changed.awaitNanos(next.deadline - now);
 					}
 					catch (InterruptedException ex) {
 						// The thread is the JVM's for its lifetime: nothing interrupts it on purpose.
+					}
+					finally {
+						this.sleepsTimed = false;
 					}
 				}
 			}
@@ -146,41 +182,21 @@ final class RequestDeadlines {
 		}
 	}
 
-	private void up(int index) {
-		PendingRequest moving = this.heap[index];
-		while (index > 0) {
-			int parent = (index - 1) >>> 1;
-			PendingRequest above = this.heap[parent];
-			if (above.deadline - moving.deadline <= 0) {
-				break;
-			}
-			place(above, index);
-			index = parent;
+	/** Moves the expired head of {@code lane} into {@code into}; returns the first left, or null. */
+	private PendingRequest takeExpired(DeadlineLane lane, long now, List<PendingRequest> into) {
+		PendingRequest first;
+		while ((first = lane.first()) != null && first.deadline - now <= 0) {
+			unwatch(first);
+			into.add(first);
 		}
-		place(moving, index);
+		return first;
 	}
 
-	private void down(int index) {
-		PendingRequest moving = this.heap[index];
-		int half = this.size >>> 1;
-		while (index < half) {
-			int child = 2 * index + 1;
-			int right = child + 1;
-			if (right < this.size && this.heap[right].deadline - this.heap[child].deadline < 0) {
-				child = right;
-			}
-			if (moving.deadline - this.heap[child].deadline <= 0) {
-				break;
-			}
-			place(this.heap[child], index);
-			index = child;
+	private static PendingRequest earlier(PendingRequest one, PendingRequest other) {
+		if (one == null) {
+			return other;
 		}
-		place(moving, index);
-	}
-
-	private void place(PendingRequest request, int index) {
-		this.heap[index] = request;
-		request.heapIndex = index;
+		return (other != null && other.deadline - one.deadline < 0) ? other : one;
 	}
 
 }

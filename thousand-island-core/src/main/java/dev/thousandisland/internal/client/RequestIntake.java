@@ -7,6 +7,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
 import dev.thousandisland.client.ClientConfig;
+import dev.thousandisland.client.ClientState;
 import dev.thousandisland.client.RequestFailedException;
 import dev.thousandisland.client.RequestTimeoutAction;
 import dev.thousandisland.client.RequestTimeoutException;
@@ -30,6 +31,14 @@ final class RequestIntake {
 	private final ClientConfig config;
 
 	private final RequestDeadlines deadlines = RequestDeadlines.shared();
+
+	private Duration lastMessageTimeout;
+
+	private boolean lastMessageWritten;
+
+	private ClientState lastMessageState;
+
+	private String lastMessage;
 
 	RequestIntake(ClientLoop loop, ClientInbox inbox, Telemetry telemetry) {
 		this.loop = loop;
@@ -75,18 +84,35 @@ final class RequestIntake {
 		if (request.isDone()) {
 			return;
 		}
-		RequestTimeoutException timeout;
-		if (request.sent && !request.withdrawn) {
+		boolean written = request.sent && !request.withdrawn;
+		request.reply.completeExceptionally(new RequestTimeoutException(timeoutMessage(request.timeout, written), written));
+	}
+
+	/**
+	 * The message of a timeout: the same for every request with the same timeout and outcome, so
+	 * the one built last is reused while they stay the same (only the deadlines' thread calls this).
+	 */
+	private String timeoutMessage(Duration timeout, boolean written) {
+		ClientState state = this.inbox.state();
+		if (timeout.equals(this.lastMessageTimeout) && written == this.lastMessageWritten
+				&& (written || state == this.lastMessageState)) {
+			return this.lastMessage;
+		}
+		String message;
+		if (written) {
 			String consequence = (this.config.onRequestTimeout() == RequestTimeoutAction.DROP_CONNECTION)
 					? "the connection is dropped and made again" : "its late reply will be discarded";
-			timeout = new RequestTimeoutException("No reply within " + request.timeout + " to a request sent to "
-					+ this.config.address() + "; " + consequence, true);
+			message = "No reply within " + timeout + " to a request sent to " + this.config.address() + "; " + consequence;
 		}
 		else {
-			timeout = new RequestTimeoutException("The request waited " + request.timeout + " in the queue of client "
-					+ this.config.name() + " (state " + this.inbox.state() + ") and was never sent", false);
+			message = "The request waited " + timeout + " in the queue of client " + this.config.name() + " (state "
+					+ state + ") and was never sent";
 		}
-		request.reply.completeExceptionally(timeout);
+		this.lastMessageTimeout = timeout;
+		this.lastMessageWritten = written;
+		this.lastMessageState = state;
+		this.lastMessage = message;
+		return message;
 	}
 
 	/** Its future was completed, by whoever came first: runs once, before the caller's callbacks. */
