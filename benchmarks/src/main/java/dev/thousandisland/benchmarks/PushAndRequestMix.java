@@ -52,15 +52,16 @@ final class PushAndRequestMix {
 			throw new IllegalStateException(subscriber.name() + " received " + tally.received() + " of " + sent
 					+ " pushes" + ((tally.problem() != null) ? ", " + tally.problem() : ""));
 		}
-		return new Rates(requests, Math.min(inWindow, sent) / window);
+		return new Rates(requests, Math.min(inWindow, sent) / window, sent);
 	}
 
 	/**
 	 * What one measurement gave.
 	 * @param requests SET and GET per second
 	 * @param pushes pushes received per second while the callers ran
+	 * @param delivered how many were published, every one of them received in order
 	 */
-	record Rates(double requests, double pushes) {
+	record Rates(double requests, double pushes, long delivered) {
 	}
 
 }

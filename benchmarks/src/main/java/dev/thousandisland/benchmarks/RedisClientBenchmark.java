@@ -3,8 +3,10 @@ package dev.thousandisland.benchmarks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import dev.thousandisland.benchmarks.RedisClients.LettuceConnection;
 import dev.thousandisland.benchmarks.RedisClients.ThousandIslandConnection;
@@ -48,6 +50,7 @@ public final class RedisClientBenchmark {
 		String loadBefore = loadAverage();
 		long started = System.nanoTime();
 		ClientRedisResults results = new ClientRedisResults();
+		Map<String, Long> delivered = new LinkedHashMap<>();
 		try (RedisServerProcess redis = RedisServerProcess.start();
 				ThousandIslandConnection thousandIsland = RedisClients.thousandIsland(redis.port());
 				BlockingRedis thousandIslandPool = RedisClients.thousandIslandPool(redis.port());
@@ -81,6 +84,7 @@ public final class RedisClientBenchmark {
 					PushAndRequestMix.Rates rates = PushAndRequestMix.run(subscriber, publisher, seconds);
 					record(results, round, MIX_REQUESTS, subscriber.name(), rates.requests());
 					record(results, round, MIX_PUSHES, subscriber.name(), rates.pushes());
+					delivered.merge(subscriber.name(), rates.delivered(), Long::sum);
 				}
 				blocking = blocking.reversed();
 				async = async.reversed();
@@ -97,7 +101,13 @@ public final class RedisClientBenchmark {
 			results.ratio(MIX_REQUESTS, connection, lettuceName, target);
 			results.ratio(MIX_PUSHES, connection, lettuceName, Double.NaN);
 		}
-		String report = results.render(head(rounds, seconds, warmup, started, loadBefore));
+		StringBuilder counts = new StringBuilder();
+		delivered.forEach((client, count) -> counts.append(String.format(Locale.ROOT, "%s%s %,d", counts.isEmpty()
+				? "" : "; ", client, count)));
+		String report = results.render(head(rounds, seconds, warmup, started, loadBefore))
+				+ String.format(Locale.ROOT, "%nPushes published and received in the measured rounds, every one in "
+						+ "order and none taken for a reply (the run stops otherwise): %s. Every SET and GET reply "
+						+ "was the one its command must get.%n", counts);
 		System.out.println("\n" + report);
 		Path output = Path.of(System.getProperty("benchmarks.output", "."));
 		ClientRedisResults.write(output, report);
