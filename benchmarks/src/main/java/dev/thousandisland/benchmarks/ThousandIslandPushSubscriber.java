@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import dev.thousandisland.client.ClientConnection;
 import dev.thousandisland.client.ClientHandler;
@@ -37,7 +38,8 @@ final class ThousandIslandPushSubscriber implements PushSubscriber {
 			.handler(new Handler())
 			.build());
 		this.client = new RespClient(this.connection);
-		this.subscribed.join();
+		// Whichever connect subscribes first; a redis-server never reached fails the run, not hangs it.
+		this.subscribed.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
 	}
 
 	@Override
@@ -88,16 +90,14 @@ final class ThousandIslandPushSubscriber implements PushSubscriber {
 			client.requestAsync(RespClient.encode("HELLO", "3"), TIMEOUT);
 			CompletableFuture<ByteBuffer> subscription = client
 				.requestAsync(RespClient.encode("SUBSCRIBE", CHANNEL), TIMEOUT);
-			if (kind == ConnectKind.FIRST) {
-				subscription.whenComplete((reply, error) -> {
-					if (error != null) {
-						ThousandIslandPushSubscriber.this.subscribed.completeExceptionally(error);
-					}
-					else {
-						ThousandIslandPushSubscriber.this.subscribed.complete(reply);
-					}
-				});
-			}
+			subscription.whenComplete((reply, error) -> {
+				if (error != null) {
+					ThousandIslandPushSubscriber.this.subscribed.completeExceptionally(error);
+				}
+				else {
+					ThousandIslandPushSubscriber.this.subscribed.complete(reply);
+				}
+			});
 		}
 
 		@Override
