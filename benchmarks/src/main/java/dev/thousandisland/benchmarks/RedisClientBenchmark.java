@@ -1,51 +1,44 @@
 package dev.thousandisland.benchmarks;
 
-import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-
-import dev.thousandisland.client.ClientConfig;
-import dev.thousandisland.client.ClientConnection;
-import dev.thousandisland.example.resp.RespClient;
-import dev.thousandisland.example.resp.RespFraming;
+import dev.thousandisland.benchmarks.RedisClients.LettuceConnection;
+import dev.thousandisland.benchmarks.RedisClients.ThousandIslandConnection;
 
 /**
- * Pipelined SET/GET throughput against a real {@code redis-server} (started here on a free
- * loopback port), through one connection of Thousand Island's client (with the RESP example of
- * the core's test jar) and through one connection of Lettuce, in the same run.
- *
- * <p>Two workloads, half SET and half GET on 1,000 keys of 16-byte values, each reply decoded to
- * a {@code String} by both clients:
+ * Thousand Island's client against Lettuce and Jedis on a real {@code redis-server} (started here
+ * on a free loopback port), in one JVM and one run, SET and GET on {@link RedisKeys} with every
+ * reply checked against what its command must get. Three workloads:
  * <ul>
- * <li><b>64 callers</b>: 64 virtual threads each send a command and wait for its reply, so the
- * client pipelines up to 64 commands on its one connection;</li>
- * <li><b>batches of 256</b>: one thread sends 256 commands without waiting (requestAsync /
- * Lettuce's async API), then waits for all of them.</li>
+ * <li><b>64 blocking callers</b> ({@link BlockingCallers}): Thousand Island's one
+ * {@code ClientConnection} and its {@code ClientPool}, Lettuce's one shared connection
+ * ({@code sync()}) and Jedis's {@code JedisPool} of 64;</li>
+ * <li><b>batches of 256</b> ({@link AsyncBatches}): Thousand Island's connection and Lettuce's,
+ * async;</li>
+ * <li><b>pushes and requests</b> ({@link PushAndRequestMix}): a RESP3 connection subscribed to a
+ * channel that a publisher feeds at a fixed rate, taking SET and GET from 64 blocking callers at
+ * the same time; Thousand Island's connection and Lettuce's.</li>
  * </ul>
  * {@code RedisClientBenchmark [rounds] [seconds] [warm-up seconds]} (5, 5, 3 by default): every
- * round measures every client and workload, the clients' order alternating from round to round.
- * Prints each measurement, the medians (min–max) and Thousand Island ÷ Lettuce.
+ * round measures every client on every workload, the clients' order reversed each round. Prints
+ * and writes {@code client-redis-results.md} and its section of {@code results.md}: medians
+ * (min–max), Thousand Island ÷ each peer, per round too, against the target (≥ 1.3× Lettuce).
  */
 public final class RedisClientBenchmark {
 
-	private static final int CALLERS = 64;
+	private static final String CALLERS = "64 blocking callers, commands/s";
 
-	private static final int BATCH = 256;
+	private static final String BATCHES = "batches of 256, commands/s";
 
-	private static final int KEYS = 1000;
+	private static final String MIX_REQUESTS = "pushes and requests: commands/s";
 
-	private static final String VALUE = "0123456789abcdef";
+	private static final String MIX_PUSHES = "pushes and requests: pushes received/s";
 
 	private RedisClientBenchmark() {
 	}
@@ -54,176 +47,109 @@ public final class RedisClientBenchmark {
 		int rounds = (args.length > 0) ? Integer.parseInt(args[0]) : 5;
 		int seconds = (args.length > 1) ? Integer.parseInt(args[1]) : 5;
 		int warmup = (args.length > 2) ? Integer.parseInt(args[2]) : 3;
-		Map<String, Samples> results = new LinkedHashMap<>();
-		try (RedisServerProcess redis = RedisServerProcess.start()) {
-			List<Commands> clients = new ArrayList<>(List.of(thousandIsland(redis.port()), lettuce(redis.port())));
-			try {
-				for (Commands client : clients) {
-					check(client);
+		String loadBefore = loadAverage();
+		long started = System.nanoTime();
+		ClientRedisResults results = new ClientRedisResults();
+		Map<String, Long> delivered = new LinkedHashMap<>();
+		try (RedisServerProcess redis = RedisServerProcess.start();
+				ThousandIslandConnection thousandIsland = RedisClients.thousandIsland(redis.port());
+				BlockingRedis thousandIslandPool = RedisClients.thousandIslandPool(redis.port());
+				LettuceConnection lettuce = RedisClients.lettuce(redis.port());
+				BlockingRedis jedis = RedisClients.jedisPool(redis.port());
+				PushSubscriber thousandIslandPushes = new ThousandIslandPushSubscriber(redis.port());
+				PushSubscriber lettucePushes = new LettucePushSubscriber(redis.port());
+				PacedPublisher publisher = new PacedPublisher(redis.port())) {
+			for (int i = 0; i < RedisKeys.COUNT; i++) {
+				thousandIsland.set(RedisKeys.key(i), RedisKeys.value(i));
+			}
+			List<BlockingRedis> blocking = new ArrayList<>(List.of(thousandIsland, thousandIslandPool, lettuce, jedis));
+			List<AsyncRedis> async = new ArrayList<>(List.of(thousandIsland, lettuce));
+			List<PushSubscriber> subscribers = new ArrayList<>(List.of(thousandIslandPushes, lettucePushes));
+			// Warm every client up before the first round, so that none measures the JIT.
+			for (int i = 0; i < blocking.size(); i++) {
+				BlockingCallers.run(blocking.get(i), warmup);
+			}
+			for (int i = 0; i < async.size(); i++) {
+				AsyncBatches.run(async.get(i), warmup);
+				PushAndRequestMix.run(subscribers.get(i), publisher, warmup);
+			}
+			for (int round = 1; round <= rounds; round++) {
+				for (BlockingRedis client : blocking) {
+					record(results, round, CALLERS, client.name(), BlockingCallers.run(client, seconds));
 				}
-				for (Commands client : clients) {
-					// Warm both up before the first round, so that neither measures the JIT.
-					callers(client, warmup);
-					batches(client, warmup);
+				for (AsyncRedis client : async) {
+					record(results, round, BATCHES, client.name(), AsyncBatches.run(client, seconds));
 				}
-				for (int round = 1; round <= rounds; round++) {
-					for (Commands client : clients) {
-						record(results, round, client.name() + ", 64 callers", callers(client, seconds));
-						record(results, round, client.name() + ", batches of 256", batches(client, seconds));
-					}
-					clients = clients.reversed();
+				for (PushSubscriber subscriber : subscribers) {
+					PushAndRequestMix.Rates rates = PushAndRequestMix.run(subscriber, publisher, seconds);
+					record(results, round, MIX_REQUESTS, subscriber.name(), rates.requests());
+					record(results, round, MIX_PUSHES, subscriber.name(), rates.pushes());
+					delivered.merge(subscriber.name(), rates.delivered(), Long::sum);
 				}
+				blocking = blocking.reversed();
+				async = async.reversed();
+				subscribers = subscribers.reversed();
 			}
-			finally {
-				for (Commands client : clients) {
-					client.close();
-				}
-			}
+			String connection = thousandIsland.name();
+			String lettuceName = lettuce.name();
+			double target = ClientRedisResults.LETTUCE_TARGET;
+			results.ratio(CALLERS, connection, lettuceName, target);
+			results.ratio(CALLERS, connection, jedis.name(), Double.NaN);
+			results.ratio(CALLERS, thousandIslandPool.name(), lettuceName, Double.NaN);
+			results.ratio(CALLERS, thousandIslandPool.name(), jedis.name(), Double.NaN);
+			results.ratio(BATCHES, connection, lettuceName, target);
+			results.ratio(MIX_REQUESTS, connection, lettuceName, target);
+			results.ratio(MIX_PUSHES, connection, lettuceName, Double.NaN);
 		}
-		System.out.printf(Locale.ROOT, "%n| client, workload | commands/s, median (min–max) |%n|---|---|%n");
-		results.forEach((label, samples) -> System.out.printf(Locale.ROOT, "| %s | %,.0f (%,.0f–%,.0f) |%n", label,
-				samples.median(), samples.min(), samples.max()));
-		System.out.printf(Locale.ROOT, "%n| Thousand Island ÷ Lettuce | ratio of medians |%n|---|---|%n");
-		for (String workload : List.of("64 callers", "batches of 256")) {
-			System.out.printf(Locale.ROOT, "| %s | %.3f |%n", workload,
-					results.get("Thousand Island, " + workload).median() / results.get("Lettuce, " + workload).median());
+		StringBuilder counts = new StringBuilder();
+		delivered.forEach((client, count) -> counts.append(String.format(Locale.ROOT, "%s%s %,d", counts.isEmpty()
+				? "" : "; ", client, count)));
+		String report = results.render(head(rounds, seconds, warmup, started, loadBefore))
+				+ String.format(Locale.ROOT, "%nPushes published and received in the measured rounds, every one in "
+						+ "order and none taken for a reply (the run stops otherwise): %s. Every SET and GET reply "
+						+ "was the one its command must get.%n", counts);
+		System.out.println("\n" + report);
+		Path output = Path.of(System.getProperty("benchmarks.output", "."));
+		ClientRedisResults.write(output, report);
+		System.err.println("wrote " + output.resolve("client-redis-results.md") + " and its section of "
+				+ output.resolve("results.md"));
+		System.exit(0);
+	}
+
+	private static String head(int rounds, int seconds, int warmup, long started, String loadBefore) {
+		return MachineInfo.describe() + String.format(Locale.ROOT, "%n%n`RedisClientBenchmark %d %d %d`: %d round(s) "
+				+ "of %d s per client and workload after a %d s warm-up of each, the clients' order reversed each "
+				+ "round; %.0f s in all. Load average (`/proc/loadavg`, 1 min) %s at the start, %s at the end; the "
+				+ "machine's two cores are shared with redis-server and other builds, so read the per-round ratios "
+				+ "as well as the medians.%n%n"
+				+ "- Clients: Thousand Island's client with the RESP example of the core's test jar (one "
+				+ "`ClientConnection`; a `ClientPool` of %d, pooled requests to the least busy member); Lettuce "
+				+ "(Spring Boot's version, one shared connection, `sync()` for blocking callers, `async()` for "
+				+ "batches); Jedis (Spring Boot's version, `JedisPool` of max %d, a connection borrowed per command).%n"
+				+ "- Workloads: half SET, half GET on %,d keys of 16-byte values, every reply checked (a wrong one "
+				+ "stops the run): %d blocking callers (virtual threads); one thread sending batches of %d "
+				+ "without waiting; and pushes with requests: a RESP3 (`HELLO 3`) connection SUBSCRIBEd to a "
+				+ "channel a publisher on another connection feeds at %,d messages/s, while %d blocking callers "
+				+ "send SET/GET on that same connection (Thousand Island: `classify` sends `>` message frames to "
+				+ "`handleFrame`; Lettuce: `connectPubSub()` on RESP3 with a `RedisPubSubAdapter`). Every message "
+				+ "published must arrive, in order, and none may be taken for a reply, or the run stops.",
+				rounds, seconds, warmup, rounds, seconds, warmup, (System.nanoTime() - started) / 1e9, loadBefore,
+				loadAverage(), RedisClients.POOL_MEMBERS, RedisClients.JEDIS_POOL_MAX, RedisKeys.COUNT,
+				BlockingCallers.CALLERS, AsyncBatches.BATCH, PushAndRequestMix.PUSH_RATE, BlockingCallers.CALLERS);
+	}
+
+	private static void record(ClientRedisResults results, int round, String workload, String client, double value) {
+		results.add(workload, client, value);
+		System.err.printf(Locale.ROOT, "round %d %-40s %-40s %,.0f%n", round, workload, client, value);
+	}
+
+	private static String loadAverage() {
+		try {
+			return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
 		}
-	}
-
-	/** Both clients must read back what they wrote, or their figures mean nothing. */
-	private static void check(Commands client) {
-		String key = "check:" + client.name();
-		String stored = client.set(key, VALUE).toCompletableFuture().join();
-		String read = client.get(key).toCompletableFuture().join();
-		if (!"OK".equals(stored) || !VALUE.equals(read)) {
-			throw new IllegalStateException(client.name() + " answered SET with " + stored + " and GET with " + read);
+		catch (Exception ex) {
+			return "unknown";
 		}
-	}
-
-	private static void record(Map<String, Samples> results, int round, String label, double value) {
-		results.computeIfAbsent(label, (key) -> new Samples()).add(value);
-		System.err.printf(Locale.ROOT, "round %d %-36s %,.0f commands/s%n", round, label, value);
-	}
-
-	/** CALLERS virtual threads, each one command at a time, for the given time. */
-	private static double callers(Commands client, int seconds) throws InterruptedException {
-		LongAdder done = new LongAdder();
-		long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-		long start = System.nanoTime();
-		List<Thread> threads = new ArrayList<>();
-		for (int t = 0; t < CALLERS; t++) {
-			int caller = t;
-			threads.add(Thread.ofVirtual().start(() -> {
-				long n = caller;
-				while (System.nanoTime() - end < 0) {
-					String key = "key:" + (n % KEYS);
-					if ((n & 1) == 0) {
-						client.set(key, VALUE).toCompletableFuture().join();
-					}
-					else {
-						client.get(key).toCompletableFuture().join();
-					}
-					n++;
-					done.increment();
-				}
-			}));
-		}
-		for (Thread thread : threads) {
-			thread.join();
-		}
-		return done.sum() / ((System.nanoTime() - start) / 1e9);
-	}
-
-	/** One thread, BATCH commands without waiting, then all their replies, for the given time. */
-	private static double batches(Commands client, int seconds) {
-		long commands = 0;
-		long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-		long start = System.nanoTime();
-		List<CompletableFuture<String>> replies = new ArrayList<>(BATCH);
-		while (System.nanoTime() - end < 0) {
-			replies.clear();
-			for (int i = 0; i < BATCH; i++) {
-				String key = "key:" + (i % KEYS);
-				replies.add(((i & 1) == 0 ? client.set(key, VALUE) : client.get(key)).toCompletableFuture());
-			}
-			CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).join();
-			commands += BATCH;
-		}
-		return commands / ((System.nanoTime() - start) / 1e9);
-	}
-
-	private static Commands thousandIsland(int port) {
-		ClientConnection connection = ClientConnection.start(ClientConfig.builder(new RespFraming())
-			.name("redis")
-			.tcp("127.0.0.1", port)
-			.queueSize(10_000)
-			.requestTimeout(Duration.ofSeconds(30))
-			.build());
-		RespClient client = new RespClient(connection);
-		Duration timeout = Duration.ofSeconds(30);
-		return new Commands() {
-
-			@Override
-			public String name() {
-				return "Thousand Island";
-			}
-
-			@Override
-			public CompletionStage<String> set(String key, String value) {
-				return client.commandAsync(timeout, "SET", key, value);
-			}
-
-			@Override
-			public CompletionStage<String> get(String key) {
-				return client.commandAsync(timeout, "GET", key);
-			}
-
-			@Override
-			public void close() throws Exception {
-				connection.stop(Duration.ofSeconds(5));
-			}
-
-		};
-	}
-
-	private static Commands lettuce(int port) {
-		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
-		StatefulRedisConnection<String, String> connection = client.connect();
-		return new Commands() {
-
-			@Override
-			public String name() {
-				return "Lettuce";
-			}
-
-			@Override
-			public CompletionStage<String> set(String key, String value) {
-				return connection.async().set(key, value);
-			}
-
-			@Override
-			public CompletionStage<String> get(String key) {
-				return connection.async().get(key);
-			}
-
-			@Override
-			public void close() {
-				connection.close();
-				client.shutdown();
-			}
-
-		};
-	}
-
-	/** The two commands of the workload, as a client sends them. */
-	private interface Commands extends AutoCloseable {
-
-		String name();
-
-		CompletionStage<String> set(String key, String value);
-
-		CompletionStage<String> get(String key);
-
 	}
 
 }

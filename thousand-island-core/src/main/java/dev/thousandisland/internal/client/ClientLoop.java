@@ -105,7 +105,11 @@ public final class ClientLoop implements Runnable {
 		this.inbox.moveTo(ClientState.CONNECTING);
 		this.span = this.telemetry.startSpan("client", Map.of("name", this.config.name(), "address",
 				this.config.address().toString(), "transport", this.config.transport().name()));
-		this.thread = Thread.ofVirtual().name("thousand-island-client-" + this.config.name()).start(this);
+		Thread thread = Thread.ofVirtual().name("thousand-island-client-" + this.config.name()).unstarted(this);
+		// Set before the thread runs: submit tells handleConnection's requests by it, and one made
+		// before it was set would queue behind the next as an ordinary request (HELLO after SUBSCRIBE).
+		this.thread = thread;
+		thread.start();
 	}
 
 	/**
