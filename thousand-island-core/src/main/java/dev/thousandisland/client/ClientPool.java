@@ -26,12 +26,15 @@ import dev.thousandisland.internal.client.PoolMembers;
  * </ul>
  *
  * <p>A pool started with a {@link PoolSize#growing growing} {@link PoolSize} starts its
- * {@code minSize} members and, when a request or a borrower finds no member that is connected,
- * not borrowed and without outstanding requests, starts one more (connecting in the background,
- * one at a time, and only while every member is connected), up to {@code maxSize}; it stops the
- * members above {@code minSize} that had no request and were not borrowed for
- * {@code idleTimeout}, after their last request ended. Members are named {@code <name>-<index>}; a
- * new member takes the lowest index that no open member holds.
+ * {@code minSize} members. When a request or a borrower finds no member that is connected, not
+ * borrowed and without outstanding requests, the pool starts one more (connecting in the
+ * background, one at a time, only while every member is connected, never past {@code maxSize})
+ * and the caller takes the first member that gets room or the new one once connected (after
+ * 100 ms without a connect, a request goes to the least busy member as in a fixed pool). The pool
+ * stops, gracefully, the members above {@code minSize} that had no request and were not borrowed
+ * for {@code idleTimeout}. Members are named {@code <name>-<index>}; a new member takes the
+ * lowest index that no open member holds. After {@link #stop} a pool with no member left throws
+ * {@link IllegalStateException} for a request or a borrow.
  */
 public final class ClientPool implements AutoCloseable {
 
