@@ -42,9 +42,13 @@ public final class ClientPool implements AutoCloseable {
 
 	private final Duration requestTimeout;
 
-	private ClientPool(PoolMembers members, Duration requestTimeout) {
+	/** Whether members may be stopped for idleness, so that a request must say when it ended. */
+	private final boolean grows;
+
+	private ClientPool(PoolMembers members, Duration requestTimeout, boolean grows) {
 		this.members = members;
 		this.requestTimeout = requestTimeout;
+		this.grows = grows;
 	}
 
 	/**
@@ -68,7 +72,7 @@ public final class ClientPool implements AutoCloseable {
 	 * @return the pool
 	 */
 	public static ClientPool start(ClientConfig config, PoolSize size) {
-		return new ClientPool(new PoolMembers(config, size), config.requestTimeout());
+		return new ClientPool(new PoolMembers(config, size), config.requestTimeout(), size.grows());
 	}
 
 	/**
@@ -242,7 +246,7 @@ public final class ClientPool implements AutoCloseable {
 			this.members.used(member);
 			throw ex;
 		}
-		if (this.members.grows()) {
+		if (this.grows) {
 			// The member is idle only once the reply came: a growing pool must not stop it before.
 			sent.whenComplete((value, failure) -> this.members.used(member));
 		}

@@ -233,23 +233,23 @@ final class ClientDefinitions {
 		}
 	}
 
-	/** A fixed pool of pool-size, or one growing from pool-size to pool-max-size. */
+	/** A fixed pool of pool-size, or one growing from pool-size to pool.max-size. */
 	private static PoolSize poolSize(String name, ThousandIslandClientProperties client) {
 		int size = client.getPoolSize();
 		if (size < 1) {
 			throw new InvalidConfigurationPropertyValueException(property(name, "pool-size"), size, "Must be at least 1");
 		}
-		Duration idleTimeout = client.getPoolIdleTimeout();
+		Duration idleTimeout = client.getPool().getIdleTimeout();
 		if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
-			throw new InvalidConfigurationPropertyValueException(property(name, "pool-idle-timeout"), idleTimeout,
+			throw new InvalidConfigurationPropertyValueException(property(name, "pool.idle-timeout"), idleTimeout,
 					"Must be positive");
 		}
-		Integer max = client.getPoolMaxSize();
+		Integer max = client.getPool().getMaxSize();
 		if (max == null) {
 			return PoolSize.fixed(size);
 		}
 		if (max < size) {
-			throw new InvalidConfigurationPropertyValueException(property(name, "pool-max-size"), max,
+			throw new InvalidConfigurationPropertyValueException(property(name, "pool.max-size"), max,
 					"Must be at least pool-size (" + size + ")");
 		}
 		return PoolSize.growing(size, max, idleTimeout);

@@ -110,7 +110,7 @@ public final class ThousandIslandClient {
 	}
 
 	/**
-	 * Returns the pool of a client with {@code pool-size} or {@code pool-max-size} over 1, once
+	 * Returns the pool of a client with {@code pool-size} or {@code pool.max-size} over 1, once
 	 * started.
 	 * @return the pool, or empty for a single connection or before the start
 	 */

@@ -52,24 +52,16 @@ public class ThousandIslandClientProperties {
 	private Duration connectTimeout = Duration.ofSeconds(5);
 
 	/**
-	 * Number of connections: 1 is a single ClientConnection, more make a ClientPool that sends
-	 * each request to the connection with the fewest outstanding. With pool-max-size, the number
-	 * a growing pool starts with and never goes below.
+	 * Number of connections: 1 is a single ClientConnection, more make a ClientPool that sends each
+	 * request to the one with the fewest outstanding; with pool.max-size, a growing pool's minimum.
 	 */
 	private int poolSize = 1;
 
 	/**
-	 * Most connections of a pool that grows: when no connection is free (every one borrowed or
-	 * with requests outstanding), one more is opened, up to this many, and those idle for
-	 * pool-idle-timeout are closed, down to pool-size. Not set: a fixed pool of pool-size.
+	 * How a pool grows past pool-size under load and shrinks back.
 	 */
-	private @Nullable Integer poolMaxSize;
-
-	/**
-	 * Time a connection above pool-size may go without a request and without being borrowed
-	 * before a growing pool closes it.
-	 */
-	private Duration poolIdleTimeout = Duration.ofSeconds(60);
+	@NestedConfigurationProperty
+	private final ThousandIslandClientPoolProperties pool = new ThousandIslandClientPoolProperties();
 
 	/**
 	 * Timeout of requests made without one, waiting in the queue included.
@@ -214,20 +206,8 @@ public class ThousandIslandClientProperties {
 		this.poolSize = poolSize;
 	}
 
-	public @Nullable Integer getPoolMaxSize() {
-		return this.poolMaxSize;
-	}
-
-	public void setPoolMaxSize(@Nullable Integer poolMaxSize) {
-		this.poolMaxSize = poolMaxSize;
-	}
-
-	public Duration getPoolIdleTimeout() {
-		return this.poolIdleTimeout;
-	}
-
-	public void setPoolIdleTimeout(Duration poolIdleTimeout) {
-		this.poolIdleTimeout = poolIdleTimeout;
+	public ThousandIslandClientPoolProperties getPool() {
+		return this.pool;
 	}
 
 	public Duration getRequestTimeout() {

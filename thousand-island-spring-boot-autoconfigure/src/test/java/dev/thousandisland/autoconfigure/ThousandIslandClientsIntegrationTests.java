@@ -87,8 +87,8 @@ class ThousandIslandClientsIntegrationTests {
 	void poolMaxSizeMakesAPoolThatGrowsUnderLoadAndShrinksBackToPoolSize() throws Exception {
 		Server server = echoServer(0);
 		try (ConfigurableApplicationContext context = application("thousandisland.clients.echo.port=" + server.port(),
-				"thousandisland.clients.echo.framing.type=line", "thousandisland.clients.echo.pool-max-size=3",
-				"thousandisland.clients.echo.pool-idle-timeout=200ms").run()) {
+				"thousandisland.clients.echo.framing.type=line", "thousandisland.clients.echo.pool.max-size=3",
+				"thousandisland.clients.echo.pool.idle-timeout=200ms").run()) {
 			ThousandIslandClient echo = context.getBean(ThousandIslandClients.class).get("echo");
 			assertThat(echo.definition().pool()).isEqualTo(PoolSize.growing(1, 3, Duration.ofMillis(200)));
 			ClientPool pool = echo.pool().orElseThrow();
@@ -114,12 +114,12 @@ class ThousandIslandClientsIntegrationTests {
 		assertThatExceptionOfType(Exception.class)
 			.isThrownBy(() -> application("thousandisland.clients.echo.port=6379",
 					"thousandisland.clients.echo.framing.type=line", "thousandisland.clients.echo.pool-size=4",
-					"thousandisland.clients.echo.pool-max-size=2")
+					"thousandisland.clients.echo.pool.max-size=2")
 				.run()
 				.close())
 			.havingRootCause()
 			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-			.withMessageContaining("thousandisland.clients.echo.pool-max-size")
+			.withMessageContaining("thousandisland.clients.echo.pool.max-size")
 			.withMessageContaining("at least pool-size (4)");
 	}
 
@@ -127,13 +127,13 @@ class ThousandIslandClientsIntegrationTests {
 	void nonPositivePoolIdleTimeoutFailsStartUpNamingTheProperty() {
 		assertThatExceptionOfType(Exception.class)
 			.isThrownBy(() -> application("thousandisland.clients.echo.port=6379",
-					"thousandisland.clients.echo.framing.type=line", "thousandisland.clients.echo.pool-max-size=2",
-					"thousandisland.clients.echo.pool-idle-timeout=0s")
+					"thousandisland.clients.echo.framing.type=line", "thousandisland.clients.echo.pool.max-size=2",
+					"thousandisland.clients.echo.pool.idle-timeout=0s")
 				.run()
 				.close())
 			.havingRootCause()
 			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-			.withMessageContaining("thousandisland.clients.echo.pool-idle-timeout");
+			.withMessageContaining("thousandisland.clients.echo.pool.idle-timeout");
 	}
 
 	@Test

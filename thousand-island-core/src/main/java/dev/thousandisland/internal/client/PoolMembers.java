@@ -29,9 +29,7 @@ import dev.thousandisland.client.RequestTimeoutException;
  * connected: one connect at a time, and none against a peer that is down or refusing.
  *
  * <p>A member stopped for idleness keeps its index (its name is {@code <name>-<index>}) and counts
- * against {@code maxSize} until its stop has ended, so the pool never has more than
- * {@code maxSize} connections open; a new member takes the lowest free index, so names stay
- * within {@code <name>-0} to {@code <name>-<maxSize - 1>}.
+ * against {@code maxSize} until its stop has ended; a new member takes the lowest free index.
  */
 public final class PoolMembers {
 
@@ -45,7 +43,7 @@ public final class PoolMembers {
 	/** How often a waiting take looks at a joining member again: connects are not announced. */
 	private static final long JOIN_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-	/** How often a take that waits for a borrowed member looks again at whether the pool may grow. */
+	/** How often a take waiting for a borrowed member looks again at whether the pool may grow. */
 	private static final long GROWTH_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
 	private final ClientConfig config;
@@ -106,16 +104,9 @@ public final class PoolMembers {
 	}
 
 	/**
-	 * Returns whether the pool grows and shrinks, so that requests must say when they end.
-	 * @return whether it does
-	 */
-	public boolean grows() {
-		return this.size.grows();
-	}
-
-	/**
 	 * Takes a member for a request without waiting: the least busy that is not borrowed.
-	 * @return the member, empty if every member is borrowed and the pool may not grow
+	 * @return the member, empty if the caller must wait: every member borrowed, or one opened for
+	 * it still connecting
 	 */
 	public Optional<PoolMember> takeNow() {
 		this.lock.lock();
@@ -133,7 +124,8 @@ public final class PoolMembers {
 	 * @param timeout the longest wait
 	 * @param borrow whether the caller takes the member for itself alone
 	 * @return the member
-	 * @throws RequestTimeoutException (not written) if every member stayed borrowed
+	 * @throws RequestTimeoutException (not written) if every member stayed borrowed, or the
+	 * member opened for the caller did not connect in time
 	 * @throws InterruptedException if interrupted while waiting
 	 */
 	public PoolMember take(Duration timeout, boolean borrow) throws RequestTimeoutException, InterruptedException {
@@ -147,13 +139,15 @@ public final class PoolMembers {
 				if (member != null) {
 					return member;
 				}
+				boolean joining = joining(System.nanoTime());
 				if (remaining <= 0) {
-					String advice = this.size.grows() ? "raise maxSize (" + this.size.maxSize() + ")"
-							: "grow the pool";
-					throw new RequestTimeoutException("All " + this.live.size() + " members of the pool stayed "
-							+ "borrowed for " + timeout + "; return leases sooner or " + advice, false);
+					throw new RequestTimeoutException(joining ? "No member of the pool was free and the member it "
+							+ "opened did not connect within " + timeout : "All " + this.live.size() + " members of "
+							+ "the pool stayed borrowed for " + timeout + "; return leases sooner or "
+							+ (this.size.grows() ? "raise maxSize (" + this.size.maxSize() + ")" : "grow the pool"),
+							false);
 				}
-				long recheck = joining(System.nanoTime()) ? JOIN_RECHECK_NANOS
+				long recheck = joining ? JOIN_RECHECK_NANOS
 						: (this.size.grows() && !this.stopped) ? GROWTH_RECHECK_NANOS : remaining;
 				long wait = Math.min(remaining, recheck);
 				remaining -= wait - Math.max(0, this.changed.awaitNanos(wait));
@@ -335,8 +329,9 @@ public final class PoolMembers {
 	}
 
 	/**
-	 * Stops the members above the minimum that stayed idle for the idle timeout, newest first.
-	 * Returns how long until the next one could be idle long enough, or -1 once the pool stopped.
+	 * Stops the members above the minimum that stayed idle for the idle timeout, those idle longest
+	 * first; a member busy now, by whoever (a caller using it directly included), is used now.
+	 * Returns how long until the next one could be idle long enough, or -1 once stopped.
 	 */
 	private long closeIdle() {
 		long idleNanos = this.size.idleTimeout().toNanos();
@@ -346,27 +341,34 @@ public final class PoolMembers {
 				return -1;
 			}
 			long now = System.nanoTime();
-			long next = idleNanos;
-			for (int i = this.live.size() - 1; i >= 0; i--) {
-				PoolMember member = this.live.get(i);
+			// Read once: requests end (and touch lastUsed) without the lock, so sort a snapshot.
+			record Idle(PoolMember member, long since) {
+			}
+			List<Idle> idle = new ArrayList<>();
+			for (PoolMember member : this.live) {
 				if (member.borrowed || member.inUse.get() > 0 || member.client.outstanding() > 0) {
-					// Busy now, whoever made it so (a caller using the member directly included).
 					member.lastUsed = now;
-					continue;
-				}
-				long idleFor = now - member.lastUsed;
-				if (idleFor >= idleNanos && this.live.size() > this.size.minSize()) {
-					this.live.remove(i);
-					publish();
-					this.closers.add(Thread.ofVirtual()
-						.name("client-pool-close-" + member.client.config().name())
-						.start(() -> close(member)));
 				}
 				else {
-					next = Math.min(next, idleNanos - idleFor);
+					idle.add(new Idle(member, member.lastUsed));
 				}
 			}
-			return Math.max(next, 1);
+			idle.sort(Comparator.comparingLong(Idle::since));
+			for (Idle candidate : idle) {
+				if (this.live.size() <= this.size.minSize()) {
+					break;
+				}
+				if (now - candidate.since() < idleNanos) {
+					return Math.max(1, idleNanos - (now - candidate.since()));
+				}
+				PoolMember member = candidate.member();
+				this.live.remove(member);
+				publish();
+				this.closers.add(Thread.ofVirtual()
+					.name("client-pool-close-" + member.client.config().name())
+					.start(() -> close(member)));
+			}
+			return idleNanos;
 		}
 		finally {
 			this.lock.unlock();

@@ -16,7 +16,7 @@ import dev.thousandisland.client.ClientConnection;
  * @param transport {@code tcp}, {@code tls} or {@code unix}
  * @param poolSize its number of connections now ({@code pool-size} before the start): a growing
  * pool's current size
- * @param maxPoolSize the most connections it may open ({@code pool-max-size}, or {@code pool-size})
+ * @param maxPoolSize the most connections it may open ({@code pool.max-size}, or {@code pool-size})
  * @param connected how many of them are connected now
  * @param outstanding requests held: queued, or written and waiting for their reply
  * @param queued requests waiting to be written

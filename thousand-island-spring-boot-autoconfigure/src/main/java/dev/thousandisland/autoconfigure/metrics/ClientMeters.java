@@ -47,7 +47,7 @@ final class ClientMeters {
 		Gauge.builder("thousandisland.client.connections.max", client,
 				(measured) -> measured.definition().pool().maxSize())
 			.tags(tags)
-			.description("Most connections the client may open: pool-max-size, or pool-size")
+			.description("Most connections the client may open: pool.max-size, or pool-size")
 			.register(registry);
 		Gauge.builder("thousandisland.client.requests.queued", client,
 				(measured) -> count(measured, ClientConnection::queued))

@@ -51,8 +51,8 @@ import static org.awaitility.Awaitility.await;
 				"thousandisland.clients.down.backoff.max=50ms", "thousandisland.clients.late.host=127.0.0.1",
 				"thousandisland.clients.late.framing.type=line", "thousandisland.clients.late.backoff.initial=20ms",
 				"thousandisland.clients.late.backoff.max=50ms", "thousandisland.clients.grow.host=127.0.0.1",
-				"thousandisland.clients.grow.framing.type=line", "thousandisland.clients.grow.pool-max-size=2",
-				"thousandisland.clients.grow.pool-idle-timeout=200ms" })
+				"thousandisland.clients.grow.framing.type=line", "thousandisland.clients.grow.pool.max-size=2",
+				"thousandisland.clients.grow.pool.idle-timeout=200ms" })
 class ThousandIslandClientActuatorTests {
 
 	private static Server upServer;
