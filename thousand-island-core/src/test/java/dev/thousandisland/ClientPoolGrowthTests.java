@@ -2,6 +2,7 @@ package dev.thousandisland;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +23,7 @@ import dev.thousandisland.client.ClientConfig;
 import dev.thousandisland.client.ClientConnection;
 import dev.thousandisland.client.ClientPool;
 import dev.thousandisland.client.PoolSize;
+import dev.thousandisland.client.RequestTimeoutException;
 import dev.thousandisland.framing.Framing;
 import dev.thousandisland.telemetry.TelemetryEvent;
 import dev.thousandisland.telemetry.TelemetryListener;
@@ -33,7 +37,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * A pool that grows from a minimum to a maximum when every member is busy and stops members that
  * stayed idle, against this project's scripted line server: never more members than the maximum,
- * however many callers race, never a borrowed member or one with requests in flight stopped.
+ * however many callers race, none opened against a peer that is down, never a borrowed member or
+ * one with requests in flight stopped.
  */
 class ClientPoolGrowthTests {
 
@@ -147,6 +152,33 @@ class ClientPoolGrowthTests {
 	}
 
 	@Test
+	void aPoolWhosePeerIsDownDoesNotOpenMoreMembersAgainstIt() throws Exception {
+		int port;
+		try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			port = probe.getLocalPort();
+		}
+		ClientConfig config = ClientConfig.builder(Framing.line())
+			.name("grow")
+			.tcp(InetAddress.getLoopbackAddress().getHostAddress(), port)
+			.backoff(ClientTestPeers.FAST)
+			.telemetryListeners(List.of(this.open))
+			.build();
+		this.pool = ClientPool.start(config, PoolSize.growing(1, 4, Duration.ofMinutes(1)));
+		List<CompletableFuture<ByteBuffer>> waiting = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			waiting.add(this.pool.requestAsync(line("echo " + i), Duration.ofMillis(300)));
+		}
+		for (CompletableFuture<ByteBuffer> request : waiting) {
+			assertThatExceptionOfType(ExecutionException.class)
+				.isThrownBy(() -> request.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+				.havingCause()
+				.isInstanceOf(RequestTimeoutException.class);
+		}
+		assertThat(names()).containsExactly("grow-0");
+		assertThat(this.open.started).hasValue(1);
+	}
+
+	@Test
 	void aFixedPoolNeitherGrowsNorShrinks() throws Exception {
 		start(PoolSize.fixed(2));
 		for (int i = 0; i < 6; i++) {
@@ -201,7 +233,7 @@ class ClientPoolGrowthTests {
 		go.countDown();
 		List<String> all = new ArrayList<>();
 		for (CompletableFuture<List<String>> result : results) {
-			all.addAll(result.get(WAIT.toSeconds() * 3, java.util.concurrent.TimeUnit.SECONDS));
+			all.addAll(result.get(WAIT.toSeconds() * 3, TimeUnit.SECONDS));
 		}
 		return all;
 	}
