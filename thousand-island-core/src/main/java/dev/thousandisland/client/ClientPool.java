@@ -2,15 +2,13 @@ package dev.thousandisland.client;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 import dev.thousandisland.InvalidOptionException;
+import dev.thousandisland.internal.client.PoolMember;
+import dev.thousandisland.internal.client.PoolMembers;
 
 /**
  * N client connections to the same server behind one object: poolboy's pool of workers, each
@@ -26,23 +24,31 @@ import dev.thousandisland.InvalidOptionException;
  * checkout and checkin): for protocols with connection state, such as a transaction or a
  * {@code SELECT}ed database. A borrowed member takes no pooled requests.
  * </ul>
+ *
+ * <p>A pool started with a {@link PoolSize#growing growing} {@link PoolSize} starts its
+ * {@code minSize} members. When a request or a borrower finds no member that is connected, not
+ * borrowed and without outstanding requests, the pool starts one more (connecting in the
+ * background, one at a time, only while every member is connected, never past {@code maxSize})
+ * and the caller takes the first member that gets room or the new one once connected (after
+ * 100 ms without a connect, a request goes to the least busy member as in a fixed pool). The pool
+ * stops, gracefully, the members above {@code minSize} that had no request and were not borrowed
+ * for {@code idleTimeout}. Members are named {@code <name>-<index>}; a new member takes the
+ * lowest index that no open member holds. After {@link #stop} a pool with no member left throws
+ * {@link IllegalStateException} for a request or a borrow.
  */
 public final class ClientPool implements AutoCloseable {
 
-	private final List<ClientConnection> members;
-
-	private final boolean[] borrowed;
-
-	private final ReentrantLock lock = new ReentrantLock();
-
-	private final Condition returned = this.lock.newCondition();
+	private final PoolMembers members;
 
 	private final Duration requestTimeout;
 
-	private ClientPool(List<ClientConnection> members, Duration requestTimeout) {
-		this.members = List.copyOf(members);
-		this.borrowed = new boolean[members.size()];
+	/** Whether members may be stopped for idleness, so that a request must say when it ended. */
+	private final boolean grows;
+
+	private ClientPool(PoolMembers members, Duration requestTimeout, boolean grows) {
+		this.members = members;
 		this.requestTimeout = requestTimeout;
+		this.grows = grows;
 	}
 
 	/**
@@ -51,16 +57,22 @@ public final class ClientPool implements AutoCloseable {
 	 * @param config the members' configuration
 	 * @param size how many members, at least 1
 	 * @return the pool
+	 * @throws InvalidOptionException (option {@code poolSize}) if {@code size} is below 1
 	 */
 	public static ClientPool start(ClientConfig config, int size) {
-		if (size < 1) {
-			throw new InvalidOptionException("poolSize", size, "must be at least 1");
-		}
-		List<ClientConnection> members = new ArrayList<>();
-		for (int i = 0; i < size; i++) {
-			members.add(ClientConnection.start(config.withName(config.name() + "-" + i)));
-		}
-		return new ClientPool(members, config.requestTimeout());
+		return start(config, PoolSize.fixed(size));
+	}
+
+	/**
+	 * Starts a pool of {@code size.minSize()} members, each with {@code config} and named
+	 * {@code <name>-<index>}, that grows to {@code size.maxSize()} under load and stops members
+	 * idle for {@code size.idleTimeout()}; they connect in the background and this returns at once.
+	 * @param config the members' configuration
+	 * @param size how many members: {@link PoolSize#fixed} or {@link PoolSize#growing}
+	 * @return the pool
+	 */
+	public static ClientPool start(ClientConfig config, PoolSize size) {
+		return new ClientPool(new PoolMembers(config, size), config.requestTimeout(), size.grows());
 	}
 
 	/**
@@ -90,8 +102,13 @@ public final class ClientPool implements AutoCloseable {
 	public ByteBuffer request(ByteBuffer payload, Duration timeout) throws RequestFailedException, InterruptedException {
 		ClientConfig.requirePositive("timeout", timeout);
 		long start = System.nanoTime();
-		ClientConnection member = this.members.get(awaitFree(timeout, false));
-		return member.request(payload, left(timeout, start));
+		PoolMember member = this.members.take(timeout, false);
+		try {
+			return member.client().request(payload, left(timeout, start));
+		}
+		finally {
+			this.members.used(member);
+		}
 	}
 
 	/**
@@ -117,20 +134,29 @@ public final class ClientPool implements AutoCloseable {
 	 */
 	public CompletableFuture<ByteBuffer> requestAsync(ByteBuffer payload, Duration timeout) {
 		ClientConfig.requirePositive("timeout", timeout);
-		Optional<ClientConnection> free = freeNow();
+		Optional<PoolMember> free;
+		try {
+			free = this.members.takeNow();
+		}
+		catch (IllegalStateException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
 		if (free.isPresent()) {
-			return free.get().requestAsync(payload, timeout);
+			return send(free.get(), payload, timeout);
 		}
 		CompletableFuture<ByteBuffer> reply = new CompletableFuture<>();
 		long start = System.nanoTime();
 		Thread waiter = Thread.ofVirtual().name("client-pool-wait").start(() -> {
 			try {
-				ClientConnection member = this.members.get(awaitFree(timeout, false));
+				PoolMember member = this.members.take(timeout, false);
 				if (!reply.isDone()) {
-					forward(member.requestAsync(payload, left(timeout, start)), reply);
+					forward(send(member, payload, left(timeout, start)), reply);
+				}
+				else {
+					this.members.used(member);
 				}
 			}
-			catch (RequestTimeoutException ex) {
+			catch (RequestTimeoutException | RuntimeException ex) {
 				reply.completeExceptionally(ex);
 			}
 			catch (InterruptedException ex) {
@@ -155,7 +181,7 @@ public final class ClientPool implements AutoCloseable {
 	 * @throws InterruptedException if interrupted while waiting
 	 */
 	public Lease borrow(Duration timeout) throws RequestTimeoutException, InterruptedException {
-		return new Lease(awaitFree(timeout, true));
+		return new Lease(this.members.take(timeout, true));
 	}
 
 	/**
@@ -173,11 +199,12 @@ public final class ClientPool implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the members, in the order they were started.
+	 * Returns the members open now, by index: a snapshot, which a growing pool's later growth or
+	 * idle stops do not change.
 	 * @return the members
 	 */
 	public List<ClientConnection> members() {
-		return this.members;
+		return this.members.clients();
 	}
 
 	/**
@@ -185,7 +212,7 @@ public final class ClientPool implements AutoCloseable {
 	 * @return the count
 	 */
 	public int connected() {
-		return (int) this.members.stream().filter(ClientConnection::isConnected).count();
+		return (int) members().stream().filter(ClientConnection::isConnected).count();
 	}
 
 	/**
@@ -195,25 +222,7 @@ public final class ClientPool implements AutoCloseable {
 	 * @throws InterruptedException if interrupted while waiting
 	 */
 	public boolean stop(Duration timeout) throws InterruptedException {
-		List<Thread> stoppers = new ArrayList<>();
-		boolean[] clean = new boolean[this.members.size()];
-		for (int i = 0; i < this.members.size(); i++) {
-			int index = i;
-			stoppers.add(Thread.ofVirtual().start(() -> {
-				try {
-					clean[index] = this.members.get(index).stop(timeout);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-			}));
-		}
-		boolean all = true;
-		for (int i = 0; i < stoppers.size(); i++) {
-			stoppers.get(i).join();
-			all &= clean[i];
-		}
-		return all;
+		return this.members.stop(timeout);
 	}
 
 	/** Stops every member, with the members' request timeout as the deadline. */
@@ -227,42 +236,24 @@ public final class ClientPool implements AutoCloseable {
 		}
 	}
 
-	private Optional<ClientConnection> freeNow() {
-		this.lock.lock();
+	/** Sends through a member taken for a request, which is released when the request ends. */
+	private CompletableFuture<ByteBuffer> send(PoolMember member, ByteBuffer payload, Duration timeout) {
+		CompletableFuture<ByteBuffer> sent;
 		try {
-			return leastBusy().map(this.members::get);
+			sent = member.client().requestAsync(payload, timeout);
 		}
-		finally {
-			this.lock.unlock();
+		catch (RuntimeException ex) {
+			this.members.used(member);
+			throw ex;
 		}
-	}
-
-	/**
-	 * Waits up to {@code timeout} for a member that is not borrowed and returns its index,
-	 * marking it borrowed when {@code borrow} is set.
-	 */
-	private int awaitFree(Duration timeout, boolean borrow) throws RequestTimeoutException, InterruptedException {
-		// Durations past Long.MAX_VALUE nanoseconds (about 292 years) wait as long as that.
-		long remaining = timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
-				: timeout.toNanos();
-		this.lock.lockInterruptibly();
-		try {
-			while (true) {
-				Optional<Integer> free = leastBusy();
-				if (free.isPresent()) {
-					this.borrowed[free.get()] |= borrow;
-					return free.get();
-				}
-				if (remaining <= 0) {
-					throw new RequestTimeoutException("All " + this.members.size() + " members of the pool stayed "
-							+ "borrowed for " + timeout + "; return leases sooner or grow the pool", false);
-				}
-				remaining = this.returned.awaitNanos(remaining);
-			}
+		if (this.grows) {
+			// The member is idle only once the reply came: a growing pool must not stop it before.
+			sent.whenComplete((value, failure) -> this.members.used(member));
 		}
-		finally {
-			this.lock.unlock();
+		else {
+			this.members.used(member);
 		}
+		return sent;
 	}
 
 	/** What is left of {@code timeout} since {@code start}; at least a nanosecond, so the member decides. */
@@ -287,33 +278,6 @@ public final class ClientPool implements AutoCloseable {
 		});
 	}
 
-	/** The free member with the fewest outstanding requests, connected ones first; under the lock. */
-	private Optional<Integer> leastBusy() {
-		Comparator<Integer> order = Comparator
-			.<Integer, Boolean>comparing((index) -> !this.members.get(index).isConnected())
-			.thenComparingInt((index) -> this.members.get(index).outstanding());
-		List<Integer> free = new ArrayList<>();
-		for (int i = 0; i < this.members.size(); i++) {
-			if (!this.borrowed[i]) {
-				free.add(i);
-			}
-		}
-		return free.stream().min(order);
-	}
-
-	private void giveBack(int index) {
-		this.lock.lock();
-		try {
-			this.borrowed[index] = false;
-			// Pooled requests wait here too without taking the member: wake them all, so a waiting
-			// borrower is never left asleep behind a pooled request that took the signal.
-			this.returned.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
 	/**
 	 * What {@link #withConnection} runs with a borrowed member.
 	 * @param <T> what it returns
@@ -336,12 +300,12 @@ public final class ClientPool implements AutoCloseable {
 	 */
 	public final class Lease implements AutoCloseable {
 
-		private final int index;
+		private final PoolMember member;
 
 		private boolean closed;
 
-		private Lease(int index) {
-			this.index = index;
+		private Lease(PoolMember member) {
+			this.member = member;
 		}
 
 		/**
@@ -349,7 +313,7 @@ public final class ClientPool implements AutoCloseable {
 		 * @return the member
 		 */
 		public ClientConnection client() {
-			return ClientPool.this.members.get(this.index);
+			return this.member.client();
 		}
 
 		/** Gives the member back to the pool; a second call does nothing. */
@@ -357,7 +321,7 @@ public final class ClientPool implements AutoCloseable {
 		public void close() {
 			if (!this.closed) {
 				this.closed = true;
-				giveBack(this.index);
+				ClientPool.this.members.giveBack(this.member);
 			}
 		}
 

@@ -5,26 +5,57 @@ import java.util.stream.IntStream;
 
 import dev.thousandisland.ServerInfo;
 import dev.thousandisland.client.ClientConfig;
+import dev.thousandisland.client.PoolSize;
 
 /**
  * One configured client: its name, its configuration and how many connections it keeps.
  *
  * @param name the client's name, its key under {@code thousandisland.clients}
  * @param config the configuration of its connection (of each member, for a pool)
- * @param poolSize 1 for a single connection, more for a pool
+ * @param pool how many connections: {@code PoolSize.fixed(1)} for a single connection, more or a
+ * growing size for a pool
  */
-public record ClientDefinition(String name, ClientConfig config, int poolSize) {
+public record ClientDefinition(String name, ClientConfig config, PoolSize pool) {
+
+	/**
+	 * Defines a client with a fixed number of connections.
+	 * @param name the client's name
+	 * @param config the configuration of its connection
+	 * @param poolSize 1 for a single connection, more for a pool
+	 */
+	public ClientDefinition(String name, ClientConfig config, int poolSize) {
+		this(name, config, PoolSize.fixed(poolSize));
+	}
+
+	/**
+	 * Returns how many connections it starts with: {@code pool-size}, the fixed size or a growing
+	 * pool's minimum.
+	 * @return the number
+	 */
+	public int poolSize() {
+		return this.pool.minSize();
+	}
+
+	/**
+	 * Returns whether it is a {@link dev.thousandisland.client.ClientPool}: more than one
+	 * connection, or a pool that may grow to more.
+	 * @return whether it is a pool
+	 */
+	public boolean isPool() {
+		return this.pool.maxSize() > 1;
+	}
 
 	/**
 	 * Returns the names its connections report in telemetry: the client's own name for a single
-	 * connection, {@code <name>-<index>} for the members of a pool.
+	 * connection, {@code <name>-<index>} for the members of a pool, for every index a growing pool
+	 * may use (below its maximum).
 	 * @return the names
 	 */
 	public List<String> connectionNames() {
-		if (this.poolSize == 1) {
+		if (!isPool()) {
 			return List.of(this.name);
 		}
-		return IntStream.range(0, this.poolSize).mapToObj((i) -> this.name + "-" + i).toList();
+		return IntStream.range(0, this.pool.maxSize()).mapToObj((i) -> this.name + "-" + i).toList();
 	}
 
 	/**

@@ -31,6 +31,7 @@ import dev.thousandisland.autoconfigure.ThousandIslandFramingProperties.FramingT
 import dev.thousandisland.client.Backoff;
 import dev.thousandisland.client.ClientConfig;
 import dev.thousandisland.client.ClientHandler;
+import dev.thousandisland.client.PoolSize;
 import dev.thousandisland.framing.Framing;
 import dev.thousandisland.telemetry.TelemetryListener;
 import dev.thousandisland.transport.TlsTransport;
@@ -207,10 +208,7 @@ final class ClientDefinitions {
 		if (client.getHandler() != null) {
 			builder.handler(handler(name, client.getHandler()));
 		}
-		if (client.getPoolSize() < 1) {
-			throw new InvalidConfigurationPropertyValueException(property(name, "pool-size"), client.getPoolSize(),
-					"Must be at least 1");
-		}
+		PoolSize pool = poolSize(name, client);
 		try {
 			ThousandIslandClientProperties.Backoff backoff = client.getBackoff();
 			builder.backoff(new Backoff(backoff.getInitial(), backoff.getMax(), backoff.getMultiplier(),
@@ -227,12 +225,34 @@ final class ClientDefinitions {
 				.lateReplyTimeout(client.getLateReplyTimeout())
 				.telemetryListeners(this.listeners);
 			this.customizers.forEach((customizer) -> customizer.customize(name, builder));
-			return new ClientDefinition(name, builder.build(), client.getPoolSize());
+			return new ClientDefinition(name, builder.build(), pool);
 		}
 		catch (InvalidOptionException ex) {
 			throw new InvalidConfigurationPropertyValueException(property(name, kebab(ex.option())), ex.value(),
 					ex.problem());
 		}
+	}
+
+	/** A fixed pool of pool-size, or one growing from pool-size to pool.max-size. */
+	private static PoolSize poolSize(String name, ThousandIslandClientProperties client) {
+		int size = client.getPoolSize();
+		if (size < 1) {
+			throw new InvalidConfigurationPropertyValueException(property(name, "pool-size"), size, "Must be at least 1");
+		}
+		Duration idleTimeout = client.getPool().getIdleTimeout();
+		if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
+			throw new InvalidConfigurationPropertyValueException(property(name, "pool.idle-timeout"), idleTimeout,
+					"Must be positive");
+		}
+		Integer max = client.getPool().getMaxSize();
+		if (max == null) {
+			return PoolSize.fixed(size);
+		}
+		if (max < size) {
+			throw new InvalidConfigurationPropertyValueException(property(name, "pool.max-size"), max,
+					"Must be at least pool-size (" + size + ")");
+		}
+		return PoolSize.growing(size, max, idleTimeout);
 	}
 
 	/** Keep-alive and the idle check; the three keep-alive timings go together, as the kernel uses them together. */

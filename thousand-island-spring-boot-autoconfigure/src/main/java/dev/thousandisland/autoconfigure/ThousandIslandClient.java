@@ -104,13 +104,14 @@ public final class ThousandIslandClient {
 		ClientConnection connection = this.connection;
 		if (connection == null) {
 			throw new IllegalStateException("Client '" + name() + "' "
-					+ ((this.definition.poolSize() > 1) ? "is a pool: use pool()" : "is not started"));
+					+ (this.definition.isPool() ? "is a pool: use pool()" : "is not started"));
 		}
 		return connection;
 	}
 
 	/**
-	 * Returns the pool of a client with {@code pool-size} over 1, once started.
+	 * Returns the pool of a client with {@code pool-size} or {@code pool.max-size} over 1, once
+	 * started.
 	 * @return the pool, or empty for a single connection or before the start
 	 */
 	public Optional<ClientPool> pool() {
@@ -118,7 +119,8 @@ public final class ThousandIslandClient {
 	}
 
 	/**
-	 * Returns its connections: the single one, or the pool's members; none before the start.
+	 * Returns its connections: the single one, or the pool's members open now; none before the
+	 * start.
 	 * @return the connections
 	 */
 	public List<ClientConnection> connections() {
@@ -145,8 +147,8 @@ public final class ThousandIslandClient {
 		if (this.connection != null || this.pool != null) {
 			return;
 		}
-		if (this.definition.poolSize() > 1) {
-			this.pool = ClientPool.start(this.definition.config(), this.definition.poolSize());
+		if (this.definition.isPool()) {
+			this.pool = ClientPool.start(this.definition.config(), this.definition.pool());
 		}
 		else {
 			this.connection = ClientConnection.start(this.definition.config());

@@ -52,10 +52,16 @@ public class ThousandIslandClientProperties {
 	private Duration connectTimeout = Duration.ofSeconds(5);
 
 	/**
-	 * Number of connections: 1 is a single ClientConnection, more make a ClientPool that sends
-	 * each request to the connection with the fewest outstanding.
+	 * Number of connections: 1 is a single ClientConnection, more make a ClientPool that sends each
+	 * request to the one with the fewest outstanding; with pool.max-size, a growing pool's minimum.
 	 */
 	private int poolSize = 1;
+
+	/**
+	 * How a pool grows past pool-size under load and shrinks back.
+	 */
+	@NestedConfigurationProperty
+	private final ThousandIslandClientPoolProperties pool = new ThousandIslandClientPoolProperties();
 
 	/**
 	 * Timeout of requests made without one, waiting in the queue included.
@@ -198,6 +204,10 @@ public class ThousandIslandClientProperties {
 
 	public void setPoolSize(int poolSize) {
 		this.poolSize = poolSize;
+	}
+
+	public ThousandIslandClientPoolProperties getPool() {
+		return this.pool;
 	}
 
 	public Duration getRequestTimeout() {

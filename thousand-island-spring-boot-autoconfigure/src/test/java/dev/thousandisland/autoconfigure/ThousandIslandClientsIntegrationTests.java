@@ -29,9 +29,11 @@ import dev.thousandisland.ThousandIsland;
 import dev.thousandisland.client.ClientConfig;
 import dev.thousandisland.client.ClientConnection;
 import dev.thousandisland.client.ClientHandler;
+import dev.thousandisland.client.ClientPool;
 import dev.thousandisland.client.ClientState;
 import dev.thousandisland.client.ConnectKind;
 import dev.thousandisland.client.NotConnectedException;
+import dev.thousandisland.client.PoolSize;
 import dev.thousandisland.client.RequestTimeoutAction;
 import dev.thousandisland.client.RequestTimeoutException;
 
@@ -79,6 +81,59 @@ class ThousandIslandClientsIntegrationTests {
 		finally {
 			server.stop();
 		}
+	}
+
+	@Test
+	void poolMaxSizeMakesAPoolThatGrowsUnderLoadAndShrinksBackToPoolSize() throws Exception {
+		Server server = echoServer(0);
+		try (ConfigurableApplicationContext context = application("thousandisland.clients.echo.port=" + server.port(),
+				"thousandisland.clients.echo.framing.type=line", "thousandisland.clients.echo.pool.max-size=3",
+				"thousandisland.clients.echo.pool.idle-timeout=200ms").run()) {
+			ThousandIslandClient echo = context.getBean(ThousandIslandClients.class).get("echo");
+			assertThat(echo.definition().pool()).isEqualTo(PoolSize.growing(1, 3, Duration.ofMillis(200)));
+			ClientPool pool = echo.pool().orElseThrow();
+			await().atMost(Duration.ofSeconds(10)).until(() -> pool.connected() == 1);
+			List<ClientPool.Lease> leases = new ArrayList<>();
+			for (int i = 0; i < 3; i++) {
+				leases.add(pool.borrow(Duration.ofSeconds(10)));
+			}
+			assertThat(echo.connections()).extracting((member) -> member.config().name())
+				.containsExactly("echo-0", "echo-1", "echo-2");
+			assertThat(text(leases.get(2).client().request(utf8("grown")))).isEqualTo("grown");
+			leases.forEach(ClientPool.Lease::close);
+			await().atMost(Duration.ofSeconds(10)).until(() -> echo.connections().size() == 1);
+			assertThat(text(echo.request(utf8("shrunk")))).isEqualTo("shrunk");
+		}
+		finally {
+			server.stop();
+		}
+	}
+
+	@Test
+	void poolMaxSizeBelowPoolSizeFailsStartUpNamingTheProperty() {
+		assertThatExceptionOfType(Exception.class)
+			.isThrownBy(() -> application("thousandisland.clients.echo.port=6379",
+					"thousandisland.clients.echo.framing.type=line", "thousandisland.clients.echo.pool-size=4",
+					"thousandisland.clients.echo.pool.max-size=2")
+				.run()
+				.close())
+			.havingRootCause()
+			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+			.withMessageContaining("thousandisland.clients.echo.pool.max-size")
+			.withMessageContaining("at least pool-size (4)");
+	}
+
+	@Test
+	void nonPositivePoolIdleTimeoutFailsStartUpNamingTheProperty() {
+		assertThatExceptionOfType(Exception.class)
+			.isThrownBy(() -> application("thousandisland.clients.echo.port=6379",
+					"thousandisland.clients.echo.framing.type=line", "thousandisland.clients.echo.pool.max-size=2",
+					"thousandisland.clients.echo.pool.idle-timeout=0s")
+				.run()
+				.close())
+			.havingRootCause()
+			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+			.withMessageContaining("thousandisland.clients.echo.pool.idle-timeout");
 	}
 
 	@Test

@@ -33,7 +33,7 @@ final class ClientHealthIndicator implements HealthIndicator {
 		if (connections.isEmpty()) {
 			return health.withDetail("state", "not started").build();
 		}
-		if (connections.size() == 1) {
+		if (!this.client.definition().isPool()) {
 			health.withDetail("state", connections.get(0).state().name().toLowerCase());
 		}
 		else {

@@ -22,7 +22,9 @@ import dev.thousandisland.client.RequestTimeoutException;
 /**
  * The meters of one client, created when the registry is bound. Gauges read the client's
  * connections when scraped; counters and the request timer are fed by its telemetry events. Every
- * meter carries the tag {@code client}; a pool's members are summed under the pool's name.
+ * meter carries the tag {@code client}; a pool's members are summed under the pool's name: the
+ * gauges count the members open when scraped, so one that a growing pool closed for idleness
+ * drops out, and a member's events reach the pool's meters whichever index it has.
  */
 final class ClientMeters {
 
@@ -42,6 +44,11 @@ final class ClientMeters {
 				.description("Connections of the client in each state")
 				.register(registry);
 		}
+		Gauge.builder("thousandisland.client.connections.max", client,
+				(measured) -> measured.definition().pool().maxSize())
+			.tags(tags)
+			.description("Most connections the client may open: pool.max-size, or pool-size")
+			.register(registry);
 		Gauge.builder("thousandisland.client.requests.queued", client,
 				(measured) -> count(measured, ClientConnection::queued))
 			.tags(tags)

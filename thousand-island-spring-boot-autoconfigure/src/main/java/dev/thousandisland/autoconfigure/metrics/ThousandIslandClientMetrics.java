@@ -19,7 +19,9 @@ import dev.thousandisland.telemetry.TelemetryEvent;
  * <table>
  * <caption>Meters (tag: client)</caption>
  * <tr><td>thousandisland.client.connections</td><td>gauge, tag state: new, connecting, connected,
- * backing_off, failed, stopping, stopped (a pool's members counted in each)</td></tr>
+ * backing_off, failed, stopping, stopped (a pool's members open now counted in each)</td></tr>
+ * <tr><td>thousandisland.client.connections.max</td><td>gauge: the most connections the client may
+ * open (pool.max-size, else pool-size)</td></tr>
  * <tr><td>thousandisland.client.connect.failures</td><td>counter</td></tr>
  * <tr><td>thousandisland.client.reconnects</td><td>counter</td></tr>
  * <tr><td>thousandisland.client.requests.queued</td><td>gauge</td></tr>

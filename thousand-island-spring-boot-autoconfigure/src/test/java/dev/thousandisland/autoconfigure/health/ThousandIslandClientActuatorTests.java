@@ -28,6 +28,7 @@ import dev.thousandisland.Socket;
 import dev.thousandisland.ThousandIsland;
 import dev.thousandisland.autoconfigure.ThousandIslandClient;
 import dev.thousandisland.autoconfigure.ThousandIslandClients;
+import dev.thousandisland.client.ClientPool;
 import dev.thousandisland.client.RequestTimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,7 +50,9 @@ import static org.awaitility.Awaitility.await;
 				"thousandisland.clients.down.framing.type=line", "thousandisland.clients.down.backoff.initial=20ms",
 				"thousandisland.clients.down.backoff.max=50ms", "thousandisland.clients.late.host=127.0.0.1",
 				"thousandisland.clients.late.framing.type=line", "thousandisland.clients.late.backoff.initial=20ms",
-				"thousandisland.clients.late.backoff.max=50ms" })
+				"thousandisland.clients.late.backoff.max=50ms", "thousandisland.clients.grow.host=127.0.0.1",
+				"thousandisland.clients.grow.framing.type=line", "thousandisland.clients.grow.pool.max-size=2",
+				"thousandisland.clients.grow.pool.idle-timeout=200ms" })
 class ThousandIslandClientActuatorTests {
 
 	private static Server upServer;
@@ -81,6 +84,7 @@ class ThousandIslandClientActuatorTests {
 		registry.add("thousandisland.clients.up.port", () -> upServer.port());
 		registry.add("thousandisland.clients.down.port", () -> downPort);
 		registry.add("thousandisland.clients.late.port", () -> latePort);
+		registry.add("thousandisland.clients.grow.port", () -> upServer.port());
 	}
 
 	@Test
@@ -134,6 +138,31 @@ class ThousandIslandClientActuatorTests {
 			assertThat(lines).anySatisfy((line) -> assertThat(line)
 				.matches("thousandisland_client_connect_failures_total\\{client=\"down\"\\} [1-9][0-9]*\\.0"));
 		});
+	}
+
+	@Test
+	void aGrowingPoolsMetersFollowItsMembersAsTheyComeAndGo() throws Exception {
+		ClientPool pool = this.clients.get("grow").pool().orElseThrow();
+		await().atMost(Duration.ofSeconds(10)).until(() -> pool.connected() == 1);
+		try (ClientPool.Lease first = pool.borrow(Duration.ofSeconds(10));
+				ClientPool.Lease second = pool.borrow(Duration.ofSeconds(10))) {
+			assertThat(second.client().config().name()).isEqualTo("grow-1");
+			assertThat(StandardCharsets.UTF_8.decode(second.client().request(utf8("grown"))).toString())
+				.isEqualTo("grown");
+			assertThat(prometheus()).contains("thousandisland_client_connections{client=\"grow\",state=\"connected\"} 2.0",
+					"thousandisland_client_connections_max{client=\"grow\"} 2.0",
+					"thousandisland_client_request_duration_seconds_count{client=\"grow\",outcome=\"success\"} 1");
+			JsonNode grow = ActuatorHttp.get(this.managementPort, "/actuator/thousandisland").json().path("clients").path("grow");
+			assertThat(grow.path("poolSize").asInt()).isEqualTo(2);
+			assertThat(grow.path("maxPoolSize").asInt()).isEqualTo(2);
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> pool.members().size() == 1);
+		assertThat(prometheus()).contains("thousandisland_client_connections{client=\"grow\",state=\"connected\"} 1.0",
+				"thousandisland_client_connections{client=\"grow\",state=\"stopped\"} 0.0",
+				"thousandisland_client_connections{client=\"grow\",state=\"stopping\"} 0.0");
+		JsonNode grow = ActuatorHttp.get(this.managementPort, "/actuator/thousandisland").json().path("clients").path("grow");
+		assertThat(grow.path("poolSize").asInt()).isEqualTo(1);
+		assertThat(grow.path("members").size()).isEqualTo(1);
 	}
 
 	@Test
