@@ -58,9 +58,10 @@ class ClientClassifyTests {
 			.handler(handler)
 			.build());
 		try {
-			// The peer answers: a, ok, p, q, b.
-			List<CompletableFuture<ByteBuffer>> replies = List.of(client.requestAsync(line("echo a"), WAIT),
-					client.requestAsync(line("push p q"), WAIT), client.requestAsync(line("echo b"), WAIT));
+			// The peer holds the three requests, then answers: a, ok, p, q, b. Holding them makes the
+			// awaiting counts certain: all three are written before the first answer is read.
+			List<CompletableFuture<ByteBuffer>> replies = List.of(client.requestAsync(line("batch a"), WAIT),
+					client.requestAsync(line("batch ok p q"), WAIT), client.requestAsync(line("batch b"), WAIT));
 			assertThat(replies.stream().map(CompletableFuture::join).map(ScriptedLineServer::text))
 				.containsExactly("a", "ok", "b");
 			assertThat(pushed).containsExactly("ok", "p");

@@ -16,8 +16,9 @@ import dev.thousandisland.framing.Framing;
  * A line server whose answers the client tests script by the request: {@code echo X} answers
  * {@code X}; {@code ignore} never answers; {@code twice X} answers {@code X} twice; {@code garbage}
  * answers 200 bytes with no line end; {@code half} answers part of a line and closes; {@code slow X}
- * answers {@code X} after 300 ms; {@code batch X} is held until three are held, then all three
- * are answered in order; {@code sni} answers the host name the client sent with SNI;
+ * answers {@code X} after 300 ms; {@code batch X Y ...} is held until three are held, then every
+ * word of the three is answered as a line of its own, in order (so the client has written all three
+ * before any answer arrives); {@code sni} answers the host name the client sent with SNI;
  * {@code push X Y} answers {@code ok}, then pushes {@code X} and {@code Y} as lines of their own;
  * {@code ping} answers {@code pong}; {@code mute} answers {@code muted}, then that connection
  * answers nothing more and stays open (a peer gone silent without a FIN).
@@ -74,7 +75,7 @@ final class ScriptedLineServer implements FramedHandler<List<String>> {
 			case "batch" -> {
 				held.add(argument);
 				if (held.size() == 3) {
-					socket.send(ascii(String.join("\n", held) + "\n"));
+					socket.send(ascii(String.join("\n", held).replace(' ', '\n') + "\n"));
 					held.clear();
 				}
 			}
