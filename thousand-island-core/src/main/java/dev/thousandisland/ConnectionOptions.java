@@ -46,6 +46,10 @@ abstract sealed class ConnectionOptions extends ListeningOptions permits ServerC
 
 	int numPollers = Runtime.getRuntime().availableProcessors();
 
+	boolean callbacksOnPoller;
+
+	Duration pollerCallbackLimit = ServerConfig.DEFAULT_POLLER_CALLBACK_LIMIT;
+
 	boolean silentTerminateOnError;
 
 	Function<String, String> optionNames;
@@ -77,6 +81,8 @@ abstract sealed class ConnectionOptions extends ListeningOptions permits ServerC
 		this.readBufferPoolSize = from.readBufferPoolSize();
 		this.mailboxCapacity = from.mailboxCapacity();
 		this.numPollers = from.numPollers();
+		this.callbacksOnPoller = from.callbacksOnPoller();
+		this.pollerCallbackLimit = from.pollerCallbackLimit();
 		this.silentTerminateOnError = from.silentTerminateOnError();
 		this.optionNames = from.optionNames();
 		this.telemetryListeners.addAll(from.telemetryListeners());
@@ -227,6 +233,45 @@ abstract sealed class ConnectionOptions extends ListeningOptions permits ServerC
 	 */
 	public ServerConfig.Builder numPollers(int numPollers) {
 		this.numPollers = numPollers;
+		return self();
+	}
+
+	/**
+	 * Sets whether the handler promises that its callbacks never block, so that a connection with
+	 * data to read is served on the thread of the poller that found it readable, as an event loop
+	 * serves its channels, instead of on a virtual thread started for it: no thread start and no
+	 * scheduler round trip per message. Every other connection keeps a thread of its own.
+	 * <p>Blocking stays safe, only dearer: a callback that must wait on Thousand Island (a send
+	 * that finds the socket full, another sender holding the send lock, a read with a timeout)
+	 * first hands polling to a new thread and goes on as its connection's own; one that blocks
+	 * elsewhere (a sleep, a lock, a database call) is moved once it has run for
+	 * {@link #pollerCallbackLimit(Duration) pollerCallbackLimit}, its connection is never served on
+	 * a poller again, and a warning names the handler (at most one a minute). Meanwhile the other
+	 * connections of that poller wait. A connection served this way hibernates at every wait,
+	 * whatever {@link #hibernateAfter(Duration) hibernateAfter} says, and its callbacks see the
+	 * poller's thread as the current one: keep per-connection context in the handler's state, not
+	 * in thread locals. Default {@code false}. Not a Thousand Island option (every Erlang process
+	 * has its own scheduler slot).
+	 * @param callbacksOnPoller whether callbacks run on the pollers' threads
+	 * @return this builder
+	 */
+	public ServerConfig.Builder callbacksOnPoller(boolean callbacksOnPoller) {
+		this.callbacksOnPoller = callbacksOnPoller;
+		return self();
+	}
+
+	/**
+	 * Sets how long a callback may run on a poller's thread under
+	 * {@link #callbacksOnPoller(boolean) callbacksOnPoller} before the server takes it for a
+	 * broken promise: polling moves to a new thread and the connection gets a thread of its own
+	 * for good. The poller's other connections wait up to about one and a half times this. Default
+	 * {@value ServerConfig#DEFAULT_POLLER_CALLBACK_LIMIT_MILLIS} ms, at least 1 ms. Not a Thousand
+	 * Island option.
+	 * @param limit the longest callback on a poller's thread
+	 * @return this builder
+	 */
+	public ServerConfig.Builder pollerCallbackLimit(Duration limit) {
+		this.pollerCallbackLimit = limit;
 		return self();
 	}
 

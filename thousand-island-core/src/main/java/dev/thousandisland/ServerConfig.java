@@ -34,6 +34,12 @@ public final class ServerConfig {
 	/** The default of {@link Builder#mailboxCapacity(int) Builder.mailboxCapacity}. */
 	public static final int DEFAULT_MAILBOX_CAPACITY = 100_000;
 
+	/** The default of {@link Builder#pollerCallbackLimit(Duration) Builder.pollerCallbackLimit}, in milliseconds. */
+	public static final long DEFAULT_POLLER_CALLBACK_LIMIT_MILLIS = 100;
+
+	/** The default of {@link Builder#pollerCallbackLimit(Duration) Builder.pollerCallbackLimit}. */
+	public static final Duration DEFAULT_POLLER_CALLBACK_LIMIT = Duration.ofMillis(DEFAULT_POLLER_CALLBACK_LIMIT_MILLIS);
+
 	private final ServerOptions options;
 
 	private ServerConfig(ServerOptions options) {
@@ -205,6 +211,22 @@ public final class ServerConfig {
 	}
 
 	/**
+	 * {@return whether the handler's callbacks run on the pollers' threads: see
+	 * {@link Builder#callbacksOnPoller(boolean) Builder.callbacksOnPoller}}
+	 */
+	public boolean callbacksOnPoller() {
+		return this.options.callbacksOnPoller();
+	}
+
+	/**
+	 * {@return how long a callback may run on a poller's thread: see
+	 * {@link Builder#pollerCallbackLimit(Duration) Builder.pollerCallbackLimit}}
+	 */
+	public Duration pollerCallbackLimit() {
+		return this.options.pollerCallbackLimit();
+	}
+
+	/**
 	 * {@return the longest accept back-off: see {@link Builder#maxAcceptBackoff(Duration) Builder.maxAcceptBackoff}}
 	 */
 	public Duration maxAcceptBackoff() {
@@ -335,7 +357,7 @@ public final class ServerConfig {
 					this.maxConnections, this.maxConnectionsRetryCount, this.maxConnectionsRetryWait, this.readTimeout,
 					this.handshakeTimeout, this.shutdownTimeout, this.sendTimeout, this.hibernateAfter, this.backlog,
 					this.tcpNoDelay, this.reuseAddress, this.reusePort, this.socketOptions, this.numPollers,
-					this.maxAcceptBackoff, this.silentTerminateOnError, this.telemetryListeners, this.telemetryPayloads,
+					this.callbacksOnPoller, this.pollerCallbackLimit, this.maxAcceptBackoff, this.silentTerminateOnError, this.telemetryListeners, this.telemetryPayloads,
 					this.dataBuffers, this.readBufferPoolSize, this.mailboxCapacity, this.proxyProtocol,
 					ServerOptions.trustedSources(this.proxyTrustedSources), this.proxyHeaderTimeout, this.optionNames));
 		}

@@ -25,7 +25,7 @@ record ServerOptions(String name, Handler<?> handler, Transport transport, int p
 		int maxConnectionsRetryCount, Duration maxConnectionsRetryWait, Duration readTimeout,
 		Duration handshakeTimeout, Duration shutdownTimeout, Duration sendTimeout, Duration hibernateAfter, int backlog,
 		boolean tcpNoDelay, boolean reuseAddress, boolean reusePort, Map<SocketOption<?>, Object> socketOptions,
-		int numPollers, Duration maxAcceptBackoff, boolean silentTerminateOnError,
+		int numPollers, boolean callbacksOnPoller, Duration pollerCallbackLimit, Duration maxAcceptBackoff, boolean silentTerminateOnError,
 		List<TelemetryListener> telemetryListeners, boolean telemetryPayloads, DataBuffers dataBuffers,
 		int readBufferPoolSize, int mailboxCapacity, ProxyProtocolMode proxyProtocol,
 		ProxyTrustedSources proxyTrustedSources, Duration proxyHeaderTimeout, Function<String, String> optionNames) {
@@ -63,6 +63,9 @@ record ServerOptions(String name, Handler<?> handler, Transport transport, int p
 		requireTimeout("hibernateAfter", hibernateAfter);
 		require(backlog >= 1, "backlog", backlog, "must be at least 1");
 		require(numPollers >= 1, "numPollers", numPollers, "must be at least 1");
+		require(pollerCallbackLimit != null, "pollerCallbackLimit", null, "is required");
+		require(pollerCallbackLimit.compareTo(Duration.ofMillis(1)) >= 0, "pollerCallbackLimit", pollerCallbackLimit,
+				"must be at least 1 ms");
 		require(maxAcceptBackoff != null, "maxAcceptBackoff", null, "is required");
 		require(maxAcceptBackoff.compareTo(Duration.ofMillis(1)) >= 0, "maxAcceptBackoff", maxAcceptBackoff,
 				"must be at least 1 ms");

@@ -122,6 +122,12 @@ public final class ConnectionLoop implements Connection, Runnable {
 	/** When {@link #alarm} rings, on the {@link System#nanoTime()} clock. Own thread only. */
 	long alarmAt;
 
+	/**
+	 * Whether the connection is never again served on a poller's thread: one of its callbacks ran
+	 * there past {@code pollerCallbackLimit} (see {@link CallbacksOnPoller}).
+	 */
+	volatile boolean offPoller;
+
 	ConnectionLoop(ConnectionSupervisor server, ConnectionSet connectionSet, long id, SocketChannel raw, Span acceptorSpan,
 			long acceptTime) {
 		this.server = server;

@@ -95,6 +95,17 @@ public final class ConnectionSocket implements Socket {
 		return this.sendLock;
 	}
 
+	/**
+	 * Takes the send lock. A thread that polls (see {@link CallbacksOnPoller}) hands polling off
+	 * before it waits for the lock: another sender holds it, perhaps for as long as its send takes.
+	 */
+	void lockSend() {
+		if (!this.sendLock.tryLock()) {
+			readiness().leaveIfPolling();
+			this.sendLock.lock();
+		}
+	}
+
 	void span(Span span) {
 		this.span = span;
 	}

@@ -85,7 +85,8 @@ public final class ConnectionSupervisor {
 			throws IOException {
 		this.config = config;
 		this.handler = config.handler();
-		this.hibernateAfterNanos = Hibernation.afterNanos(config.hibernateAfter());
+		// Served on the poller, a connection must let its thread go at every wait.
+		this.hibernateAfterNanos = config.callbacksOnPoller() ? 0 : Hibernation.afterNanos(config.hibernateAfter());
 		this.telemetry = telemetry;
 		this.admitting = admitting;
 		this.peerErrors = new PeerErrors(config);
@@ -105,12 +106,17 @@ public final class ConnectionSupervisor {
 		this.pollers = new Poller[config.numPollers()];
 		try {
 			for (int i = 0; i < this.pollers.length; i++) {
-				this.pollers[i] = new Poller(config.name() + "-poller-" + i);
+				this.pollers[i] = new Poller(config.name() + "-poller-" + i, config.callbacksOnPoller());
 			}
 		}
 		catch (IOException ex) {
 			close();
 			throw ex;
+		}
+		if (config.callbacksOnPoller()) {
+			CallbacksOnPoller watchdog = new CallbacksOnPoller(this.pollers, config);
+			this.alarms.scheduleWithFixedDelay(watchdog, watchdog.periodNanos(), watchdog.periodNanos(),
+					TimeUnit.NANOSECONDS);
 		}
 	}
 
@@ -225,7 +231,12 @@ public final class ConnectionSupervisor {
 	 * Makes a thread for a connection: its first, or the one that takes over from a hibernating one.
 	 */
 	Thread connectionThread(ConnectionLoop connection, Runnable work) {
-		return Thread.ofVirtual().name(this.config.name() + "-connection-" + connection.id()).unstarted(work);
+		return Thread.ofVirtual().name(connectionThreadName(connection)).unstarted(work);
+	}
+
+	/** {@return the name of a connection's threads} */
+	String connectionThreadName(ConnectionLoop connection) {
+		return this.config.name() + "-connection-" + connection.id();
 	}
 
 	/** Runs a task after a delay: a hibernating connection's read deadline. */

@@ -89,7 +89,10 @@ final class Hibernation {
 	 */
 	static void wake(ConnectionLoop connection) {
 		if (connection.hibernating && HIBERNATING.compareAndSet(connection, true, false)) {
-			resume(connection);
+			// With callbacksOnPoller, a poller that finds the connection readable serves it itself.
+			if (!connection.socket.readiness().poller().serveHere(connection)) {
+				resume(connection);
+			}
 		}
 		else {
 			LockSupport.unpark(connection.thread);

@@ -8,6 +8,8 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,14 +32,52 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * would then be reported on every select, while the poller can no longer disarm it, and pollers
  * spinning on such keys could starve the very threads that would let the selector drop them.
  * That made more than one poller unsafe; now any number is.
+ *
+ * <p>With {@code callbacksOnPoller} a connection the poller finds readable, whose thread has
+ * hibernated, is served right here, on the poller's thread, instead of on a thread started for
+ * it: no thread start and no scheduler round trip per message (see {@link CallbacksOnPoller}).
+ * Ready keys are then dispatched outside the selector's lock, so that whenever that thread must
+ * wait (a send that finds the socket full, a contended send lock, a callback that blocks) a new
+ * thread can {@link #handOff take over polling} and the old one carries on as the connection's
+ * own.
  */
 final class Poller {
 
 	private static final System.Logger logger = System.getLogger(Poller.class.getName());
 
+	private static final VarHandle THREAD;
+
+	private static final VarHandle RUNNING;
+
+	static {
+		try {
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			THREAD = lookup.findVarHandle(Poller.class, "thread", Thread.class);
+			RUNNING = lookup.findVarHandle(Poller.class, "running", ConnectionLoop.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
 	private final Selector selector;
 
-	private final Thread thread;
+	private final String name;
+
+	/** Whether readable connections are served on the poller's thread (callbacksOnPoller). */
+	private final boolean callbacksHere;
+
+	/** The thread that polls now: a successor replaces it when it {@link #handOff hands off}. */
+	private volatile Thread thread;
+
+	/** The connection being served on the poller's thread, if any; see {@link CallbacksOnPoller}. */
+	private volatile ConnectionLoop running;
+
+	/** When {@link #running} started, on the {@link System#nanoTime()} clock. */
+	private volatile long runningSince;
+
+	/** The keys the polling thread is dispatching, which a successor finishes. */
+	private volatile ReadyKeys dispatching;
 
 	private final Queue<SocketReadiness> requests = new ConcurrentLinkedQueue<>();
 
@@ -48,10 +88,13 @@ final class Poller {
 	/** Keys reported ready after they were cancelled. Written by the poller thread only. */
 	private volatile long invalidKeyDispatches;
 
-	Poller(String name) throws IOException {
+	Poller(String name, boolean callbacksHere) throws IOException {
 		this.selector = Selector.open();
-		this.thread = newThread(name);
-		this.thread.start();
+		this.name = name;
+		this.callbacksHere = callbacksHere;
+		Thread first = newThread(null);
+		this.thread = first;
+		first.start();
 	}
 
 	/**
@@ -59,10 +102,93 @@ final class Poller {
 	 * so the poller can be a virtual thread and wake connections onto its own carrier's queue
 	 * rather than signalling an idle carrier from outside. Before that it must be a platform thread.
 	 */
-	private Thread newThread(String name) {
-		Thread.Builder builder = (Runtime.version().feature() >= 25) ? Thread.ofVirtual().name(name)
-				: Thread.ofPlatform().name(name).daemon();
-		return builder.unstarted(this::run);
+	private Thread newThread(ReadyKeys inherited) {
+		Thread.Builder builder = (Runtime.version().feature() >= 25) ? Thread.ofVirtual().name(this.name)
+				: Thread.ofPlatform().name(this.name).daemon();
+		return builder.unstarted(() -> run(inherited));
+	}
+
+	/**
+	 * Starts a new thread that polls in place of {@code from}, first finishing the keys
+	 * {@code from} was dispatching; {@code from} stops polling once it is back from the callback
+	 * it is in, and serves only that connection meanwhile. Only with {@code callbacksHere}.
+	 * @param from the thread that polls now
+	 * @param stuck the connection a watchdog found served too long on {@code from}, or
+	 * {@code null} when {@code from} hands off itself before it waits
+	 * @return whether the hand-off happened: {@code false} if {@code from} no longer polls, or
+	 * no longer serves {@code stuck}
+	 */
+	boolean handOff(Thread from, ConnectionLoop stuck) {
+		// Taking the stuck connection out first proves that from is still inside its dispatch,
+		// so that it looks at the thread field before it takes another key.
+		if (stuck != null && !RUNNING.compareAndSet(this, stuck, null)) {
+			return false;
+		}
+		ConnectionLoop served = (stuck != null) ? stuck : this.running;
+		Thread successor = newThread(this.dispatching);
+		if (!THREAD.compareAndSet(this, from, successor)) {
+			return false;
+		}
+		if (stuck == null) {
+			// The connection that was being served keeps this thread; the successor serves others.
+			this.running = null;
+		}
+		if (served != null) {
+			// A thread dump should show it for what it now is.
+			from.setName(served.server.connectionThreadName(served));
+		}
+		successor.start();
+		return true;
+	}
+
+	/**
+	 * Hands polling off if the calling thread polls now: called before any wait of a connection
+	 * (a send that finds no room, a read with a timeout, a contended send lock), which on the
+	 * poller's thread would stop every other connection of the poller with it.
+	 */
+	void leaveIfPolling() {
+		Thread current = Thread.currentThread();
+		if (current == this.thread && this.callbacksHere) {
+			handOff(current, null);
+		}
+	}
+
+	/**
+	 * Serves a readable, hibernating connection on this thread, if this is the polling thread and
+	 * it serves no other connection; see {@link CallbacksOnPoller}. The caller has already taken
+	 * the connection out of hibernation.
+	 * @return whether it was served here; if not, the caller starts a thread for it
+	 */
+	boolean serveHere(ConnectionLoop connection) {
+		Thread current = Thread.currentThread();
+		if (!this.callbacksHere || current != this.thread || connection.offPoller
+				|| !RUNNING.compareAndSet(this, null, connection)) {
+			return false;
+		}
+		this.runningSince = System.nanoTime();
+		try {
+			connection.thread = current;
+			connection.resumed();
+		}
+		finally {
+			RUNNING.compareAndSet(this, connection, null);
+		}
+		return true;
+	}
+
+	/** {@return the connection being served on the polling thread, or {@code null}} */
+	ConnectionLoop running() {
+		return this.running;
+	}
+
+	/** {@return when {@link #running()} started being served, on the {@link System#nanoTime()} clock} */
+	long runningSince() {
+		return this.runningSince;
+	}
+
+	/** {@return the thread that polls now} */
+	Thread thread() {
+		return this.thread;
 	}
 
 	/**
@@ -137,11 +263,20 @@ final class Poller {
 		}
 	}
 
-	private void run() {
+	private void run(ReadyKeys inherited) {
+		Thread current = Thread.currentThread();
 		try {
-			while (this.selector.isOpen()) {
+			if (inherited != null) {
+				dispatch(inherited, current);
+			}
+			while (this.selector.isOpen() && this.thread == current) {
 				try {
-					poll();
+					if (this.callbacksHere) {
+						pollServingHere(current);
+					}
+					else {
+						poll();
+					}
 				}
 				catch (ClosedSelectorException ex) {
 					return;
@@ -155,8 +290,10 @@ final class Poller {
 			}
 		}
 		finally {
-			// The closed selector dropped every key; release whoever still waits for theirs.
-			applyRequests();
+			if (this.thread == current) {
+				// The closed selector dropped every key; release whoever still waits for theirs.
+				applyRequests();
+			}
 		}
 	}
 
@@ -188,6 +325,40 @@ final class Poller {
 			// Let the connections just woken run on this carrier before polling again: polled
 			// too soon, their sockets would be reported a second time and lose their interest.
 			Thread.yield();
+		}
+	}
+
+	/**
+	 * Like {@link #poll}, but dispatches outside the selector's lock, from a copy of the ready keys
+	 * a successor can finish: a connection served here may make this thread wait, and the
+	 * successor must be able to select meanwhile. Should a thread that just handed off select
+	 * once more, the keys it then leaves undispatched are not lost: the selector is
+	 * level-triggered, and reports them to the successor again.
+	 */
+	private void pollServingHere(Thread current) throws IOException {
+		applyRequests();
+		this.selecting = true;
+		int selected;
+		try {
+			selected = this.requests.isEmpty() ? this.selector.select() : this.selector.selectNow();
+		}
+		finally {
+			this.selecting = false;
+			this.woken.set(false);
+		}
+		if (selected > 0) {
+			// A fresh copy each time: a successor may still be finishing the last one.
+			ReadyKeys ready = new ReadyKeys(this.selector.selectedKeys());
+			this.dispatching = ready;
+			dispatch(ready, current);
+		}
+	}
+
+	/** Dispatches the keys left in {@code ready}, while {@code current} still polls. */
+	private void dispatch(ReadyKeys ready, Thread current) {
+		SelectionKey key;
+		while (this.thread == current && (key = ready.next()) != null) {
+			dispatch(key);
 		}
 	}
 

@@ -120,6 +120,19 @@ final class SocketReadiness implements Readiness {
 		this.owner = owner;
 	}
 
+	/**
+	 * Hands polling off if this thread polls (see {@link CallbacksOnPoller}): it is about to wait,
+	 * and the poller's other connections must not wait with it.
+	 */
+	void leaveIfPolling() {
+		this.poller.leaveIfPolling();
+	}
+
+	/** The poller that watches this socket. */
+	Poller poller() {
+		return this.poller;
+	}
+
 	/** Whether a readability report waits to be taken. */
 	boolean isReadable() {
 		int state = this.readState;
@@ -161,6 +174,7 @@ final class SocketReadiness implements Readiness {
 	public void awaitReadable(long deadline) throws IOException {
 		while (!takeReadable()) {
 			armRead();
+			leaveIfPolling();
 			park(deadline, "read");
 		}
 	}
@@ -175,6 +189,7 @@ final class SocketReadiness implements Readiness {
 			this.poller.request(this);
 			while (!this.writable) {
 				checkOpen();
+				leaveIfPolling();
 				park(deadline, "write");
 			}
 		}
@@ -203,6 +218,10 @@ final class SocketReadiness implements Readiness {
 				this.poller.deregister(this);
 			}
 			deregistered = this.deregistered;
+		}
+		if (!deregistered.isDone()) {
+			// Another closer asked first, and the poller must answer: not this thread, if it polls.
+			leaveIfPolling();
 		}
 		deregistered.join();
 	}

@@ -50,7 +50,7 @@ final class SocketSender {
 	void send(ConnectionSocket socket, ByteBuffer[] data) throws IOException {
 		long total = 0;
 		int[] starts = this.telemetry.capturesPayloads() ? positions(data) : null;
-		socket.sendLock().lock();
+		socket.lockSend();
 		try {
 			TransportChannel channel = socket.channel();
 			if (!socket.isOpen()) {
@@ -96,7 +96,7 @@ final class SocketSender {
 	 */
 	long sendfile(ConnectionSocket socket, Path file, long offset, long length) throws IOException {
 		long sent = 0;
-		socket.sendLock().lock();
+		socket.lockSend();
 		try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ)) {
 			long end = (length == 0) ? source.size() : Math.min(source.size(), offset + length);
 			long deadline = Transport.deadline(this.sendTimeout);

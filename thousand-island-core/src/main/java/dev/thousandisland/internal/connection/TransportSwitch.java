@@ -38,7 +38,7 @@ final class TransportSwitch {
 					+ " is not a secure transport to upgrade it to; switchTransport only upgrades a plain "
 					+ "connection to TLS");
 		}
-		socket.sendLock().lock();
+		socket.lockSend();
 		try {
 			upgrading.accept(true);
 			// Bytes read while looking for a PROXY header and not yet read by the handler are the
