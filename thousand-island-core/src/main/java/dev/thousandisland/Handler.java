@@ -11,7 +11,9 @@ import java.nio.ByteBuffer;
  * default ({@link ServerConfig#hibernateAfter()} 0) a connection that waits for data or a message
  * lets its thread end and resumes on a new one, with the same name: callbacks still never overlap
  * and the state carries over, but thread identity and {@link ThreadLocal}s (an MDC) do not survive
- * the wait. A handler is therefore usually one shared object (a Spring bean, say) and keeps whatever belongs
+ * the wait. With {@link ServerConfig#callbacksOnPoller()}, a handler that promises never to block
+ * has its callbacks run on a poller's thread instead, many connections one after another, which
+ * changes nothing else of this contract. A handler is therefore usually one shared object (a Spring bean, say) and keeps whatever belongs
  * to one connection in its per-connection <em>state</em>: {@link #initialState()} creates it for
  * each connection, each callback receives it, and the {@link Result} a callback returns carries
  * it on to the next.

@@ -77,6 +77,8 @@ class ServerConfigValueTests {
 			.readBufferPoolSize(3)
 			.mailboxCapacity(11)
 			.numPollers(Runtime.getRuntime().availableProcessors() + 1)
+			.callbacksOnPoller(true)
+			.pollerCallbackLimit(Duration.ofMillis(12))
 			.silentTerminateOnError(true)
 			.telemetryListener(this.listener)
 			.telemetryPayloads(true)
@@ -120,6 +122,8 @@ class ServerConfigValueTests {
 		assertThat(config.readBufferPoolSize()).isEqualTo(3);
 		assertThat(config.mailboxCapacity()).isEqualTo(11);
 		assertThat(config.numPollers()).isEqualTo(Runtime.getRuntime().availableProcessors() + 1);
+		assertThat(config.callbacksOnPoller()).isTrue();
+		assertThat(config.pollerCallbackLimit()).isEqualTo(Duration.ofMillis(12));
 		assertThat(config.silentTerminateOnError()).isTrue();
 		assertThat(config.telemetryListeners()).containsExactly(this.listener);
 		assertThat(config.telemetryPayloads()).isTrue();

@@ -25,8 +25,9 @@ import dev.thousandisland.transport.Transport;
  * {@code PT1S}, or {@value #NEVER} for one parked thread per connection) sets {@code hibernateAfter},
  * which is 0 by default,
  * {@value #DATA_BUFFERS_PROPERTY} ({@code OWNED}, {@code LENT} or {@code LENT_CHECKED}) sets
- * {@code dataBuffers}, and {@value #NUM_POLLERS_PROPERTY} sets {@code numPollers} (used by
- * {@link PollersBenchmark}).
+ * {@code dataBuffers}, {@value #NUM_POLLERS_PROPERTY} sets {@code numPollers} (used by
+ * {@link PollersBenchmark}) and {@value #CALLBACKS_ON_POLLER_PROPERTY} ({@code true}) sets
+ * {@code callbacksOnPoller} (used by {@link PollerCallbacksBenchmark}).
  */
 final class ThousandIslandServer implements PeerServer {
 
@@ -38,6 +39,8 @@ final class ThousandIslandServer implements PeerServer {
 	static final String DATA_BUFFERS_PROPERTY = "benchmarks.dataBuffers";
 
 	static final String NUM_POLLERS_PROPERTY = "benchmarks.numPollers";
+
+	static final String CALLBACKS_ON_POLLER_PROPERTY = "benchmarks.callbacksOnPoller";
 
 	private final Server server;
 
@@ -73,6 +76,7 @@ final class ThousandIslandServer implements PeerServer {
 		if (numPollers != null) {
 			builder.numPollers(Integer.parseInt(numPollers));
 		}
+		builder.callbacksOnPoller(Boolean.getBoolean(CALLBACKS_ON_POLLER_PROPERTY));
 		if (tlsContext != null) {
 			builder.transport(Transport.tls(tlsContext));
 		}
@@ -92,7 +96,7 @@ final class ThousandIslandServer implements PeerServer {
 				: ", hibernateAfter " + config.hibernateAfter();
 		return "thousand-island (" + (this.tls ? "SSLEngine TLS, " : "") + config.numAcceptors() + " acceptors, "
 				+ config.numPollers() + " poller(s), virtual thread per connection" + hibernation + ", dataBuffers "
-				+ config.dataBuffers() + ")";
+				+ config.dataBuffers() + (config.callbacksOnPoller() ? ", callbacksOnPoller" : "") + ")";
 	}
 
 	@Override

@@ -210,6 +210,8 @@ final class ServerDefinitions {
 			.maxAcceptBackoff(server.getMaxAcceptBackoff())
 			.silentTerminateOnError(!server.isLogErrorResults())
 			.mailboxCapacity(server.getMailboxCapacity())
+			.callbacksOnPoller(server.isCallbacksOnPoller())
+			.pollerCallbackLimit(server.getPollerCallbackLimit())
 			.proxyProtocol(server.getProxyProtocol().getMode())
 			.proxyTrustedSources(server.getProxyProtocol().getTrustedSources())
 			.proxyHeaderTimeout(server.getProxyProtocol().getHeaderTimeout())

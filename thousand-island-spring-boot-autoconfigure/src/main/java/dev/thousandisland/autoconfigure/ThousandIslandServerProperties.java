@@ -112,6 +112,21 @@ public class ThousandIslandServerProperties extends ThousandIslandSocketProperti
 	private @Nullable Integer pollers;
 
 	/**
+	 * Whether the handler promises that its callbacks never block, so that a connection with data
+	 * to read is served on the thread of the poller that found it readable instead of on a thread
+	 * started for it. A callback that waits on the socket hands polling to a new thread first; one
+	 * that blocks elsewhere for longer than poller-callback-limit is moved to a thread of its own
+	 * for good, with a warning. Connections then hibernate at every wait.
+	 */
+	private boolean callbacksOnPoller;
+
+	/**
+	 * Longest a callback may run on a poller's thread under callbacks-on-poller before its
+	 * connection is moved to a thread of its own. At least 1ms.
+	 */
+	private Duration pollerCallbackLimit = Duration.ofMillis(100);
+
+	/**
 	 * Longest pause between accept attempts while accepting keeps failing (out of descriptors,
 	 * buffers or memory, or any other error); the pause starts at 1 ms after the second failure in
 	 * a row and doubles up to this. At least 1ms.
@@ -287,6 +302,22 @@ public class ThousandIslandServerProperties extends ThousandIslandSocketProperti
 
 	public void setPollers(@Nullable Integer pollers) {
 		this.pollers = pollers;
+	}
+
+	public boolean isCallbacksOnPoller() {
+		return this.callbacksOnPoller;
+	}
+
+	public void setCallbacksOnPoller(boolean callbacksOnPoller) {
+		this.callbacksOnPoller = callbacksOnPoller;
+	}
+
+	public Duration getPollerCallbackLimit() {
+		return this.pollerCallbackLimit;
+	}
+
+	public void setPollerCallbackLimit(Duration pollerCallbackLimit) {
+		this.pollerCallbackLimit = pollerCallbackLimit;
 	}
 
 	public Duration getMaxAcceptBackoff() {

@@ -60,6 +60,8 @@ final class Poller {
 		}
 	}
 
+	private static final boolean PLATFORM = Boolean.getBoolean("thousandisland.platformPoller");
+
 	private final Selector selector;
 
 	private final String name;
@@ -103,8 +105,8 @@ final class Poller {
 	 * rather than signalling an idle carrier from outside. Before that it must be a platform thread.
 	 */
 	private Thread newThread(ReadyKeys inherited) {
-		Thread.Builder builder = (Runtime.version().feature() >= 25) ? Thread.ofVirtual().name(this.name)
-				: Thread.ofPlatform().name(this.name).daemon();
+		Thread.Builder builder = (Runtime.version().feature() >= 25 && !(this.callbacksHere && PLATFORM))
+				? Thread.ofVirtual().name(this.name) : Thread.ofPlatform().name(this.name).daemon();
 		return builder.unstarted(() -> run(inherited));
 	}
 
