@@ -86,7 +86,9 @@ final class ResultsTable {
 			out.append(" | ").append(own.describe(metric.unit())).append(verdict(own.isMet(ours, Double.NaN)));
 			out.append(" |\n");
 		}
-		out.append("\nRows marked \"lower is better\" are better below 1.00×; the others above.\n");
+		out.append("\nRows marked \"lower is better\" are better below 1.00×; the others above. Against Spring "
+				+ "Integration the target is ≥ 2× its throughput or ≤ 0.5× its server CPU per message: a workload "
+				+ "meets it when either its throughput row or its CPU row does.\n");
 		renderBaselines(results, out);
 		out.append("\nMemory is measured inside the server JVM after full GCs, before and after the idle connections "
 				+ "are opened (VmRSS from /proc/self/status; heap used from the MemoryMXBean), divided by the number of "

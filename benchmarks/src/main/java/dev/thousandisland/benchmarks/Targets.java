@@ -8,7 +8,7 @@ import dev.thousandisland.benchmarks.Metric.Target;
 
 /**
  * The targets of one row: a bound on Thousand Island's ratio against each peer the issues set one
- * against (the speed issue sets them per peer: Netty epoll, Reactor Netty, Spring Integration and
+ * against (the speed issues set them per peer: Netty epoll, Reactor Netty, Spring Integration and
  * the naive server each have their own), and a bound on Thousand Island's own value where the
  * target is absolute (the drain time).
  *
