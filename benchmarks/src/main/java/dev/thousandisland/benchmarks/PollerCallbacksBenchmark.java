@@ -60,12 +60,9 @@ public final class PollerCallbacksBenchmark {
 			Samples[] netty = entry.getValue().get(Contender.NETTY);
 			Samples[] plain = entry.getValue().get(Contender.DEFAULT);
 			Samples[] onPoller = entry.getValue().get(Contender.ON_POLLER);
-			Samples[] platform = entry.getValue().get(Contender.ON_PLATFORM_POLLER);
 			System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", workload.label(),
 					cell(netty, workload), cell(plain, workload), cell(onPoller, workload), ratios(plain, netty),
 					ratios(onPoller, netty), ratios(onPoller, plain));
-			System.out.printf(Locale.ROOT, "platform %s: %s ÷ Netty %s, ÷ default %s%n", workload.label(),
-					cell(platform, workload), ratios(platform, netty), ratios(platform, plain));
 		}
 	}
 
@@ -83,11 +80,8 @@ public final class PollerCallbacksBenchmark {
 	private static double[] measure(Workload workload, Contender contender, int seconds, int warmup)
 			throws IOException, InterruptedException {
 		List<String> options = new ArrayList<>(ComparisonBenchmark.serverOptions());
-		if (contender != Contender.NETTY && contender != Contender.DEFAULT) {
+		if (contender == Contender.ON_POLLER) {
 			options.add("-D" + ThousandIslandServer.CALLBACKS_ON_POLLER_PROPERTY + "=true");
-		}
-		if (contender == Contender.ON_PLATFORM_POLLER) {
-			options.add("-Dthousandisland.platformPoller=true");
 		}
 		Duration timeout = Duration.ofSeconds(warmup + seconds + 120L);
 		try (ChildProcess server = ChildProcess.startJava("server " + contender.label, options, BenchmarkServer.class,
@@ -115,8 +109,7 @@ public final class PollerCallbacksBenchmark {
 	private enum Contender {
 
 		NETTY(Peer.NETTY_EPOLL, "Netty epoll"), DEFAULT(Peer.THOUSAND_ISLAND, "Thousand Island"),
-		ON_POLLER(Peer.THOUSAND_ISLAND, "TI callbacksOnPoller"),
-		ON_PLATFORM_POLLER(Peer.THOUSAND_ISLAND, "TI onPoller platform");
+		ON_POLLER(Peer.THOUSAND_ISLAND, "TI callbacksOnPoller");
 
 		private final Peer peer;
 

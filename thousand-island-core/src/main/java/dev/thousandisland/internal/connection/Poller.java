@@ -60,8 +60,6 @@ final class Poller {
 		}
 	}
 
-	private static final boolean PLATFORM = Boolean.getBoolean("thousandisland.platformPoller");
-
 	private final Selector selector;
 
 	private final String name;
@@ -103,9 +101,12 @@ final class Poller {
 	 * From JDK 25 a virtual thread in {@link Selector#select} parks instead of pinning its carrier,
 	 * so the poller can be a virtual thread and wake connections onto its own carrier's queue
 	 * rather than signalling an idle carrier from outside. Before that it must be a platform thread.
+	 * A poller that serves connections itself is a platform thread on every JDK, as an event loop
+	 * is: a virtual thread's select is woken through the JDK's own poller thread, one wake-up more
+	 * per select, and measured slower (see docs/benchmarks.md, "Callbacks on the poller").
 	 */
 	private Thread newThread(ReadyKeys inherited) {
-		Thread.Builder builder = (Runtime.version().feature() >= 25 && !(this.callbacksHere && PLATFORM))
+		Thread.Builder builder = (Runtime.version().feature() >= 25 && !this.callbacksHere)
 				? Thread.ofVirtual().name(this.name) : Thread.ofPlatform().name(this.name).daemon();
 		return builder.unstarted(() -> run(inherited));
 	}
