@@ -109,11 +109,7 @@ class CallbacksOnPollerTests {
 		// The callback waits on a latch, where Thousand Island cannot see it: only the watchdog
 		// can free the poller, and the latch opens only once the neighbour has been answered.
 		blocker.send("w");
-		for (int i = 0; i < 5; i++) {
-			Thread.sleep(PAUSE);
-			neighbour.send("e");
-			assertThat(neighbour.read(1)).isEqualTo("e");
-		}
+		echoFiveTimes(neighbour);
 		this.release.countDown();
 		assertThat(blocker.read(1)).isEqualTo("w");
 		// The connection that broke the promise is never served on a poller again.
@@ -141,11 +137,7 @@ class CallbacksOnPollerTests {
 		sender.send("b");
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.threads.size() > before);
 		Thread sending = this.threads.peekFirst();
-		for (int i = 0; i < 5; i++) {
-			Thread.sleep(PAUSE);
-			neighbour.send("e");
-			assertThat(neighbour.read(1)).isEqualTo("e");
-		}
+		echoFiveTimes(neighbour);
 		byte[] received = sender.readBytes(BIG);
 		assertThat(received).hasSize(BIG);
 		for (int i = 0; i < BIG; i += 4093) {
@@ -179,6 +171,15 @@ class CallbacksOnPollerTests {
 			.start();
 		this.servers.add(server);
 		return server;
+	}
+
+	/** Five round trips, each after a pause long enough for the connection to hibernate. */
+	private static void echoFiveTimes(TestClient client) throws Exception {
+		for (int i = 0; i < 5; i++) {
+			Thread.sleep(PAUSE);
+			client.send("e");
+			assertThat(client.read(1)).isEqualTo("e");
+		}
 	}
 
 	/** Connects, and waits until the connection's first thread has ended: it hibernates. */

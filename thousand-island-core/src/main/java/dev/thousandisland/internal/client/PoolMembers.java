@@ -260,14 +260,15 @@ public final class PoolMembers {
 	}
 
 	/**
-	 * The free member with the fewest outstanding requests, connected ones first, leaving out
-	 * those joining; under the lock.
+	 * The free member with the fewest requests, connected ones first, leaving out those joining;
+	 * under the lock. A request counts from its take: a take that waited is sent later, from a
+	 * thread of its own, and until then the member's inbox alone would show it idle.
 	 */
 	private PoolMember leastBusy(long now) {
 		return this.live.stream()
 			.filter((member) -> !member.borrowed && !member.joining(now))
 			.min(Comparator.<PoolMember, Boolean>comparing((member) -> !member.client.isConnected())
-				.thenComparingInt((member) -> member.client.outstanding()))
+				.thenComparingInt((member) -> Math.max(member.inUse.get(), member.client.outstanding())))
 			.orElse(null);
 	}
 
