@@ -128,6 +128,23 @@ class ThousandIslandAutoConfigurationTests {
 	}
 
 	@Test
+	void callbacksOnPollerReachesItsServerWhoseConnectionsServeOnThePoller() {
+		this.runner.withUserConfiguration(EchoConfiguration.class, UppercaseConfiguration.class)
+			.withPropertyValues("thousandisland.servers.upper.callbacks-on-poller=true",
+					"thousandisland.servers.upper.poller-callback-limit=250ms")
+			.run((context) -> {
+				assertThat(definition(context, "echo").config().callbacksOnPoller()).isFalse();
+				assertThat(definition(context, "upper").config().callbacksOnPoller()).isTrue();
+				assertThat(definition(context, "upper").config().pollerCallbackLimit()).isEqualTo(Duration.ofMillis(250));
+				try (TestClient upper = TestClient.connect(localPort(context, "upper"))) {
+					for (int i = 0; i < 3; i++) {
+						assertThat(upper.exchange("again " + i)).isEqualTo("AGAIN " + i);
+					}
+				}
+			});
+	}
+
+	@Test
 	void maxAcceptBackoffReachesItsServerOnly() {
 		this.runner.withUserConfiguration(EchoConfiguration.class, UppercaseConfiguration.class)
 			.withPropertyValues("thousandisland.servers.echo.max-accept-backoff=250ms")
