@@ -128,7 +128,7 @@ class ThousandIslandAutoConfigurationTests {
 	}
 
 	@Test
-	void callbacksOnPollerReachesItsServerWhoseConnectionsServeOnThePoller() {
+	void callbacksOnPollerReachesItsServerOnlyWhoseConnectionsKeepServing() {
 		this.runner.withUserConfiguration(EchoConfiguration.class, UppercaseConfiguration.class)
 			.withPropertyValues("thousandisland.servers.upper.callbacks-on-poller=true",
 					"thousandisland.servers.upper.poller-callback-limit=250ms")
