@@ -163,9 +163,11 @@ final class Poller {
 	 * @return whether it was served here; if not, the caller starts a thread for it
 	 */
 	boolean serveHere(ConnectionLoop connection) {
+		if (!this.callbacksHere) {
+			return false;
+		}
 		Thread current = Thread.currentThread();
-		if (!this.callbacksHere || current != this.thread || connection.offPoller
-				|| !RUNNING.compareAndSet(this, null, connection)) {
+		if (current != this.thread || connection.offPoller || !RUNNING.compareAndSet(this, null, connection)) {
 			return false;
 		}
 		this.runningSince = System.nanoTime();
@@ -274,12 +276,7 @@ final class Poller {
 			}
 			while (this.selector.isOpen() && this.thread == current) {
 				try {
-					if (this.callbacksHere) {
-						pollServingHere(current);
-					}
-					else {
-						poll();
-					}
+					poll(current);
 				}
 				catch (ClosedSelectorException ex) {
 					return;
@@ -309,51 +306,43 @@ final class Poller {
 		}
 	}
 
-	/** Applies the pending requests, then waits for readiness and dispatches it. */
-	private void poll() throws IOException {
+	/**
+	 * Applies the pending requests, then waits for readiness and dispatches it. A poller that
+	 * serves connections itself dispatches outside the selector's lock, from a copy of the ready
+	 * keys a successor can finish: a connection served here may make this thread wait, and the
+	 * successor must be able to select meanwhile. Should a thread that just handed off select once
+	 * more, the keys it then leaves undispatched are not lost: the selector is level-triggered, and
+	 * reports them to the successor again.
+	 */
+	private void poll(Thread current) throws IOException {
 		applyRequests();
 		// Announce the select before looking at the queue a last time: a request added after
 		// that look sees selecting set and wakes the selector.
 		this.selecting = true;
 		int selected;
 		try {
-			selected = this.requests.isEmpty() ? this.selector.select(this::dispatch)
-					: this.selector.selectNow(this::dispatch);
+			boolean pending = !this.requests.isEmpty();
+			if (this.callbacksHere) {
+				selected = pending ? this.selector.selectNow() : this.selector.select();
+			}
+			else {
+				selected = pending ? this.selector.selectNow(this::dispatch) : this.selector.select(this::dispatch);
+			}
 		}
 		finally {
 			this.selecting = false;
 			this.woken.set(false);
 		}
-		if (selected > 0 && this.thread.isVirtual()) {
-			// Let the connections just woken run on this carrier before polling again: polled
-			// too soon, their sockets would be reported a second time and lose their interest.
-			Thread.yield();
-		}
-	}
-
-	/**
-	 * Like {@link #poll}, but dispatches outside the selector's lock, from a copy of the ready keys
-	 * a successor can finish: a connection served here may make this thread wait, and the
-	 * successor must be able to select meanwhile. Should a thread that just handed off select
-	 * once more, the keys it then leaves undispatched are not lost: the selector is
-	 * level-triggered, and reports them to the successor again.
-	 */
-	private void pollServingHere(Thread current) throws IOException {
-		applyRequests();
-		this.selecting = true;
-		int selected;
-		try {
-			selected = this.requests.isEmpty() ? this.selector.select() : this.selector.selectNow();
-		}
-		finally {
-			this.selecting = false;
-			this.woken.set(false);
-		}
-		if (selected > 0) {
+		if (selected > 0 && this.callbacksHere) {
 			// A fresh copy each time: a successor may still be finishing the last one.
 			ReadyKeys ready = new ReadyKeys(this.selector.selectedKeys());
 			this.dispatching = ready;
 			dispatch(ready, current);
+		}
+		else if (selected > 0 && current.isVirtual()) {
+			// Let the connections just woken run on this carrier before polling again: polled
+			// too soon, their sockets would be reported a second time and lose their interest.
+			Thread.yield();
 		}
 	}
 
