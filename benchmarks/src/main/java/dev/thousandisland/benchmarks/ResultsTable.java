@@ -24,8 +24,8 @@ final class ResultsTable {
 			+ "bulk and pipelined pay the isolation copy and a zeroed allocation per read (without them, `LENT`, bulk "
 			+ "reaches about 0.97× Netty); heap per idle connection is mostly the JDK's own socket channel and "
 			+ "selection key (`jmap -histo:live`); the drain is CPU-bound in ending each idle connection on a thread "
-			+ "of its own, most of it in the wait for its key's cancellation (JFR; "
-			+ "[the comparison](../docs/benchmarks.md#the-comparison-2026-12-07)).";
+			+ "of its own: the `close` call, the wait for its key's cancellation and the first compiling of that path "
+			+ "(JFR and async-profiler; [the comparison](../docs/benchmarks.md#the-comparison-2026-12-07)).";
 
 	/** Every server but Thousand Island: one ratio column each. */
 	private static final Peer[] PEERS = Arrays.stream(Peer.values())
